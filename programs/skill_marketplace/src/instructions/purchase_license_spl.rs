@@ -1,0 +1,106 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, TransferChecked};
+
+use crate::{
+    constants::{SEED_LICENSE, SEED_MARKETPLACE, SEED_SKILL},
+    errors::MarketplaceError,
+    instructions::{emit_purchase, settle, PurchaseLicenseArgs},
+    state::*,
+};
+
+#[derive(Accounts)]
+pub struct PurchaseLicenseSpl<'info> {
+    #[account(mut)]
+    pub buyer: Signer<'info>,
+    #[account(seeds = [SEED_MARKETPLACE], bump = marketplace.bump)]
+    pub marketplace: Account<'info, Marketplace>,
+    #[account(
+        mut,
+        seeds = [SEED_SKILL, skill.author.as_ref(), skill.slug.as_bytes()],
+        bump = skill.bump,
+        constraint = skill.currency == Some(mint.key()) @ MarketplaceError::CurrencyMismatch
+    )]
+    pub skill: Account<'info, Skill>,
+    #[account(mint::token_program = token_program)]
+    pub mint: InterfaceAccount<'info, Mint>,
+    #[account(
+        mut,
+        token::mint = mint,
+        token::authority = buyer,
+        token::token_program = token_program
+    )]
+    pub buyer_token: InterfaceAccount<'info, TokenAccount>,
+    #[account(
+        mut,
+        token::mint = mint,
+        token::token_program = token_program,
+        constraint = seller_token.owner == skill.author @ MarketplaceError::SellerMismatch
+    )]
+    pub seller_token: InterfaceAccount<'info, TokenAccount>,
+    #[account(
+        mut,
+        token::mint = mint,
+        token::token_program = token_program,
+        constraint = treasury_token.owner == marketplace.treasury @ MarketplaceError::TreasuryMismatch
+    )]
+    pub treasury_token: InterfaceAccount<'info, TokenAccount>,
+    #[account(
+        init_if_needed,
+        payer = buyer,
+        space = 8 + License::INIT_SPACE,
+        seeds = [SEED_LICENSE, skill.key().as_ref(), buyer.key().as_ref()],
+        bump
+    )]
+    pub license: Account<'info, License>,
+    pub token_program: Interface<'info, TokenInterface>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Specification:
+/// - As `purchase_license`, for a skill priced in an SPL mint (Token or Token-2022), paid with
+///   `transfer_checked` from the buyer's token account: seller token account (owned by the
+///   author) receives price − fee, treasury token account (owned by the marketplace treasury)
+///   receives the fee; exactly `price` base units leave the buyer.
+/// - The token program must be the mint's owner (no substitute programs).
+pub fn handler<'info>(
+    ctx: Context<'_, '_, 'info, 'info, PurchaseLicenseSpl<'info>>,
+    args: PurchaseLicenseArgs,
+) -> Result<()> {
+    let accounts = ctx.accounts;
+    let clock = Clock::get()?;
+    let settlement = settle(
+        &accounts.marketplace,
+        &mut accounts.skill,
+        &mut accounts.license,
+        accounts.buyer.key(),
+        ctx.bumps.license,
+        args.max_price,
+        ctx.remaining_accounts,
+        clock.unix_timestamp,
+    )?;
+
+    let decimals = accounts.mint.decimals;
+    for (recipient, amount) in [
+        (&accounts.seller_token, settlement.seller_amount),
+        (&accounts.treasury_token, settlement.fee_amount),
+    ] {
+        if amount > 0 {
+            token_interface::transfer_checked(
+                CpiContext::new(
+                    accounts.token_program.to_account_info(),
+                    TransferChecked {
+                        from: accounts.buyer_token.to_account_info(),
+                        mint: accounts.mint.to_account_info(),
+                        to: recipient.to_account_info(),
+                        authority: accounts.buyer.to_account_info(),
+                    },
+                ),
+                amount,
+                decimals,
+            )?;
+        }
+    }
+
+    emit_purchase(&settlement, &accounts.skill, accounts.skill.key(), &accounts.license, &clock);
+    Ok(())
+}

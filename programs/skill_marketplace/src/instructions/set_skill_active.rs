@@ -1,0 +1,34 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::SEED_SKILL, errors::MarketplaceError, events::SkillActiveChanged, state::Skill,
+};
+
+#[derive(Accounts)]
+pub struct SetSkillActive<'info> {
+    pub author: Signer<'info>,
+    #[account(
+        mut,
+        seeds = [SEED_SKILL, author.key().as_ref(), skill.slug.as_bytes()],
+        bump = skill.bump,
+        has_one = author @ MarketplaceError::Unauthorized
+    )]
+    pub skill: Account<'info, Skill>,
+}
+
+/// Specification:
+/// - Author only. Inactive (delisted) skills cannot be bought; existing licenses stay valid.
+pub fn handler(ctx: Context<SetSkillActive>, active: bool) -> Result<()> {
+    let skill = &mut ctx.accounts.skill;
+    let clock = Clock::get()?;
+    skill.active = active;
+    skill.updated_at = clock.unix_timestamp;
+    emit!(SkillActiveChanged {
+        skill: skill.key(),
+        author: skill.author,
+        active,
+        slot: clock.slot,
+        timestamp: clock.unix_timestamp,
+    });
+    Ok(())
+}

@@ -1,0 +1,161 @@
+use anchor_lang::prelude::*;
+
+use crate::{
+    constants::*,
+    errors::MarketplaceError,
+};
+
+/// Semantic version; ordering is (major, minor, patch).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, InitSpace)]
+pub struct Semver {
+    pub major: u16,
+    pub minor: u16,
+    pub patch: u16,
+}
+
+/// How a skill is sold. The kind and the currency are fixed at registration; the price may change.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum Pricing {
+    /// Pay once, use forever.
+    OneTime,
+    /// Each purchase adds `interval_secs` of access.
+    Subscription { interval_secs: i64 },
+    /// Each purchase adds `units_per_purchase` metered units.
+    Usage { units_per_purchase: u64 },
+}
+
+/// Where the code and docs of a version come from; always replaced together.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, PartialEq, Eq, Debug, InitSpace)]
+pub struct Provenance {
+    /// IPFS CID of the skill's documentation (SKILL.md, OpenAPI).
+    #[max_len(MAX_CID_LEN)]
+    pub docs_cid: String,
+    /// Git commit the version was built from.
+    pub commit_sha: [u8; 20],
+    /// sha256 digest of the container image the executor runs.
+    pub image_digest: [u8; 32],
+}
+
+#[account]
+#[derive(InitSpace)]
+pub struct Skill {
+    pub author: Pubkey,
+    #[max_len(MAX_SLUG_LEN)]
+    pub slug: String,
+    pub version: Semver,
+    #[max_len(MAX_CATEGORY_LEN)]
+    pub category: String,
+    pub pricing: Pricing,
+    /// Price per purchase in base units of the currency (lamports, or token base units).
+    pub price: u64,
+    /// `None` = SOL; otherwise the SPL mint (Token or Token-2022) the skill is priced in.
+    pub currency: Option<Pubkey>,
+    pub provenance: Provenance,
+    pub active: bool,
+    pub sales: u64,
+    /// Gross revenue in base units of `currency`.
+    pub revenue: u64,
+    pub usage_units: u64,
+    pub rating_sum: u64,
+    pub rating_count: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub bump: u8,
+}
+
+pub fn validate_slug(slug: &str) -> Result<()> {
+    require!(
+        (MIN_SLUG_LEN..=MAX_SLUG_LEN).contains(&slug.len()) && is_kebab(slug),
+        MarketplaceError::InvalidSlug
+    );
+    Ok(())
+}
+
+pub fn validate_category(category: &str) -> Result<()> {
+    require!(
+        !category.is_empty() && category.len() <= MAX_CATEGORY_LEN && is_kebab(category),
+        MarketplaceError::InvalidCategory
+    );
+    Ok(())
+}
+
+pub fn validate_cid(cid: &str) -> Result<()> {
+    require!(
+        !cid.is_empty() && cid.len() <= MAX_CID_LEN && cid.bytes().all(|b| b.is_ascii_alphanumeric()),
+        MarketplaceError::InvalidCid
+    );
+    Ok(())
+}
+
+fn is_kebab(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Pricing {
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Pricing::OneTime => Ok(()),
+            Pricing::Subscription { interval_secs } => {
+                require!(
+                    interval_secs >= MIN_SUBSCRIPTION_INTERVAL_SECS,
+                    MarketplaceError::SubscriptionIntervalTooShort
+                );
+                Ok(())
+            }
+            Pricing::Usage { units_per_purchase } => {
+                require!(units_per_purchase >= 1, MarketplaceError::ZeroUnitsPerPurchase);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Provenance {
+    pub fn validate(&self) -> Result<()> {
+        validate_cid(&self.docs_cid)?;
+        require!(
+            self.commit_sha != [0; 20] && self.image_digest != [0; 32],
+            MarketplaceError::InvalidProvenance
+        );
+        Ok(())
+    }
+}
+
+pub fn validate_price(price: u64) -> Result<()> {
+    require!(price > 0, MarketplaceError::InvalidPrice);
+    Ok(())
+}
+
+impl Skill {
+    pub fn record_sale(&mut self, price: u64) -> Result<()> {
+        self.sales = self.sales.checked_add(1).ok_or(MarketplaceError::MathOverflow)?;
+        self.revenue = self.revenue.checked_add(price).ok_or(MarketplaceError::MathOverflow)?;
+        Ok(())
+    }
+
+    pub fn record_usage(&mut self, units: u64) -> Result<()> {
+        self.usage_units = self
+            .usage_units
+            .checked_add(units)
+            .ok_or(MarketplaceError::MathOverflow)?;
+        Ok(())
+    }
+
+    /// Adds a new rating, or replaces `previous` with `rating` when a review is updated.
+    pub fn apply_rating(&mut self, previous: Option<u8>, rating: u8) -> Result<()> {
+        let sum = match previous {
+            Some(old) => self.rating_sum.checked_sub(old as u64),
+            None => {
+                self.rating_count = self
+                    .rating_count
+                    .checked_add(1)
+                    .ok_or(MarketplaceError::MathOverflow)?;
+                Some(self.rating_sum)
+            }
+        };
+        self.rating_sum = sum
+            .and_then(|s| s.checked_add(rating as u64))
+            .ok_or(MarketplaceError::MathOverflow)?;
+        Ok(())
+    }
+}

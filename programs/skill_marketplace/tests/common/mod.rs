@@ -1,0 +1,483 @@
+//! Shared fixtures for the program's tests: a LiteSVM with the marketplace registered natively,
+//! funded actors, instruction builders, event decoding and "nothing changed" assertions.
+#![allow(dead_code)]
+
+use anchor_lang::{
+    prelude::Pubkey, system_program, AccountDeserialize, AnchorDeserialize, Discriminator,
+    InstructionData, ToAccountMetas,
+};
+use anchor_spl::token::spl_token;
+use litesvm::{
+    types::{FailedTransactionMetadata, TransactionMetadata},
+    LiteSVM,
+};
+use skill_marketplace::{
+    accounts as acc, constants::*, errors::MarketplaceError, instruction as ixn,
+    instructions::*, state::*,
+};
+use solana_account::Account;
+use solana_instruction::{error::InstructionError, AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_message::Message;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+pub const SOL: u64 = 1_000_000_000;
+pub const USDC: u64 = 1_000_000;
+pub const FEE_PER_SIGNATURE: u64 = 5_000;
+/// Unix time the tests' clock starts at.
+pub const START_TIME: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+pub type TxResult = Result<TransactionMetadata, FailedTransactionMetadata>;
+
+pub fn program_id() -> Pubkey {
+    skill_marketplace::ID
+}
+
+pub fn marketplace_pda() -> Pubkey {
+    Pubkey::find_program_address(&[SEED_MARKETPLACE], &program_id()).0
+}
+pub fn agent_pda(wallet: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_AGENT, wallet.as_ref()], &program_id()).0
+}
+pub fn skill_pda(author: &Pubkey, slug: &str) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_SKILL, author.as_ref(), slug.as_bytes()], &program_id()).0
+}
+pub fn license_pda(skill: &Pubkey, buyer: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_LICENSE, skill.as_ref(), buyer.as_ref()], &program_id()).0
+}
+pub fn review_pda(skill: &Pubkey, reviewer: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_REVIEW, skill.as_ref(), reviewer.as_ref()], &program_id()).0
+}
+
+pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id: program_id(), accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+pub fn provenance(seed: u8) -> Provenance {
+    Provenance {
+        docs_cid: format!("bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbz{seed:02}"),
+        commit_sha: [seed.max(1); 20],
+        image_digest: [seed.max(1); 32],
+    }
+}
+
+pub fn v(major: u16, minor: u16, patch: u16) -> Semver {
+    Semver { major, minor, patch }
+}
+
+pub struct Env {
+    pub svm: LiteSVM,
+    pub admin: Keypair,
+    pub treasury: Keypair,
+    pub meter: Keypair,
+}
+
+impl Env {
+    /// A fresh chain with the program registered and nothing initialized.
+    pub fn bare() -> Self {
+        let mut svm = LiteSVM::new();
+        svm_harness::add_native_program(&mut svm, program_id(), skill_marketplace::entry);
+        let mut env = Env { svm, admin: Keypair::new(), treasury: Keypair::new(), meter: Keypair::new() };
+        env.set_time(START_TIME);
+        for who in [env.admin.pubkey(), env.treasury.pubkey(), env.meter.pubkey()] {
+            env.svm.airdrop(&who, 10 * SOL).expect("airdrop");
+        }
+        env
+    }
+
+    /// A chain with the marketplace initialized at the default 2.5 % fee.
+    pub fn new() -> Self {
+        Self::with_fee(DEFAULT_FEE_BPS)
+    }
+
+    pub fn with_fee(fee_bps: u16) -> Self {
+        let mut env = Self::bare();
+        let ix = env.initialize_ix(&env.admin.pubkey(), fee_bps);
+        let admin = env.admin.insecure_clone();
+        env.send(&[ix], &[&admin]).expect("initialize marketplace");
+        env
+    }
+
+    pub fn initialize_ix(&self, admin: &Pubkey, fee_bps: u16) -> Instruction {
+        ix(
+            acc::InitializeMarketplace { admin: *admin, marketplace: marketplace_pda(), system_program: system_program::ID },
+            ixn::InitializeMarketplace {
+                args: InitializeMarketplaceArgs {
+                    treasury: self.treasury.pubkey(),
+                    fee_bps,
+                    meter_authority: self.meter.pubkey(),
+                },
+            },
+        )
+    }
+
+    pub fn funded(&mut self, lamports: u64) -> Keypair {
+        let kp = Keypair::new();
+        self.svm.airdrop(&kp.pubkey(), lamports).expect("airdrop");
+        kp
+    }
+
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        self.svm.expire_blockhash();
+        let payer = signers[0].pubkey();
+        let tx = Transaction::new(signers, Message::new(ixs, Some(&payer)), self.svm.latest_blockhash());
+        self.svm.send_transaction(tx)
+    }
+
+    pub fn now(&self) -> i64 {
+        self.svm.get_sysvar::<solana_clock::Clock>().unix_timestamp
+    }
+
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.svm.get_sysvar::<solana_clock::Clock>();
+        clock.unix_timestamp = unix_timestamp;
+        clock.slot += 1;
+        self.svm.set_sysvar(&clock);
+    }
+
+    pub fn advance(&mut self, seconds: i64) {
+        let now = self.now();
+        self.set_time(now + seconds);
+    }
+
+    pub fn lamports(&self, key: &Pubkey) -> u64 {
+        self.svm.get_account(key).map(|a| a.lamports).unwrap_or(0)
+    }
+
+    pub fn account<T: AccountDeserialize>(&self, key: &Pubkey) -> T {
+        let account = self.svm.get_account(key).unwrap_or_else(|| panic!("account {key} missing"));
+        T::try_deserialize(&mut account.data.as_slice()).expect("decode account")
+    }
+
+    pub fn exists(&self, key: &Pubkey) -> bool {
+        self.svm.get_account(key).is_some_and(|a| a.lamports > 0)
+    }
+
+    pub fn raw(&self, key: &Pubkey) -> Option<Account> {
+        self.svm.get_account(key).filter(|a| a.lamports > 0)
+    }
+
+    // ----- marketplace actions -----
+
+    pub fn register_agent(&mut self, wallet: &Keypair, name: &str) -> Pubkey {
+        let ix = register_agent_ix(&wallet.pubkey(), name, "https://agents.example/meta.json");
+        self.send(&[ix], &[wallet]).expect("register agent");
+        agent_pda(&wallet.pubkey())
+    }
+
+    /// Registers `author` as an agent (if needed) and a skill priced as given.
+    pub fn register_skill(
+        &mut self,
+        author: &Keypair,
+        slug: &str,
+        pricing: Pricing,
+        price: u64,
+        currency: Option<Pubkey>,
+    ) -> Pubkey {
+        if !self.exists(&agent_pda(&author.pubkey())) {
+            self.register_agent(author, "seller");
+        }
+        let ix = register_skill_ix(&author.pubkey(), slug, pricing, price, currency);
+        self.send(&[ix], &[author]).expect("register skill");
+        skill_pda(&author.pubkey(), slug)
+    }
+
+    pub fn purchase_sol_ix(&self, buyer: &Pubkey, skill: &Pubkey, max_price: u64, reference: Option<Pubkey>) -> Instruction {
+        let s: Skill = self.account(skill);
+        purchase_sol_ix(buyer, skill, &s.author, &self.treasury.pubkey(), max_price, reference)
+    }
+
+    pub fn buy_sol(&mut self, buyer: &Keypair, skill: &Pubkey) -> TxResult {
+        let ix = self.purchase_sol_ix(&buyer.pubkey(), skill, u64::MAX, None);
+        self.send(&[ix], &[buyer])
+    }
+
+    pub fn record_usage_ix(&self, skill: &Pubkey, buyer: &Pubkey, units: u64, receipt: [u8; 32]) -> Instruction {
+        record_usage_ix(&self.meter.pubkey(), skill, &license_pda(skill, buyer), units, receipt)
+    }
+
+    pub fn record_usage(&mut self, skill: &Pubkey, buyer: &Pubkey, units: u64) -> TxResult {
+        let ix = self.record_usage_ix(skill, buyer, units, [7; 32]);
+        let meter = self.meter.insecure_clone();
+        self.send(&[ix], &[&meter])
+    }
+
+    pub fn set_paused(&mut self, paused: bool) {
+        let ix = update_marketplace_ix(&self.admin.pubkey(), UpdateMarketplaceArgs { paused: Some(paused), ..Default::default() });
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin]).expect("pause");
+    }
+
+    /// Sends a transaction that must fail with `expected`, and checks that no account it names
+    /// changed, except the fee payer's transaction fee.
+    pub fn expect_failure(&mut self, ixs: &[Instruction], signers: &[&Keypair], expected: InstructionError) {
+        let payer = signers[0].pubkey();
+        let keys = touched(ixs, &payer);
+        let before: Vec<_> = keys.iter().map(|k| self.raw(k)).collect();
+        let result = self.send(ixs, signers);
+        let failure = match result {
+            Ok(meta) => panic!("expected {expected:?}, transaction succeeded; logs: {:#?}", meta.logs),
+            Err(failure) => failure,
+        };
+        match &failure.err {
+            TransactionError::InstructionError(_, err) => assert_eq!(
+                err, &expected,
+                "wrong error; logs: {:#?}", failure.meta.logs
+            ),
+            other => panic!("expected {expected:?}, got {other:?}; logs: {:#?}", failure.meta.logs),
+        }
+        let fee = FEE_PER_SIGNATURE * signers.len() as u64;
+        for (key, old) in keys.iter().zip(before) {
+            let mut now = self.raw(key);
+            if *key == payer {
+                if let Some(account) = now.as_mut() {
+                    account.lamports += fee;
+                }
+            }
+            assert_eq!(now, old, "account {key} changed by a failed transaction");
+        }
+    }
+}
+
+/// Every account named by the instructions, plus the fee payer.
+pub fn touched(ixs: &[Instruction], payer: &Pubkey) -> Vec<Pubkey> {
+    let mut keys = vec![*payer];
+    for ix in ixs {
+        for meta in &ix.accounts {
+            if !keys.contains(&meta.pubkey) {
+                keys.push(meta.pubkey);
+            }
+        }
+    }
+    keys
+}
+
+pub fn program_error(error: MarketplaceError) -> InstructionError {
+    InstructionError::Custom(anchor_lang::error::ERROR_CODE_OFFSET + error as u32)
+}
+
+pub fn anchor_error(error: anchor_lang::error::ErrorCode) -> InstructionError {
+    InstructionError::Custom(error as u32)
+}
+
+/// Decodes every event of type `T` from a transaction's `Program data:` log lines.
+pub fn events<T: AnchorDeserialize + Discriminator>(logs: &[String]) -> Vec<T> {
+    use base64::Engine;
+    logs.iter()
+        .filter_map(|line| line.strip_prefix("Program data: "))
+        .filter_map(|data| base64::engine::general_purpose::STANDARD.decode(data).ok())
+        .filter(|bytes| bytes.starts_with(T::DISCRIMINATOR))
+        .map(|bytes| T::deserialize(&mut &bytes[T::DISCRIMINATOR.len()..]).expect("decode event"))
+        .collect()
+}
+
+pub fn one_event<T: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> T {
+    let mut found = events::<T>(&meta.logs);
+    assert_eq!(found.len(), 1, "expected one event; logs: {:#?}", meta.logs);
+    found.remove(0)
+}
+
+// ----- instruction builders -----
+
+pub fn update_marketplace_ix(admin: &Pubkey, args: UpdateMarketplaceArgs) -> Instruction {
+    ix(acc::UpdateMarketplace { admin: *admin, marketplace: marketplace_pda() }, ixn::UpdateMarketplace { args })
+}
+
+pub fn register_agent_ix(wallet: &Pubkey, name: &str, uri: &str) -> Instruction {
+    ix(
+        acc::RegisterAgent {
+            wallet: *wallet,
+            marketplace: marketplace_pda(),
+            agent: agent_pda(wallet),
+            system_program: system_program::ID,
+        },
+        ixn::RegisterAgent { args: RegisterAgentArgs { name: name.into(), metadata_uri: uri.into() } },
+    )
+}
+
+pub fn register_skill_args(slug: &str, pricing: Pricing, price: u64) -> RegisterSkillArgs {
+    RegisterSkillArgs {
+        slug: slug.into(),
+        version: v(1, 0, 0),
+        category: "data-analysis".into(),
+        pricing,
+        price,
+        provenance: provenance(1),
+    }
+}
+
+pub fn register_skill_ix(author: &Pubkey, slug: &str, pricing: Pricing, price: u64, currency: Option<Pubkey>) -> Instruction {
+    register_skill_ix_with(author, register_skill_args(slug, pricing, price), currency)
+}
+
+pub fn register_skill_ix_with(author: &Pubkey, args: RegisterSkillArgs, currency: Option<Pubkey>) -> Instruction {
+    ix(
+        acc::RegisterSkill {
+            author: *author,
+            marketplace: marketplace_pda(),
+            agent: agent_pda(author),
+            skill: skill_pda(author, &args.slug),
+            currency_mint: currency,
+            system_program: system_program::ID,
+        },
+        ixn::RegisterSkill { args },
+    )
+}
+
+pub fn purchase_sol_ix(
+    buyer: &Pubkey,
+    skill: &Pubkey,
+    seller: &Pubkey,
+    treasury: &Pubkey,
+    max_price: u64,
+    reference: Option<Pubkey>,
+) -> Instruction {
+    let mut ix = ix(
+        acc::PurchaseLicense {
+            buyer: *buyer,
+            marketplace: marketplace_pda(),
+            skill: *skill,
+            seller: *seller,
+            treasury: *treasury,
+            license: license_pda(skill, buyer),
+            system_program: system_program::ID,
+        },
+        ixn::PurchaseLicense { args: PurchaseLicenseArgs { max_price } },
+    );
+    if let Some(reference) = reference {
+        ix.accounts.push(AccountMeta::new_readonly(reference, false));
+    }
+    ix
+}
+
+pub fn record_usage_ix(meter: &Pubkey, skill: &Pubkey, license: &Pubkey, units: u64, receipt_hash: [u8; 32]) -> Instruction {
+    ix(
+        acc::RecordUsage { meter_authority: *meter, marketplace: marketplace_pda(), skill: *skill, license: *license },
+        ixn::RecordUsage { args: RecordUsageArgs { units, receipt_hash } },
+    )
+}
+
+pub fn post_review_ix(reviewer: &Pubkey, skill: &Pubkey, rating: u8, cid: &str) -> Instruction {
+    ix(
+        acc::PostReview {
+            reviewer: *reviewer,
+            skill: *skill,
+            license: license_pda(skill, reviewer),
+            review: review_pda(skill, reviewer),
+            system_program: system_program::ID,
+        },
+        ixn::PostReview { args: ReviewArgs { rating, text_cid: cid.into() } },
+    )
+}
+
+pub fn update_review_ix(reviewer: &Pubkey, skill: &Pubkey, rating: u8, cid: &str) -> Instruction {
+    ix(
+        acc::UpdateReview {
+            reviewer: *reviewer,
+            skill: *skill,
+            license: license_pda(skill, reviewer),
+            review: review_pda(skill, reviewer),
+        },
+        ixn::UpdateReview { args: ReviewArgs { rating, text_cid: cid.into() } },
+    )
+}
+
+pub fn close_license_ix(buyer: &Pubkey, license: &Pubkey) -> Instruction {
+    ix(acc::CloseLicense { buyer: *buyer, license: *license }, ixn::CloseLicense {})
+}
+
+pub fn update_skill_ix(author: &Pubkey, skill: &Pubkey, args: UpdateSkillArgs) -> Instruction {
+    ix(acc::UpdateSkill { author: *author, skill: *skill }, ixn::UpdateSkill { args })
+}
+
+pub fn set_skill_active_ix(author: &Pubkey, skill: &Pubkey, active: bool) -> Instruction {
+    ix(acc::SetSkillActive { author: *author, skill: *skill }, ixn::SetSkillActive { active })
+}
+
+// ----- SPL tokens -----
+
+/// A USDC-like mint (6 decimals) under `token_program` (Token or Token-2022).
+pub fn create_mint(env: &mut Env, token_program: &Pubkey) -> Keypair {
+    let mint = Keypair::new();
+    let authority = env.admin.insecure_clone();
+    let space = 82;
+    let rent = env.svm.minimum_balance_for_rent_exemption(space);
+    let create = anchor_lang::solana_program::system_instruction::create_account(
+        &authority.pubkey(), &mint.pubkey(), rent, space as u64, token_program,
+    );
+    let init = spl_token_2022_init_mint(token_program, &mint.pubkey(), &authority.pubkey());
+    env.send(&[create, init], &[&authority, &mint]).expect("create mint");
+    mint
+}
+
+fn spl_token_2022_init_mint(token_program: &Pubkey, mint: &Pubkey, authority: &Pubkey) -> Instruction {
+    anchor_spl::token_2022::spl_token_2022::instruction::initialize_mint2(token_program, mint, authority, None, 6)
+        .expect("initialize_mint2")
+}
+
+/// A token account for `owner` holding `amount` base units of `mint`.
+pub fn token_account(env: &mut Env, token_program: &Pubkey, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+    let account = Keypair::new();
+    let payer = env.admin.insecure_clone();
+    let space = if *token_program == spl_token::ID { 165 } else { 170 };
+    let rent = env.svm.minimum_balance_for_rent_exemption(space);
+    let create = anchor_lang::solana_program::system_instruction::create_account(
+        &payer.pubkey(), &account.pubkey(), rent, space as u64, token_program,
+    );
+    let init = anchor_spl::token_2022::spl_token_2022::instruction::initialize_account3(
+        token_program, &account.pubkey(), mint, owner,
+    )
+    .expect("initialize_account3");
+    let mut ixs = vec![create, init];
+    if amount > 0 {
+        ixs.push(
+            anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
+                token_program, mint, &account.pubkey(), &payer.pubkey(), &[], amount,
+            )
+            .expect("mint_to"),
+        );
+    }
+    env.send(&ixs, &[&payer, &account]).expect("create token account");
+    account.pubkey()
+}
+
+pub fn token_balance(env: &Env, account: &Pubkey) -> u64 {
+    let data = env.svm.get_account(account).expect("token account").data;
+    u64::from_le_bytes(data[64..72].try_into().expect("amount"))
+}
+
+pub struct SplPurchase {
+    pub buyer: Pubkey,
+    pub skill: Pubkey,
+    pub mint: Pubkey,
+    pub buyer_token: Pubkey,
+    pub seller_token: Pubkey,
+    pub treasury_token: Pubkey,
+    pub token_program: Pubkey,
+    pub max_price: u64,
+    pub reference: Option<Pubkey>,
+}
+
+pub fn purchase_spl_ix(p: &SplPurchase) -> Instruction {
+    let mut ix = ix(
+        acc::PurchaseLicenseSpl {
+            buyer: p.buyer,
+            marketplace: marketplace_pda(),
+            skill: p.skill,
+            mint: p.mint,
+            buyer_token: p.buyer_token,
+            seller_token: p.seller_token,
+            treasury_token: p.treasury_token,
+            license: license_pda(&p.skill, &p.buyer),
+            token_program: p.token_program,
+            system_program: system_program::ID,
+        },
+        ixn::PurchaseLicenseSpl { args: PurchaseLicenseArgs { max_price: p.max_price } },
+    );
+    if let Some(reference) = p.reference {
+        ix.accounts.push(AccountMeta::new_readonly(reference, false));
+    }
+    ix
+}

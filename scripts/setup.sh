@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks for building and testing the product. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+need_apt=()
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing system packages: ${need_apt[*]} (install them, or run as root on Debian)" >&2
+  fi
+fi
+command -v cargo >/dev/null 2>&1 || { echo "setup: cargo (Rust) is required" >&2; exit 1; }
+command -v node >/dev/null 2>&1 || { echo "setup: node >= 20 is required" >&2; exit 1; }
+if [ -f package-lock.json ] && [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

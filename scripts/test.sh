@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test suite (or the suites named as arguments) and ends with one line
+# "N passed, N failed" summed over all of them. Exit status is non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+bash scripts/setup.sh || exit 1
+
+all_suites=(program)
+suites=("$@")
+[ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
+
+passed=0
+failed=0
+log_dir="$SKILL_MARKETPLACE_CACHE/test-logs"
+mkdir -p "$log_dir"
+
+# Adds the counts of a finished suite's log to the totals; a suite that breaks before
+# reporting counts as one failure so it cannot pass silently.
+tally() {
+  local name=$1 status=$2 log=$3 p f
+  read -r p f < <(node scripts/count-results.mjs "$log")
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  echo "suite $name: $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_suite() {
+  local name=$1; shift
+  local log="$log_dir/$name.log"
+  echo "=== suite $name: $*"
+  "$@" 2>&1 | tee "$log"
+  tally "$name" "${PIPESTATUS[0]}" "$log"
+}
+
+for suite in "${suites[@]}"; do
+  case "$suite" in
+    program)
+      run_suite program cargo test -p skill_marketplace -p svm-harness
+      run_suite idl bash scripts/idl.sh --check
+      ;;
+    *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
+  esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
