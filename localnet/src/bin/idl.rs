@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         .program_path(program)
         .resolution(true)
         .skip_lint(false)
+        // Only the library's unit-test target prints the IDL; skip linking the integration tests.
+        .cargo_args(vec!["--lib".into()])
         .build()
     {
         Ok(idl) => idl,
