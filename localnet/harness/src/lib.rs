@@ -122,6 +122,11 @@ fn execute(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
     };
     CURRENT.with(|current| current.set(outer));
 
+    // As the BPF loader does once a program has run: announce any return data it left.
+    let (returned_by, returned) = invoke_context.transaction_context.get_return_data();
+    if !returned.is_empty() {
+        stable_log::program_return(&invoke_context.get_log_collector(), returned_by, returned);
+    }
     if let Some(error) = CPI_FAILURE.with(|failure| failure.borrow_mut().take()) {
         return Err(error);
     }
