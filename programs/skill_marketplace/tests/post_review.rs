@@ -1,18 +1,17 @@
-//! `post_review` and `update_review`: license holders only, one review each, ratings 1–5,
-//! rating totals kept exact.
+//! `post_review`: license holders only, one review each, ratings 1–5, rating totals kept exact.
 
 mod common;
 
 use common::*;
 use skill_marketplace::{
-    errors::MarketplaceError, events::{ReviewPosted, ReviewUpdated}, state::*,
+    errors::MarketplaceError, events::ReviewPosted, state::*,
 };
 use solana_signer::Signer;
 
 const CID: &str = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 
 #[test]
-fn holder_posts_and_updates_a_review() {
+fn holder_posts_a_review() {
     let mut env = Env::new();
     let seller = env.funded(10 * SOL);
     let skill = env.register_skill(&seller, "ocr", Pricing::OneTime, SOL, None);
@@ -29,14 +28,6 @@ fn holder_posts_and_updates_a_review() {
     let e: ReviewPosted = one_event(&meta);
     assert_eq!((e.review, e.rating, e.skill_rating_sum, e.skill_rating_count), (key, 4, 4, 1));
 
-    env.advance(10);
-    let meta = env.send(&[update_review_ix(&buyer.pubkey(), &skill, 2, "bafyupdated")], &[&buyer]).expect("update");
-    let r: Review = env.account(&key);
-    assert_eq!((r.rating, r.text_cid.as_str(), r.updated_at), (2, "bafyupdated", START_TIME + 10));
-    let s: Skill = env.account(&skill);
-    assert_eq!((s.rating_sum, s.rating_count), (2, 1));
-    let e: ReviewUpdated = one_event(&meta);
-    assert_eq!((e.previous_rating, e.rating, e.skill_rating_sum, e.skill_rating_count), (4, 2, 2, 1));
 }
 
 #[test]
@@ -88,7 +79,6 @@ fn invalid_ratings_and_cids_are_refused() {
         env.expect_failure(&[post_review_ix(&buyer.pubkey(), &skill, rating, cid)], &[&buyer], program_error(err));
     }
     env.send(&[post_review_ix(&buyer.pubkey(), &skill, 1, CID)], &[&buyer]).expect("rating 1 is valid");
-    env.expect_failure(&[update_review_ix(&buyer.pubkey(), &skill, 6, CID)], &[&buyer], program_error(MarketplaceError::InvalidRating));
     assert_eq!(env.account::<Skill>(&skill).rating_sum, 1);
 }
 

@@ -1,11 +1,10 @@
-//! `update_skill` and `set_skill_active`: strictly increasing versions, provenance replaced as a
-//! whole, author only, delisting blocks purchases but not existing licenses.
+//! `update_skill`: strictly increasing versions, provenance replaced as a whole, author only.
 
 mod common;
 
 use common::*;
 use skill_marketplace::{
-    errors::MarketplaceError, events::{SkillActiveChanged, SkillUpdated}, instructions::UpdateSkillArgs,
+    errors::MarketplaceError, events::SkillUpdated, instructions::UpdateSkillArgs,
     state::*,
 };
 use solana_signer::Signer;
@@ -66,7 +65,7 @@ fn invalid_update_changes_nothing() {
 }
 
 #[test]
-fn only_the_author_updates_or_delists() {
+fn only_the_author_updates() {
     let mut env = Env::new();
     let author = env.funded(10 * SOL);
     let skill = env.register_skill(&author, "summarize", Pricing::OneTime, SOL, None);
@@ -76,32 +75,4 @@ fn only_the_author_updates_or_delists() {
         &[&stranger],
         anchor_error(anchor_lang::error::ErrorCode::ConstraintSeeds),
     );
-    env.expect_failure(
-        &[set_skill_active_ix(&stranger.pubkey(), &skill, false)],
-        &[&stranger],
-        anchor_error(anchor_lang::error::ErrorCode::ConstraintSeeds),
-    );
-}
-
-#[test]
-fn delisting_blocks_new_purchases_and_relisting_restores_them() {
-    let mut env = Env::new();
-    let author = env.funded(10 * SOL);
-    let skill = env.register_skill(&author, "summarize", Pricing::Usage { units_per_purchase: 10 }, SOL, None);
-    let holder = env.funded(10 * SOL);
-    env.buy_sol(&holder, &skill).expect("purchase while listed");
-
-    let meta = env.send(&[set_skill_active_ix(&author.pubkey(), &skill, false)], &[&author]).expect("delist");
-    let e: SkillActiveChanged = one_event(&meta);
-    assert!(!e.active);
-    assert!(!env.account::<Skill>(&skill).active);
-
-    let buyer = env.funded(10 * SOL);
-    let ix = env.purchase_sol_ix(&buyer.pubkey(), &skill, SOL, None);
-    env.expect_failure(&[ix], &[&buyer], program_error(MarketplaceError::SkillInactive));
-    // Existing licenses keep working.
-    env.record_usage(&skill, &holder.pubkey(), 1).expect("usage on a delisted skill");
-
-    env.send(&[set_skill_active_ix(&author.pubkey(), &skill, true)], &[&author]).expect("relist");
-    env.buy_sol(&buyer, &skill).expect("purchase after relisting");
 }
