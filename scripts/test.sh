@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh || exit 1
 
-all_suites=(program)
+all_suites=(program localnet)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
@@ -39,6 +39,9 @@ for suite in "${suites[@]}"; do
     program)
       run_suite program cargo test -p skill_marketplace -p svm-harness
       run_suite idl bash scripts/idl.sh --check
+      ;;
+    localnet)
+      run_suite localnet cargo test -p localnet
       ;;
     *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
   esac

@@ -1,1 +1,58 @@
-fn main() {}
+//! `cargo run -p localnet -- [--rpc-port 8899] [--slot-ms 400] [--finality-lag 32]`
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use localnet::{
+    node::{Node, NodeConfig},
+    server::{serve, ServerConfig},
+};
+use tokio::sync::Mutex;
+
+fn usage() -> ! {
+    eprintln!("usage: localnet [--rpc-port PORT] [--slot-ms MS] [--finality-lag SLOTS]");
+    std::process::exit(2)
+}
+
+fn main() {
+    let mut rpc_port = 8899u16;
+    let mut slot_ms = 400u64;
+    let mut node_config = NodeConfig::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_else(|| usage());
+        let bad = |what: &str| -> ! {
+            eprintln!("localnet: {flag} expects {what}, got '{value}'");
+            std::process::exit(2)
+        };
+        match flag.as_str() {
+            "--rpc-port" => rpc_port = value.parse().unwrap_or_else(|_| bad("a port number")),
+            "--slot-ms" => slot_ms = value.parse().ok().filter(|v| *v > 0).unwrap_or_else(|| bad("milliseconds > 0")),
+            "--finality-lag" => node_config.finality_lag = value.parse().unwrap_or_else(|_| bad("a slot count")),
+            _ => usage(),
+        }
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| {
+        eprintln!("localnet: cannot start the runtime: {e}");
+        std::process::exit(1)
+    });
+    let node = Arc::new(Mutex::new(Node::new(node_config)));
+    let config = ServerConfig {
+        rpc_addr: SocketAddr::from(([127, 0, 0, 1], rpc_port)),
+        slot_duration: Duration::from_millis(slot_ms),
+    };
+    let result = runtime.block_on(serve(node, config, shutdown_signal()));
+    if let Err(e) = result {
+        eprintln!("localnet: {e}");
+        std::process::exit(1);
+    }
+    eprintln!("localnet: stopped");
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .unwrap_or_else(|e| panic!("cannot listen for SIGTERM: {e}"));
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

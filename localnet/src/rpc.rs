@@ -1,0 +1,558 @@
+//! JSON-RPC 2.0 methods with the request and response shapes of Solana's RPC specification.
+//! Every method takes the node lock once; responses are plain `serde_json` values.
+
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use serde_json::{json, Value};
+use solana_account::Account;
+use solana_pubkey::Pubkey;
+use solana_signature::Signature;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+
+use crate::node::{Commitment, Node, TxRecord, LAMPORTS_PER_SIGNATURE};
+
+pub const VERSION: &str = "2.3.13";
+
+/// A JSON-RPC error: code and message (and optional data).
+#[derive(Debug)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self { code: -32602, message: message.into(), data: None }
+    }
+    pub fn method_not_found(method: &str) -> Self {
+        Self { code: -32601, message: format!("Method not found: {method}"), data: None }
+    }
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self { code: -32600, message: message.into(), data: None }
+    }
+}
+
+type RpcResult = Result<Value, RpcError>;
+
+/// Handles one JSON-RPC request object and returns the response object.
+pub fn handle(node: &mut Node, request: &Value) -> Value {
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let result = match (request.get("jsonrpc"), request.get("method").and_then(Value::as_str)) {
+        (Some(v), Some(method)) if v == "2.0" => {
+            let params = request.get("params").cloned().unwrap_or(Value::Array(vec![]));
+            match params {
+                Value::Array(params) => call(node, method, &params),
+                _ => Err(RpcError::invalid_params("params must be an array")),
+            }
+        }
+        _ => Err(RpcError::invalid_request("Invalid request: expected jsonrpc \"2.0\" and a method")),
+    };
+    match result {
+        Ok(value) => json!({ "jsonrpc": "2.0", "result": value, "id": id }),
+        Err(e) => {
+            let mut error = json!({ "code": e.code, "message": e.message });
+            if let Some(data) = e.data {
+                error["data"] = data;
+            }
+            json!({ "jsonrpc": "2.0", "error": error, "id": id })
+        }
+    }
+}
+
+fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
+    match method {
+        "getVersion" => Ok(json!({ "solana-core": VERSION, "feature-set": 0 })),
+        "getHealth" => Ok(json!("ok")),
+        "getGenesisHash" => Ok(json!(Pubkey::new_from_array([1; 32]).to_string())),
+        "getSlot" => Ok(json!(node.slot(commitment(params.first())?))),
+        "getBlockHeight" => Ok(json!(node.slot(commitment(params.first())?))),
+        "getTransactionCount" => Ok(json!(node.transaction_count())),
+        "getEpochInfo" => {
+            let slot = node.slot(commitment(params.first())?);
+            Ok(json!({
+                "absoluteSlot": slot, "blockHeight": slot, "epoch": slot / 432_000,
+                "slotIndex": slot % 432_000, "slotsInEpoch": 432_000,
+                "transactionCount": node.transaction_count(),
+            }))
+        }
+        "getLatestBlockhash" => {
+            let (hash, last_valid) = node.latest_blockhash(commitment(params.first())?);
+            Ok(with_context(node, json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid })))
+        }
+        "isBlockhashValid" => {
+            let hash = param_str(params, 0, "blockhash")?
+                .parse()
+                .map_err(|_| RpcError::invalid_params("Invalid param: blockhash is not base58"))?;
+            Ok(with_context(node, json!(node.is_blockhash_valid(&hash))))
+        }
+        "getFeeForMessage" => {
+            let bytes = B64
+                .decode(param_str(params, 0, "message")?)
+                .map_err(|_| RpcError::invalid_params("Invalid param: message is not base64"))?;
+            let message: solana_message::VersionedMessage = bincode::deserialize(&bytes)
+                .map_err(|_| RpcError::invalid_params("Invalid param: message does not deserialize"))?;
+            let fee = LAMPORTS_PER_SIGNATURE * message.header().num_required_signatures as u64;
+            Ok(with_context(node, json!(fee)))
+        }
+        "getMinimumBalanceForRentExemption" => {
+            let len = params
+                .first()
+                .and_then(Value::as_u64)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: expected the data length"))?;
+            Ok(json!(node.minimum_balance(len as usize)))
+        }
+        "getBalance" => {
+            let key = param_pubkey(params, 0)?;
+            let c = commitment(params.get(1))?;
+            Ok(with_context(node, json!(node.account(&key, c).map_or(0, |a| a.lamports))))
+        }
+        "getAccountInfo" => {
+            let key = param_pubkey(params, 0)?;
+            let (c, encoding) = (commitment(params.get(1))?, encoding(params.get(1))?);
+            let value = node.account(&key, c).map(|a| encode_account(&a, encoding));
+            Ok(with_context(node, value.unwrap_or(Value::Null)))
+        }
+        "getMultipleAccounts" => {
+            let keys = params
+                .first()
+                .and_then(Value::as_array)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: expected an array of pubkeys"))?;
+            let (c, encoding) = (commitment(params.get(1))?, encoding(params.get(1))?);
+            let values = keys
+                .iter()
+                .map(|k| {
+                    let key = parse_pubkey(k)?;
+                    Ok(node.account(&key, c).map(|a| encode_account(&a, encoding)).unwrap_or(Value::Null))
+                })
+                .collect::<Result<Vec<_>, RpcError>>()?;
+            Ok(with_context(node, Value::Array(values)))
+        }
+        "getProgramAccounts" => get_program_accounts(node, params),
+        "getTokenAccountBalance" => {
+            let key = param_pubkey(params, 0)?;
+            let account = node
+                .account(&key, commitment(params.get(1))?)
+                .filter(|a| a.data.len() >= 165)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token account"))?;
+            let mint = Pubkey::try_from(&account.data[..32]).map_err(|_| RpcError::invalid_params("bad mint"))?;
+            let decimals = node
+                .account(&mint, Commitment::Processed)
+                .and_then(|m| m.data.get(44).copied())
+                .unwrap_or(0);
+            let amount = u64::from_le_bytes(account.data[64..72].try_into().unwrap_or_default());
+            Ok(with_context(node, token_amount(amount, decimals)))
+        }
+        "getTokenAccountsByOwner" => get_token_accounts_by_owner(node, params),
+        "requestAirdrop" => {
+            let key = param_pubkey(params, 0)?;
+            let lamports = params
+                .get(1)
+                .and_then(Value::as_u64)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: expected lamports"))?;
+            let signature = node.airdrop(&key, lamports).map_err(|e| RpcError {
+                code: -32003,
+                message: format!("airdrop failed: {e}"),
+                data: None,
+            })?;
+            Ok(json!(signature.to_string()))
+        }
+        "sendTransaction" => send_transaction(node, params),
+        "simulateTransaction" => {
+            let tx = decode_transaction(params)?;
+            let sim = node.simulate(tx);
+            Ok(with_context(
+                node,
+                json!({
+                    "err": sim.err.as_ref().map(error_json),
+                    "logs": sim.logs,
+                    "accounts": null,
+                    "unitsConsumed": sim.units_consumed,
+                    "returnData": sim.return_data.map(|(id, data)| json!({ "programId": id.to_string(), "data": [B64.encode(data), "base64"] })),
+                }),
+            ))
+        }
+        "getSignatureStatuses" => {
+            let sigs = params
+                .first()
+                .and_then(Value::as_array)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: expected an array of signatures"))?;
+            let values = sigs
+                .iter()
+                .map(|s| {
+                    let sig = parse_signature(s)?;
+                    Ok(node.status(&sig).map(|r| status_json(node, r)).unwrap_or(Value::Null))
+                })
+                .collect::<Result<Vec<_>, RpcError>>()?;
+            Ok(with_context(node, Value::Array(values)))
+        }
+        "getTransaction" => {
+            let sig = parse_signature(params.first().unwrap_or(&Value::Null))?;
+            let c = commitment(params.get(1))?;
+            let c = if c == Commitment::Processed { Commitment::Confirmed } else { c };
+            let encoding = params.get(1).and_then(|p| p.get("encoding")).and_then(Value::as_str).unwrap_or("json");
+            match node.transaction(&sig) {
+                Some(r) if r.slot <= node.slot(c) && r.transaction.is_some() => Ok(transaction_json(r, encoding)?),
+                _ => Ok(Value::Null),
+            }
+        }
+        "getSignaturesForAddress" => get_signatures_for_address(node, params),
+        "getBlockTime" => {
+            let slot = params
+                .first()
+                .and_then(Value::as_u64)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: expected a slot"))?;
+            match node.block_time(slot) {
+                Some(t) => Ok(json!(t)),
+                None => Err(RpcError { code: -32004, message: format!("Block not available for slot {slot}"), data: None }),
+            }
+        }
+        _ => Err(RpcError::method_not_found(method)),
+    }
+}
+
+fn with_context(node: &Node, value: Value) -> Value {
+    json!({ "context": { "slot": node.slot(Commitment::Processed), "apiVersion": VERSION }, "value": value })
+}
+
+fn commitment(config: Option<&Value>) -> Result<Commitment, RpcError> {
+    match config.and_then(|c| c.get("commitment")) {
+        None | Some(Value::Null) => Ok(Commitment::Finalized),
+        Some(Value::String(s)) => {
+            Commitment::parse(s).ok_or_else(|| RpcError::invalid_params(format!("Invalid commitment: {s}")))
+        }
+        Some(_) => Err(RpcError::invalid_params("Invalid commitment: expected a string")),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Encoding {
+    Base64,
+    Base58,
+}
+
+fn encoding(config: Option<&Value>) -> Result<Encoding, RpcError> {
+    match config.and_then(|c| c.get("encoding")).and_then(Value::as_str) {
+        None | Some("base64") | Some("jsonParsed") => Ok(Encoding::Base64),
+        Some("base58") => Ok(Encoding::Base58),
+        Some(other) => Err(RpcError::invalid_params(format!("Unsupported encoding: {other}"))),
+    }
+}
+
+fn encode_account(account: &Account, encoding: Encoding) -> Value {
+    let data = match encoding {
+        Encoding::Base64 => json!([B64.encode(&account.data), "base64"]),
+        Encoding::Base58 => json!([bs58::encode(&account.data).into_string(), "base58"]),
+    };
+    json!({
+        "lamports": account.lamports,
+        "owner": account.owner.to_string(),
+        "data": data,
+        "executable": account.executable,
+        "rentEpoch": u64::MAX,
+        "space": account.data.len(),
+    })
+}
+
+fn token_amount(amount: u64, decimals: u8) -> Value {
+    let ui = amount as f64 / 10f64.powi(decimals as i32);
+    let whole = amount / 10u64.pow(decimals as u32);
+    let frac = amount % 10u64.pow(decimals as u32);
+    let ui_string = if decimals == 0 || frac == 0 {
+        whole.to_string()
+    } else {
+        let frac = format!("{frac:0width$}", width = decimals as usize);
+        format!("{whole}.{}", frac.trim_end_matches('0'))
+    };
+    json!({ "amount": amount.to_string(), "decimals": decimals, "uiAmount": ui, "uiAmountString": ui_string })
+}
+
+fn param_str<'a>(params: &'a [Value], index: usize, what: &str) -> Result<&'a str, RpcError> {
+    params
+        .get(index)
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: expected {what} as a string")))
+}
+
+fn parse_pubkey(value: &Value) -> Result<Pubkey, RpcError> {
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: {value} is not a base58 pubkey")))
+}
+
+fn param_pubkey(params: &[Value], index: usize) -> Result<Pubkey, RpcError> {
+    parse_pubkey(params.get(index).unwrap_or(&Value::Null))
+}
+
+fn parse_signature(value: &Value) -> Result<Signature, RpcError> {
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: {value} is not a base58 signature")))
+}
+
+fn decode_transaction(params: &[Value]) -> Result<VersionedTransaction, RpcError> {
+    let wire = param_str(params, 0, "the transaction")?;
+    let bytes = match params.get(1).and_then(|c| c.get("encoding")).and_then(Value::as_str) {
+        Some("base64") => B64.decode(wire).map_err(|_| RpcError::invalid_params("Invalid param: transaction is not base64"))?,
+        None | Some("base58") => bs58::decode(wire)
+            .into_vec()
+            .map_err(|_| RpcError::invalid_params("Invalid param: transaction is not base58"))?,
+        Some(other) => return Err(RpcError::invalid_params(format!("Unsupported encoding: {other}"))),
+    };
+    bincode::deserialize(&bytes)
+        .map_err(|e| RpcError::invalid_params(format!("failed to deserialize transaction: {e}")))
+}
+
+pub fn error_json(err: &TransactionError) -> Value {
+    serde_json::to_value(err).unwrap_or(Value::Null)
+}
+
+fn send_transaction(node: &mut Node, params: &[Value]) -> RpcResult {
+    let tx = decode_transaction(params)?;
+    let config = params.get(1);
+    let skip_preflight = config.and_then(|c| c.get("skipPreflight")).and_then(Value::as_bool).unwrap_or(false);
+    if !skip_preflight {
+        let sim = node.simulate(tx.clone());
+        if let Some(err) = sim.err {
+            return Err(RpcError {
+                code: -32002,
+                message: format!("Transaction simulation failed: {}", describe(&err)),
+                data: Some(json!({
+                    "err": error_json(&err),
+                    "logs": sim.logs,
+                    "accounts": null,
+                    "unitsConsumed": sim.units_consumed,
+                    "returnData": null,
+                })),
+            });
+        }
+    }
+    match node.process(tx) {
+        Ok(record) => {
+            let status = if record.err.is_some() { "failed" } else { "ok" };
+            eprintln!("localnet: tx {} slot {} {}", record.signature, record.slot, status);
+            Ok(json!(record.signature.to_string()))
+        }
+        Err(err) => Err(RpcError {
+            code: -32002,
+            message: format!("Transaction simulation failed: {}", describe(&err)),
+            data: Some(json!({ "err": error_json(&err), "logs": [], "accounts": null, "unitsConsumed": 0, "returnData": null })),
+        }),
+    }
+}
+
+/// The text validators put in error messages, e.g. "Error processing Instruction 0: custom
+/// program error: 0x1770".
+fn describe(err: &TransactionError) -> String {
+    err.to_string()
+}
+
+fn status_json(node: &Node, r: &TxRecord) -> Value {
+    let status = if r.slot <= node.slot(Commitment::Finalized) {
+        "finalized"
+    } else if r.slot <= node.slot(Commitment::Confirmed) {
+        "confirmed"
+    } else {
+        "processed"
+    };
+    let confirmations = if status == "finalized" { Value::Null } else { json!(node.slot(Commitment::Processed) - r.slot) };
+    json!({
+        "slot": r.slot,
+        "confirmations": confirmations,
+        "err": r.err.as_ref().map(error_json),
+        "status": match &r.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": error_json(e) }) },
+        "confirmationStatus": status,
+    })
+}
+
+fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
+    let Some(tx) = &r.transaction else { return Ok(Value::Null) };
+    let transaction = match encoding {
+        "base64" => json!([B64.encode(bincode::serialize(tx).unwrap_or_default()), "base64"]),
+        "json" | "jsonParsed" => {
+            let m = &tx.message;
+            let header = m.header();
+            json!({
+                "signatures": tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                "message": {
+                    "accountKeys": m.static_account_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "header": {
+                        "numRequiredSignatures": header.num_required_signatures,
+                        "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+                        "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
+                    },
+                    "recentBlockhash": m.recent_blockhash().to_string(),
+                    "instructions": m.instructions().iter().map(|ix| json!({
+                        "programIdIndex": ix.program_id_index,
+                        "accounts": ix.accounts,
+                        "data": bs58::encode(&ix.data).into_string(),
+                        "stackHeight": null,
+                    })).collect::<Vec<_>>(),
+                },
+            })
+        }
+        other => return Err(RpcError::invalid_params(format!("Unsupported encoding: {other}"))),
+    };
+    let inner: Vec<Value> = r
+        .inner_instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(index, list)| {
+            json!({
+                "index": index,
+                "instructions": list.iter().map(|inner| json!({
+                    "programIdIndex": inner.instruction.program_id_index,
+                    "accounts": inner.instruction.accounts,
+                    "data": bs58::encode(&inner.instruction.data).into_string(),
+                    "stackHeight": inner.stack_height,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let version = match &tx.message {
+        solana_message::VersionedMessage::Legacy(_) => json!("legacy"),
+        solana_message::VersionedMessage::V0(_) => json!(0),
+    };
+    Ok(json!({
+        "slot": r.slot,
+        "blockTime": r.block_time,
+        "version": version,
+        "transaction": transaction,
+        "meta": {
+            "err": r.err.as_ref().map(error_json),
+            "status": match &r.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": error_json(e) }) },
+            "fee": r.fee,
+            "preBalances": r.pre_balances,
+            "postBalances": r.post_balances,
+            "innerInstructions": inner,
+            "logMessages": r.logs,
+            "preTokenBalances": [],
+            "postTokenBalances": [],
+            "rewards": [],
+            "loadedAddresses": { "writable": [], "readonly": [] },
+            "computeUnitsConsumed": r.compute_units,
+            "returnData": r.return_data.as_ref().map(|(id, data)| json!({ "programId": id.to_string(), "data": [B64.encode(data), "base64"] })),
+        },
+    }))
+}
+
+fn get_signatures_for_address(node: &Node, params: &[Value]) -> RpcResult {
+    let address = param_pubkey(params, 0)?;
+    let config = params.get(1);
+    let c = commitment(config)?;
+    let c = if c == Commitment::Processed { Commitment::Confirmed } else { c };
+    let limit = config.and_then(|c| c.get("limit")).and_then(Value::as_u64).unwrap_or(1000);
+    if limit == 0 || limit > 1000 {
+        return Err(RpcError::invalid_params("Invalid limit; max 1000"));
+    }
+    let before = config.and_then(|c| c.get("before")).filter(|v| !v.is_null()).map(parse_signature).transpose()?;
+    let until = config.and_then(|c| c.get("until")).filter(|v| !v.is_null()).map(parse_signature).transpose()?;
+    let visible = node.slot(c);
+    let mut out = Vec::new();
+    let mut started = before.is_none();
+    for sig in node.signatures_for(&address).iter().rev() {
+        if !started {
+            started = Some(*sig) == before;
+            continue;
+        }
+        if Some(*sig) == until {
+            break;
+        }
+        let Some(r) = node.transaction(sig) else { continue };
+        if r.slot > visible {
+            continue;
+        }
+        out.push(json!({
+            "signature": sig.to_string(),
+            "slot": r.slot,
+            "err": r.err.as_ref().map(error_json),
+            "memo": null,
+            "blockTime": r.block_time,
+            "confirmationStatus": if r.slot <= node.slot(Commitment::Finalized) { "finalized" } else { "confirmed" },
+        }));
+        if out.len() as u64 >= limit {
+            break;
+        }
+    }
+    Ok(Value::Array(out))
+}
+
+fn matches_filters(account: &Account, filters: &[Value]) -> Result<bool, RpcError> {
+    for filter in filters {
+        if let Some(size) = filter.get("dataSize") {
+            let size = size.as_u64().ok_or_else(|| RpcError::invalid_params("Invalid dataSize filter"))?;
+            if account.data.len() as u64 != size {
+                return Ok(false);
+            }
+        } else if let Some(memcmp) = filter.get("memcmp") {
+            let offset = memcmp.get("offset").and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("Invalid memcmp filter: offset"))? as usize;
+            let raw = memcmp.get("bytes").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("Invalid memcmp filter: bytes"))?;
+            let bytes = match memcmp.get("encoding").and_then(Value::as_str) {
+                Some("base64") => B64.decode(raw).map_err(|_| RpcError::invalid_params("Invalid memcmp bytes (base64)"))?,
+                None | Some("base58") => bs58::decode(raw).into_vec().map_err(|_| RpcError::invalid_params("Invalid memcmp bytes (base58)"))?,
+                Some(other) => return Err(RpcError::invalid_params(format!("Invalid memcmp encoding: {other}"))),
+            };
+            if account.data.get(offset..offset + bytes.len()) != Some(bytes.as_slice()) {
+                return Ok(false);
+            }
+        } else {
+            return Err(RpcError::invalid_params(format!("Invalid filter: {filter}")));
+        }
+    }
+    Ok(true)
+}
+
+fn get_program_accounts(node: &Node, params: &[Value]) -> RpcResult {
+    let program = param_pubkey(params, 0)?;
+    let config = params.get(1);
+    let (c, encoding) = (commitment(config)?, encoding(config)?);
+    let filters = config.and_then(|c| c.get("filters")).and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for key in node.keys() {
+        let Some(account) = node.account(key, c) else { continue };
+        if account.owner == program && matches_filters(&account, &filters)? {
+            out.push(json!({ "pubkey": key.to_string(), "account": encode_account(&account, encoding) }));
+        }
+    }
+    let with_ctx = config.and_then(|c| c.get("withContext")).and_then(Value::as_bool).unwrap_or(false);
+    Ok(if with_ctx { with_context(node, Value::Array(out)) } else { Value::Array(out) })
+}
+
+fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
+    let owner = param_pubkey(params, 0)?;
+    let selector = params.get(1).ok_or_else(|| RpcError::invalid_params("Invalid param: expected {mint} or {programId}"))?;
+    let mint = selector.get("mint").map(parse_pubkey).transpose()?;
+    let program = selector.get("programId").map(parse_pubkey).transpose()?;
+    if mint.is_none() && program.is_none() {
+        return Err(RpcError::invalid_params("Invalid param: expected {mint} or {programId}"));
+    }
+    let config = params.get(2);
+    let (c, encoding) = (commitment(config)?, encoding(config)?);
+    let token_programs = [spl_token_id(), spl_token_2022_id()];
+    let mut out = Vec::new();
+    for key in node.keys() {
+        let Some(account) = node.account(key, c) else { continue };
+        if !token_programs.contains(&account.owner) || account.data.len() < 165 {
+            continue;
+        }
+        if program.is_some_and(|p| p != account.owner) || account.data[32..64] != owner.to_bytes() {
+            continue;
+        }
+        if mint.is_some_and(|m| account.data[..32] != m.to_bytes()) {
+            continue;
+        }
+        out.push(json!({ "pubkey": key.to_string(), "account": encode_account(&account, encoding) }));
+    }
+    Ok(with_context(node, Value::Array(out)))
+}
+
+fn spl_token_id() -> Pubkey {
+    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap_or_default()
+}
+
+fn spl_token_2022_id() -> Pubkey {
+    "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().unwrap_or_default()
+}
