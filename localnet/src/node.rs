@@ -155,6 +155,17 @@ impl Node {
         }
     }
 
+    /// The highest commitment a transaction processed at `slot` has reached.
+    pub fn confirmation_status(&self, slot: u64) -> &'static str {
+        if slot <= self.slot(Commitment::Finalized) {
+            "finalized"
+        } else if slot <= self.slot(Commitment::Confirmed) {
+            "confirmed"
+        } else {
+            "processed"
+        }
+    }
+
     pub fn transaction_count(&self) -> u64 {
         self.transaction_count
     }
@@ -202,17 +213,12 @@ impl Node {
         }
     }
 
-    /// Keys of accounts owned by `owner` (at processed; callers re-read at their commitment).
+    /// Every account key the node has seen; callers read each at their commitment.
     pub fn keys(&self) -> impl Iterator<Item = &Pubkey> {
         self.known.iter()
     }
 
     pub fn transaction(&self, signature: &Signature) -> Option<&TxRecord> {
-        self.txs.get(signature)
-    }
-
-    /// Status of a signature at `commitment` (None when unknown or not yet visible).
-    pub fn status(&self, signature: &Signature) -> Option<&TxRecord> {
         self.txs.get(signature)
     }
 

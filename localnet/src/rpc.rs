@@ -181,7 +181,7 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
                 .iter()
                 .map(|s| {
                     let sig = parse_signature(s)?;
-                    Ok(node.status(&sig).map(|r| status_json(node, r)).unwrap_or(Value::Null))
+                    Ok(node.transaction(&sig).map(|r| status_json(node, r)).unwrap_or(Value::Null))
                 })
                 .collect::<Result<Vec<_>, RpcError>>()?;
             Ok(with_context(node, Value::Array(values)))
@@ -318,7 +318,7 @@ fn send_transaction(node: &mut Node, params: &[Value]) -> RpcResult {
         if let Some(err) = sim.err {
             return Err(RpcError {
                 code: -32002,
-                message: format!("Transaction simulation failed: {}", describe(&err)),
+                message: format!("Transaction simulation failed: {err}"),
                 data: Some(json!({
                     "err": error_json(&err),
                     "logs": sim.logs,
@@ -337,32 +337,28 @@ fn send_transaction(node: &mut Node, params: &[Value]) -> RpcResult {
         }
         Err(err) => Err(RpcError {
             code: -32002,
-            message: format!("Transaction simulation failed: {}", describe(&err)),
+            message: format!("Transaction simulation failed: {err}"),
             data: Some(json!({ "err": error_json(&err), "logs": [], "accounts": null, "unitsConsumed": 0, "returnData": null })),
         }),
     }
 }
 
-/// The text validators put in error messages, e.g. "Error processing Instruction 0: custom
-/// program error: 0x1770".
-fn describe(err: &TransactionError) -> String {
-    err.to_string()
+/// The legacy `status` field: `{"Ok": null}` or `{"Err": <error>}`.
+fn status_field(err: &Option<TransactionError>) -> Value {
+    match err {
+        None => json!({ "Ok": null }),
+        Some(e) => json!({ "Err": error_json(e) }),
+    }
 }
 
 fn status_json(node: &Node, r: &TxRecord) -> Value {
-    let status = if r.slot <= node.slot(Commitment::Finalized) {
-        "finalized"
-    } else if r.slot <= node.slot(Commitment::Confirmed) {
-        "confirmed"
-    } else {
-        "processed"
-    };
+    let status = node.confirmation_status(r.slot);
     let confirmations = if status == "finalized" { Value::Null } else { json!(node.slot(Commitment::Processed) - r.slot) };
     json!({
         "slot": r.slot,
         "confirmations": confirmations,
         "err": r.err.as_ref().map(error_json),
-        "status": match &r.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": error_json(e) }) },
+        "status": status_field(&r.err),
         "confirmationStatus": status,
     })
 }
@@ -423,7 +419,7 @@ fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
         "transaction": transaction,
         "meta": {
             "err": r.err.as_ref().map(error_json),
-            "status": match &r.err { None => json!({ "Ok": null }), Some(e) => json!({ "Err": error_json(e) }) },
+            "status": status_field(&r.err),
             "fee": r.fee,
             "preBalances": r.pre_balances,
             "postBalances": r.post_balances,
@@ -471,7 +467,7 @@ fn get_signatures_for_address(node: &Node, params: &[Value]) -> RpcResult {
             "err": r.err.as_ref().map(error_json),
             "memo": null,
             "blockTime": r.block_time,
-            "confirmationStatus": if r.slot <= node.slot(Commitment::Finalized) { "finalized" } else { "confirmed" },
+            "confirmationStatus": node.confirmation_status(r.slot),
         }));
         if out.len() as u64 >= limit {
             break;

@@ -65,6 +65,31 @@ impl TestNode {
     }
 }
 
+fn marketplace_pda() -> Pubkey {
+    Pubkey::find_program_address(&[b"marketplace"], &skill_marketplace::ID).0
+}
+
+/// `initialize_marketplace` with `admin` as admin, treasury and meter authority.
+fn initialize_ix(admin: &Pubkey, fee_bps: u16) -> anchor_lang::solana_program::instruction::Instruction {
+    anchor_lang::solana_program::instruction::Instruction {
+        program_id: skill_marketplace::ID,
+        accounts: skill_marketplace::accounts::InitializeMarketplace {
+            admin: *admin,
+            marketplace: marketplace_pda(),
+            system_program: anchor_lang::system_program::ID,
+        }
+        .to_account_metas(None),
+        data: skill_marketplace::instruction::InitializeMarketplace {
+            args: skill_marketplace::instructions::InitializeMarketplaceArgs {
+                treasury: *admin,
+                fee_bps,
+                meter_authority: *admin,
+            },
+        }
+        .data(),
+    }
+}
+
 #[tokio::test]
 async fn protocol_errors_are_json_rpc_errors() {
     let t = TestNode::start().await;
@@ -152,24 +177,7 @@ async fn program_errors_come_back_as_a_validator_reports_them() {
     let t = TestNode::start().await;
     let admin = Keypair::new();
     t.ok("requestAirdrop", json!([admin.pubkey().to_string(), 10_000_000_000u64])).await;
-    let marketplace = Pubkey::find_program_address(&[b"marketplace"], &skill_marketplace::ID).0;
-    let ix = anchor_lang::solana_program::instruction::Instruction {
-        program_id: skill_marketplace::ID,
-        accounts: skill_marketplace::accounts::InitializeMarketplace {
-            admin: admin.pubkey(),
-            marketplace,
-            system_program: anchor_lang::system_program::ID,
-        }
-        .to_account_metas(None),
-        data: skill_marketplace::instruction::InitializeMarketplace {
-            args: skill_marketplace::instructions::InitializeMarketplaceArgs {
-                treasury: admin.pubkey(),
-                fee_bps: 5_000,
-                meter_authority: admin.pubkey(),
-            },
-        }
-        .data(),
-    };
+    let ix = initialize_ix(&admin.pubkey(), 5_000);
     let tx = Transaction::new(&[&admin], Message::new(&[ix], Some(&admin.pubkey())), t.blockhash().await);
     let refused = t.send(&tx).await;
     assert_eq!(refused["error"]["code"], json!(-32002));
@@ -192,15 +200,8 @@ async fn program_accounts_are_filtered_by_size_and_bytes() {
     let t = TestNode::start().await;
     let admin = Keypair::new();
     t.ok("requestAirdrop", json!([admin.pubkey().to_string(), 10_000_000_000u64])).await;
-    let marketplace = Pubkey::find_program_address(&[b"marketplace"], &skill_marketplace::ID).0;
-    let ix = anchor_lang::solana_program::instruction::Instruction {
-        program_id: skill_marketplace::ID,
-        accounts: skill_marketplace::accounts::InitializeMarketplace { admin: admin.pubkey(), marketplace, system_program: anchor_lang::system_program::ID }.to_account_metas(None),
-        data: skill_marketplace::instruction::InitializeMarketplace {
-            args: skill_marketplace::instructions::InitializeMarketplaceArgs { treasury: admin.pubkey(), fee_bps: 250, meter_authority: admin.pubkey() },
-        }
-        .data(),
-    };
+    let marketplace = marketplace_pda();
+    let ix = initialize_ix(&admin.pubkey(), 250);
     let tx = Transaction::new(&[&admin], Message::new(&[ix], Some(&admin.pubkey())), t.blockhash().await);
     assert!(t.send(&tx).await.get("result").is_some());
     let program = skill_marketplace::ID.to_string();
