@@ -1,4 +1,4 @@
-//! `cargo run -p localnet -- [--rpc-port 8899] [--slot-ms 400] [--finality-lag 32]`
+//! `cargo run -p localnet -- [--rpc-port 8899] [--ws-port RPC+1] [--ledger DIR] [--slot-ms 400] [--finality-lag 32]`
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -9,12 +9,14 @@ use localnet::{
 use tokio::sync::Mutex;
 
 fn usage() -> ! {
-    eprintln!("usage: localnet [--rpc-port PORT] [--slot-ms MS] [--finality-lag SLOTS]");
+    eprintln!("usage: localnet [--rpc-port PORT] [--ws-port PORT] [--ledger DIR] [--slot-ms MS] [--finality-lag SLOTS]");
     std::process::exit(2)
 }
 
 fn main() {
     let mut rpc_port = 8899u16;
+    let mut ws_port: Option<u16> = None;
+    let mut ledger: Option<std::path::PathBuf> = None;
     let mut slot_ms = 400u64;
     let mut node_config = NodeConfig::default();
     let mut args = std::env::args().skip(1);
@@ -26,6 +28,8 @@ fn main() {
         };
         match flag.as_str() {
             "--rpc-port" => rpc_port = value.parse().unwrap_or_else(|_| bad("a port number")),
+            "--ws-port" => ws_port = Some(value.parse().unwrap_or_else(|_| bad("a port number"))),
+            "--ledger" => ledger = Some(value.into()),
             "--slot-ms" => slot_ms = value.parse().ok().filter(|v| *v > 0).unwrap_or_else(|| bad("milliseconds > 0")),
             "--finality-lag" => node_config.finality_lag = value.parse().unwrap_or_else(|_| bad("a slot count")),
             _ => usage(),
@@ -35,9 +39,22 @@ fn main() {
         eprintln!("localnet: cannot start the runtime: {e}");
         std::process::exit(1)
     });
-    let node = Arc::new(Mutex::new(Node::new(node_config)));
+    let node = match &ledger {
+        None => Node::new(node_config),
+        Some(dir) => Node::with_ledger(node_config, dir).unwrap_or_else(|e| {
+            eprintln!("localnet: cannot open the ledger in {}: {e}", dir.display());
+            std::process::exit(1)
+        }),
+    };
+    if let Some(dir) = &ledger {
+        eprintln!("localnet: ledger {} ({} transactions restored)", dir.display(), node.transaction_count());
+    }
+    let node = Arc::new(Mutex::new(node));
+    // web3.js's Connection derives the websocket port as the HTTP port + 1.
+    let ws_port = ws_port.unwrap_or_else(|| rpc_port.checked_add(1).unwrap_or_else(|| usage()));
     let config = ServerConfig {
         rpc_addr: SocketAddr::from(([127, 0, 0, 1], rpc_port)),
+        ws_addr: SocketAddr::from(([127, 0, 0, 1], ws_port)),
         slot_duration: Duration::from_millis(slot_ms),
     };
     let result = runtime.block_on(serve(node, config, shutdown_signal()));

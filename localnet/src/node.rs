@@ -1,18 +1,31 @@
 //! The chain behind the RPC: a LiteSVM with the marketplace program registered natively, plus
 //! what a validator adds around execution: slots on a clock, a window of valid blockhashes,
-//! commitment levels, transaction history and per-account versions for commitment-aware reads.
+//! commitment levels, transaction history, per-account versions for commitment-aware reads, a
+//! faucet, notices for PubSub subscribers and (optionally) a journal that survives restarts.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::{
+    collections::{BTreeSet, HashMap, VecDeque},
+    path::Path,
+    sync::Arc,
+};
+
+use serde::{Deserialize, Serialize};
 
 use svm_harness::litesvm::LiteSVM;
 use solana_account::{Account, ReadableAccount};
 use solana_clock::Clock;
 use solana_hash::Hash;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
 use solana_message::inner_instruction::InnerInstructionsList;
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
-use solana_transaction::versioned::VersionedTransaction;
+use solana_signer::Signer;
+use solana_transaction::{versioned::VersionedTransaction, Transaction};
 use solana_transaction_error::TransactionError;
+use tokio::sync::broadcast;
+
+use crate::ledger::{Entry, Ledger};
 
 /// Lamports charged per signature (LiteSVM's default fee structure).
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -52,13 +65,12 @@ impl Default for NodeConfig {
 }
 
 /// What the node remembers of a processed transaction.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TxRecord {
     pub signature: Signature,
     pub slot: u64,
     pub block_time: i64,
-    /// `None` for faucet transfers, which the node performs itself.
-    pub transaction: Option<VersionedTransaction>,
+    pub transaction: VersionedTransaction,
     pub err: Option<TransactionError>,
     pub fee: u64,
     pub logs: Vec<String>,
@@ -68,6 +80,32 @@ pub struct TxRecord {
     pub compute_units: u64,
     pub return_data: Option<(Pubkey, Vec<u8>)>,
 }
+
+impl TxRecord {
+    pub fn keys(&self) -> &[Pubkey] {
+        self.transaction.message.static_account_keys()
+    }
+
+    pub fn writable_keys(&self) -> impl Iterator<Item = &Pubkey> {
+        self.keys().iter().enumerate().filter(|(i, _)| is_writable(&self.transaction, *i)).map(|(_, k)| k)
+    }
+}
+
+/// What PubSub subscribers hear from the node, in order.
+#[derive(Clone, Debug)]
+pub enum Notice {
+    /// A new slot was produced; `confirmed` and `finalized` are the slots those commitments reached.
+    Slot { slot: u64, confirmed: u64, finalized: u64 },
+    /// A transaction entered the ledger (successful or failed) in the current slot.
+    Transaction(Arc<TxRecord>),
+}
+
+/// Room for this many notices per subscriber before a slow one is cut off (it must reconnect).
+const NOTICE_CAPACITY: usize = 1 << 16;
+/// Slots between two `Slot` journal entries while the chain is idle.
+const JOURNAL_SLOT_INTERVAL: u64 = 64;
+/// Lamports the faucet starts with: a billion SOL.
+const FAUCET_LAMPORTS: u64 = 1_000_000_000 * 1_000_000_000;
 
 /// Outcome of a simulation, shaped like the RPC's `simulateTransaction` value.
 pub struct Simulation {
@@ -84,7 +122,7 @@ pub struct Node {
     block_times: HashMap<u64, i64>,
     /// Recent blockhashes, oldest first, with the slot that produced each.
     blockhashes: VecDeque<(Hash, u64)>,
-    txs: HashMap<Signature, TxRecord>,
+    txs: HashMap<Signature, Arc<TxRecord>>,
     /// Signatures touching each address, oldest first.
     by_address: HashMap<Pubkey, Vec<Signature>>,
     /// Every account key the node has seen, so program and owner scans can enumerate them.
@@ -92,6 +130,9 @@ pub struct Node {
     /// Versions of accounts changed after slot 0: (slot written, state after), oldest first.
     versions: HashMap<Pubkey, Vec<(u64, Option<Account>)>>,
     transaction_count: u64,
+    faucet: Keypair,
+    notices: broadcast::Sender<Notice>,
+    ledger: Option<Ledger>,
 }
 
 fn now_unix() -> i64 {
@@ -106,9 +147,12 @@ impl Node {
         let mut svm = LiteSVM::new()
             .with_sigverify(true)
             .with_blockhash_check(false)
-            .with_transaction_history(0)
-            .with_lamports(1_000_000_000 * 1_000_000_000);
+            .with_transaction_history(0);
         svm_harness::add_native_program(&mut svm, skill_marketplace::ID, skill_marketplace::entry);
+        // A fixed faucet key, so a ledger written by one run is valid for the next.
+        let faucet = Keypair::new_from_array([0x5a; 32]);
+        let funded = Account { lamports: FAUCET_LAMPORTS, owner: Pubkey::default(), ..Account::default() };
+        let _ = svm.set_account(faucet.pubkey(), funded);
         let mut node = Node {
             svm,
             config,
@@ -120,10 +164,67 @@ impl Node {
             known: BTreeSet::new(),
             versions: HashMap::new(),
             transaction_count: 0,
+            faucet,
+            notices: broadcast::channel(NOTICE_CAPACITY).0,
+            ledger: None,
         };
         node.known.insert(skill_marketplace::ID);
         node.advance_slot();
         node
+    }
+
+    /// A node whose state and history are kept in (and first restored from) the journal in
+    /// `dir`. Everything restored is treated as finalized: the clock resumes past the finality lag.
+    pub fn with_ledger(config: NodeConfig, dir: &Path) -> std::io::Result<Self> {
+        let (ledger, entries) = Ledger::open(dir)?;
+        let mut node = Node::new(config);
+        let mut last_slot = 0;
+        for entry in entries {
+            match entry {
+                Entry::Slot { slot, unix_time } => {
+                    node.block_times.insert(slot, unix_time);
+                    last_slot = last_slot.max(slot);
+                }
+                Entry::Transaction { record, accounts } => {
+                    for (key, account) in accounts {
+                        let _ = node.svm.set_account(key, account.unwrap_or_default());
+                    }
+                    node.block_times.insert(record.slot, record.block_time);
+                    last_slot = last_slot.max(record.slot);
+                    node.index(record);
+                }
+            }
+        }
+        if last_slot > 0 {
+            node.slot = last_slot + node.config.finality_lag;
+            node.blockhashes.clear();
+            node.advance_slot();
+        }
+        node.ledger = Some(ledger);
+        node.journal(|n| Entry::Slot { slot: n.slot, unix_time: n.block_time(n.slot).unwrap_or_else(now_unix) });
+        Ok(node)
+    }
+
+    /// A receiver of every notice from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.notices.subscribe()
+    }
+
+    /// Writes the current slot to the journal, so a restart resumes after it.
+    pub fn checkpoint(&mut self) {
+        self.journal(|n| Entry::Slot { slot: n.slot, unix_time: n.block_time(n.slot).unwrap_or_else(now_unix) });
+    }
+
+    fn journal(&mut self, entry: impl FnOnce(&Self) -> Entry) {
+        if self.ledger.is_none() {
+            return;
+        }
+        let entry = entry(self);
+        if let Some(Err(e)) = self.ledger.as_mut().map(|l| l.append(&entry)) {
+            // A node whose journal silently diverged from its state would lose history on restart.
+            eprintln!("localnet: cannot write the ledger journal: {e}; stopping");
+            std::process::exit(1);
+        }
     }
 
     /// Produces the next slot: new clock, new blockhash.
@@ -145,6 +246,14 @@ impl Node {
             self.blockhashes.pop_front();
         }
         self.prune_versions();
+        if self.slot % JOURNAL_SLOT_INTERVAL == 0 {
+            self.checkpoint();
+        }
+        let _ = self.notices.send(Notice::Slot {
+            slot: self.slot,
+            confirmed: self.slot(Commitment::Confirmed),
+            finalized: self.slot(Commitment::Finalized),
+        });
     }
 
     pub fn slot(&self, commitment: Commitment) -> u64 {
@@ -218,7 +327,7 @@ impl Node {
         self.known.iter()
     }
 
-    pub fn transaction(&self, signature: &Signature) -> Option<&TxRecord> {
+    pub fn transaction(&self, signature: &Signature) -> Option<&Arc<TxRecord>> {
         self.txs.get(signature)
     }
 
@@ -246,7 +355,7 @@ impl Node {
     /// Executes a transaction in the current slot. Errors that keep a transaction out of the
     /// ledger (bad blockhash, duplicate) are returned as `Err`; a transaction that ran and failed
     /// is recorded and returned as `Ok` with its error.
-    pub fn process(&mut self, tx: VersionedTransaction) -> Result<&TxRecord, TransactionError> {
+    pub fn process(&mut self, tx: VersionedTransaction) -> Result<Arc<TxRecord>, TransactionError> {
         let signature = *tx.signatures.first().ok_or(TransactionError::SanitizeFailure)?;
         if self.txs.contains_key(&signature) {
             return Err(TransactionError::AlreadyProcessed);
@@ -272,14 +381,13 @@ impl Node {
                 }
             }
         };
-        let writable: Vec<bool> = (0..keys.len()).map(|i| is_writable(&tx, i)).collect();
         let record = TxRecord {
             signature,
             slot: self.slot,
             block_time: self.block_time(self.slot).unwrap_or_else(now_unix),
             pre_balances: pre.iter().map(|a| a.as_ref().map_or(0, |a| a.lamports)).collect(),
             post_balances: keys.iter().map(|k| self.svm.get_account(k).map_or(0, |a| a.lamports)).collect(),
-            transaction: Some(tx),
+            transaction: tx,
             err,
             fee,
             logs: meta.logs,
@@ -287,46 +395,59 @@ impl Node {
             compute_units: meta.compute_units_consumed,
             return_data: return_data(&meta.return_data),
         };
+        let mut accounts = Vec::new();
         for (i, key) in keys.iter().enumerate() {
-            if writable[i] {
+            if is_writable(&record.transaction, i) {
                 self.record_version(key, pre[i].clone());
+                accounts.push((*key, self.svm.get_account(key).filter(|a| a.lamports > 0)));
             }
         }
-        self.index(signature, &keys, record);
-        Ok(&self.txs[&signature])
+        eprintln!("localnet: tx {} slot {} {}", signature, record.slot, if record.err.is_some() { "failed" } else { "ok" });
+        let record = self.index(record);
+        self.journal(|_| Entry::Transaction { record: (*record).clone(), accounts });
+        let _ = self.notices.send(Notice::Transaction(record.clone()));
+        Ok(record)
     }
 
-    /// The faucet: transfers lamports from the node's own funded account.
+    /// The faucet: a signed System transfer from the node's own funded account, recorded like any
+    /// other transaction.
     pub fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<Signature, TransactionError> {
-        let pre = self.svm.get_account(to);
-        let meta = self.svm.airdrop(to, lamports).map_err(|f| f.err)?;
-        let post = self.svm.get_account(to).map_or(0, |a| a.lamports);
-        let record = TxRecord {
-            signature: meta.signature,
-            slot: self.slot,
-            block_time: self.block_time(self.slot).unwrap_or_else(now_unix),
-            transaction: None,
-            err: None,
-            fee: 0,
-            pre_balances: vec![pre.as_ref().map_or(0, |a| a.lamports)],
-            post_balances: vec![post],
-            logs: meta.logs,
-            inner_instructions: meta.inner_instructions,
-            compute_units: meta.compute_units_consumed,
-            return_data: None,
+        let from = self.faucet.pubkey();
+        let mut data = 2u32.to_le_bytes().to_vec(); // SystemInstruction::Transfer
+        data.extend_from_slice(&lamports.to_le_bytes());
+        let transfer = Instruction {
+            program_id: Pubkey::default(),
+            accounts: vec![AccountMeta::new(from, true), AccountMeta::new(*to, false)],
+            data,
         };
-        self.record_version(to, pre);
-        self.index(meta.signature, &[*to], record);
-        Ok(meta.signature)
+        let attempt = |node: &mut Self| {
+            let (blockhash, _) = node.blockhashes.back().copied().unwrap_or_default();
+            let tx = Transaction::new_signed_with_payer(&[transfer.clone()], Some(&from), &[&node.faucet], blockhash);
+            node.process(VersionedTransaction::from(tx))
+        };
+        let record = match attempt(self) {
+            // The same transfer twice in one slot signs identically: move to a fresh blockhash.
+            Err(TransactionError::AlreadyProcessed) => {
+                self.advance_slot();
+                attempt(self)?
+            }
+            other => other?,
+        };
+        match &record.err {
+            None => Ok(record.signature),
+            Some(e) => Err(e.clone()),
+        }
     }
 
-    fn index(&mut self, signature: Signature, keys: &[Pubkey], record: TxRecord) {
-        for key in keys {
+    fn index(&mut self, record: TxRecord) -> Arc<TxRecord> {
+        let record = Arc::new(record);
+        for key in record.keys() {
             self.known.insert(*key);
-            self.by_address.entry(*key).or_default().push(signature);
+            self.by_address.entry(*key).or_default().push(record.signature);
         }
-        self.txs.insert(signature, record);
+        self.txs.insert(record.signature, record.clone());
         self.transaction_count += 1;
+        record
     }
 
     fn record_version(&mut self, key: &Pubkey, before: Option<Account>) {

@@ -192,7 +192,7 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
             let c = if c == Commitment::Processed { Commitment::Confirmed } else { c };
             let encoding = params.get(1).and_then(|p| p.get("encoding")).and_then(Value::as_str).unwrap_or("json");
             match node.transaction(&sig) {
-                Some(r) if r.slot <= node.slot(c) && r.transaction.is_some() => Ok(transaction_json(r, encoding)?),
+                Some(r) if r.slot <= node.slot(c) => Ok(transaction_json(r, encoding)?),
                 _ => Ok(Value::Null),
             }
         }
@@ -215,7 +215,7 @@ fn with_context(node: &Node, value: Value) -> Value {
     json!({ "context": { "slot": node.slot(Commitment::Processed), "apiVersion": VERSION }, "value": value })
 }
 
-fn commitment(config: Option<&Value>) -> Result<Commitment, RpcError> {
+pub fn commitment(config: Option<&Value>) -> Result<Commitment, RpcError> {
     match config.and_then(|c| c.get("commitment")) {
         None | Some(Value::Null) => Ok(Commitment::Finalized),
         Some(Value::String(s)) => {
@@ -226,12 +226,12 @@ fn commitment(config: Option<&Value>) -> Result<Commitment, RpcError> {
 }
 
 #[derive(Clone, Copy)]
-enum Encoding {
+pub enum Encoding {
     Base64,
     Base58,
 }
 
-fn encoding(config: Option<&Value>) -> Result<Encoding, RpcError> {
+pub fn encoding(config: Option<&Value>) -> Result<Encoding, RpcError> {
     match config.and_then(|c| c.get("encoding")).and_then(Value::as_str) {
         None | Some("base64") | Some("jsonParsed") => Ok(Encoding::Base64),
         Some("base58") => Ok(Encoding::Base58),
@@ -239,7 +239,7 @@ fn encoding(config: Option<&Value>) -> Result<Encoding, RpcError> {
     }
 }
 
-fn encode_account(account: &Account, encoding: Encoding) -> Value {
+pub fn encode_account(account: &Account, encoding: Encoding) -> Value {
     let data = match encoding {
         Encoding::Base64 => json!([B64.encode(&account.data), "base64"]),
         Encoding::Base58 => json!([bs58::encode(&account.data).into_string(), "base58"]),
@@ -274,7 +274,7 @@ fn param_str<'a>(params: &'a [Value], index: usize, what: &str) -> Result<&'a st
         .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: expected {what} as a string")))
 }
 
-fn parse_pubkey(value: &Value) -> Result<Pubkey, RpcError> {
+pub fn parse_pubkey(value: &Value) -> Result<Pubkey, RpcError> {
     value
         .as_str()
         .and_then(|s| s.parse().ok())
@@ -285,7 +285,7 @@ fn param_pubkey(params: &[Value], index: usize) -> Result<Pubkey, RpcError> {
     parse_pubkey(params.get(index).unwrap_or(&Value::Null))
 }
 
-fn parse_signature(value: &Value) -> Result<Signature, RpcError> {
+pub fn parse_signature(value: &Value) -> Result<Signature, RpcError> {
     value
         .as_str()
         .and_then(|s| s.parse().ok())
@@ -330,11 +330,7 @@ fn send_transaction(node: &mut Node, params: &[Value]) -> RpcResult {
         }
     }
     match node.process(tx) {
-        Ok(record) => {
-            let status = if record.err.is_some() { "failed" } else { "ok" };
-            eprintln!("localnet: tx {} slot {} {}", record.signature, record.slot, status);
-            Ok(json!(record.signature.to_string()))
-        }
+        Ok(record) => Ok(json!(record.signature.to_string())),
         Err(err) => Err(RpcError {
             code: -32002,
             message: format!("Transaction simulation failed: {err}"),
@@ -364,7 +360,7 @@ fn status_json(node: &Node, r: &TxRecord) -> Value {
 }
 
 fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
-    let Some(tx) = &r.transaction else { return Ok(Value::Null) };
+    let tx = &r.transaction;
     let transaction = match encoding {
         "base64" => json!([B64.encode(bincode::serialize(tx).unwrap_or_default()), "base64"]),
         "json" | "jsonParsed" => {
@@ -476,7 +472,7 @@ fn get_signatures_for_address(node: &Node, params: &[Value]) -> RpcResult {
     Ok(Value::Array(out))
 }
 
-fn matches_filters(account: &Account, filters: &[Value]) -> Result<bool, RpcError> {
+pub fn matches_filters(account: &Account, filters: &[Value]) -> Result<bool, RpcError> {
     for filter in filters {
         if let Some(size) = filter.get("dataSize") {
             let size = size.as_u64().ok_or_else(|| RpcError::invalid_params("Invalid dataSize filter"))?;

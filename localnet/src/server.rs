@@ -1,19 +1,27 @@
-//! HTTP transport: JSON-RPC 2.0 requests (single or batch) on POST /, a slot clock, and a clean
-//! shutdown on SIGINT / SIGTERM.
+//! Transports: JSON-RPC 2.0 requests (single or batch) on POST / over HTTP, PubSub on a websocket
+//! port, a slot clock, and a clean shutdown (websockets closed, journal checkpointed).
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::IntoFuture, net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{body::Bytes, extract::State, http::header, response::IntoResponse, routing::post, Router};
+use axum::{
+    body::Bytes,
+    extract::{State, WebSocketUpgrade},
+    http::header,
+    response::IntoResponse,
+    routing::{any, post},
+    Router,
+};
 use serde_json::{json, Value};
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
-use crate::{node::Node, rpc};
+use crate::{node::Node, pubsub, rpc};
 
 pub type SharedNode = Arc<Mutex<Node>>;
 
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
     pub rpc_addr: SocketAddr,
+    pub ws_addr: SocketAddr,
     pub slot_duration: Duration,
 }
 
@@ -23,8 +31,9 @@ pub async fn serve(
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.rpc_addr).await?;
-    serve_on(listener, node, config.slot_duration, shutdown).await
+    let rpc = tokio::net::TcpListener::bind(config.rpc_addr).await?;
+    let ws = tokio::net::TcpListener::bind(config.ws_addr).await?;
+    serve_on(rpc, ws, node, config.slot_duration, shutdown).await
 }
 
 pub fn router(node: SharedNode) -> Router {
@@ -58,16 +67,37 @@ pub fn spawn_slot_clock(node: SharedNode, slot_duration: Duration) -> tokio::tas
     })
 }
 
-/// Serves on an already bound listener until `shutdown` resolves.
+async fn handle_ws(
+    State((node, shutdown)): State<(SharedNode, watch::Receiver<bool>)>,
+    upgrade: WebSocketUpgrade,
+) -> impl IntoResponse {
+    upgrade.on_upgrade(move |socket| pubsub::serve_socket(socket, node, shutdown))
+}
+
+/// Serves JSON-RPC and PubSub on already bound listeners until `shutdown` resolves.
 pub async fn serve_on(
-    listener: tokio::net::TcpListener,
+    rpc_listener: tokio::net::TcpListener,
+    ws_listener: tokio::net::TcpListener,
     node: SharedNode,
     slot_duration: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let clock = spawn_slot_clock(node.clone(), slot_duration);
-    eprintln!("localnet: JSON-RPC on http://{}", listener.local_addr()?);
-    let result = axum::serve(listener, router(node)).with_graceful_shutdown(shutdown).await;
+    let (stop, stopped) = watch::channel(false);
+    eprintln!("localnet: JSON-RPC on http://{}", rpc_listener.local_addr()?);
+    eprintln!("localnet: PubSub on ws://{}", ws_listener.local_addr()?);
+    let ws_app = Router::new().route("/", any(handle_ws)).with_state((node.clone(), stopped.clone()));
+    let until = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let http = axum::serve(rpc_listener, router(node.clone())).with_graceful_shutdown(until(stopped.clone()));
+    let ws = axum::serve(ws_listener, ws_app).with_graceful_shutdown(until(stopped));
+    let signal = async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
+    let (http, ws, ()) = tokio::join!(http.into_future(), ws.into_future(), signal);
     clock.abort();
-    result
+    node.lock().await.checkpoint();
+    http.and(ws)
 }

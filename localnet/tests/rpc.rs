@@ -1,94 +1,17 @@
 //! The node over real HTTP: protocol errors, faucet, commitment levels, blockhash expiry,
 //! transaction history and program errors as a validator reports them.
 
-use std::{sync::Arc, time::Duration};
+mod common;
 
-use anchor_lang::{solana_program::system_instruction, InstructionData, ToAccountMetas};
+use anchor_lang::solana_program::system_instruction;
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
-use localnet::{
-    node::{Node, NodeConfig},
-    server::{serve_on, SharedNode},
-};
+use common::*;
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_message::Message;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
-use tokio::sync::Mutex;
-
-struct TestNode {
-    node: SharedNode,
-    url: String,
-    http: reqwest::Client,
-}
-
-impl TestNode {
-    /// A node whose clock is driven by the test (the slot timer is set far in the future).
-    async fn start() -> Self {
-        let node = Arc::new(Mutex::new(Node::new(NodeConfig::default())));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(serve_on(listener, node.clone(), Duration::from_secs(3600), std::future::pending()));
-        TestNode { node, url, http: reqwest::Client::new() }
-    }
-
-    async fn raw(&self, body: String) -> Value {
-        self.http.post(&self.url).header("content-type", "application/json").body(body).send().await.expect("post").json().await.expect("json")
-    }
-
-    async fn call(&self, method: &str, params: Value) -> Value {
-        self.raw(json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string()).await
-    }
-
-    async fn ok(&self, method: &str, params: Value) -> Value {
-        let response = self.call(method, params).await;
-        assert!(response.get("error").is_none(), "{method} failed: {response}");
-        response["result"].clone()
-    }
-
-    async fn advance(&self, slots: u64) {
-        let mut node = self.node.lock().await;
-        for _ in 0..slots {
-            node.advance_slot();
-        }
-    }
-
-    async fn blockhash(&self) -> solana_hash::Hash {
-        let value = self.ok("getLatestBlockhash", json!([{ "commitment": "processed" }])).await;
-        value["value"]["blockhash"].as_str().unwrap().parse().unwrap()
-    }
-
-    async fn send(&self, tx: &Transaction) -> Value {
-        let wire = B64.encode(bincode::serialize(tx).unwrap());
-        self.call("sendTransaction", json!([wire, { "encoding": "base64" }])).await
-    }
-}
-
-fn marketplace_pda() -> Pubkey {
-    Pubkey::find_program_address(&[b"marketplace"], &skill_marketplace::ID).0
-}
-
-/// `initialize_marketplace` with `admin` as admin, treasury and meter authority.
-fn initialize_ix(admin: &Pubkey, fee_bps: u16) -> anchor_lang::solana_program::instruction::Instruction {
-    anchor_lang::solana_program::instruction::Instruction {
-        program_id: skill_marketplace::ID,
-        accounts: skill_marketplace::accounts::InitializeMarketplace {
-            admin: *admin,
-            marketplace: marketplace_pda(),
-            system_program: anchor_lang::system_program::ID,
-        }
-        .to_account_metas(None),
-        data: skill_marketplace::instruction::InitializeMarketplace {
-            args: skill_marketplace::instructions::InitializeMarketplaceArgs {
-                treasury: *admin,
-                fee_bps,
-                meter_authority: *admin,
-            },
-        }
-        .data(),
-    }
-}
 
 #[tokio::test]
 async fn protocol_errors_are_json_rpc_errors() {
