@@ -6,5 +6,9 @@ source scripts/env.sh
 part=${1:?usage: bench.sh <part>}
 case "$part" in
   program) cargo run -q -p skill_marketplace --example program_bench ;;
+  # The node is measured as it is meant to run for load: an optimized build, in its own process.
+  localnet)
+    cargo build -q --release -p localnet
+    cargo run -q --release -p localnet --example localnet_bench ;;
   *) echo "no benchmark for part '$part' yet" >&2; exit 1 ;;
 esac

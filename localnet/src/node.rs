@@ -79,7 +79,28 @@ pub struct TxRecord {
     pub inner_instructions: InnerInstructionsList,
     pub compute_units: u64,
     pub return_data: Option<(Pubkey, Vec<u8>)>,
+    pub pre_token_balances: Vec<TokenBalance>,
+    pub post_token_balances: Vec<TokenBalance>,
 }
+
+/// A token account's balance before or after a transaction (`preTokenBalances` / `postTokenBalances`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TokenBalance {
+    pub account_index: u8,
+    pub mint: Pubkey,
+    pub owner: Pubkey,
+    pub program_id: Pubkey,
+    pub amount: u64,
+    pub decimals: u8,
+}
+
+/// SPL Token and Token-2022 share the base account layout: mint, owner, amount in the first 72 bytes.
+pub const TOKEN_PROGRAMS: [Pubkey; 2] = [
+    Pubkey::from_str_const("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
+    Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb"),
+];
+const TOKEN_ACCOUNT_LEN: usize = 165;
+const MINT_DECIMALS_OFFSET: usize = 44;
 
 impl TxRecord {
     pub fn keys(&self) -> &[Pubkey] {
@@ -381,12 +402,15 @@ impl Node {
                 }
             }
         };
+        let post: Vec<Option<Account>> = keys.iter().map(|k| self.svm.get_account(k)).collect();
         let record = TxRecord {
+            pre_token_balances: self.token_balances(&pre),
+            post_token_balances: self.token_balances(&post),
             signature,
             slot: self.slot,
             block_time: self.block_time(self.slot).unwrap_or_else(now_unix),
             pre_balances: pre.iter().map(|a| a.as_ref().map_or(0, |a| a.lamports)).collect(),
-            post_balances: keys.iter().map(|k| self.svm.get_account(k).map_or(0, |a| a.lamports)).collect(),
+            post_balances: post.iter().map(|a| a.as_ref().map_or(0, |a| a.lamports)).collect(),
             transaction: tx,
             err,
             fee,
@@ -437,6 +461,30 @@ impl Node {
             None => Ok(record.signature),
             Some(e) => Err(e.clone()),
         }
+    }
+
+    /// The token accounts among `accounts` (indexed like the message's keys) with their balances.
+    fn token_balances(&self, accounts: &[Option<Account>]) -> Vec<TokenBalance> {
+        accounts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, account)| {
+                let account = account.as_ref().filter(|a| a.lamports > 0 && TOKEN_PROGRAMS.contains(&a.owner))?;
+                if account.data.len() < TOKEN_ACCOUNT_LEN {
+                    return None; // a mint, not a token account
+                }
+                let mint = Pubkey::try_from(&account.data[..32]).ok()?;
+                let decimals = self.svm.get_account(&mint)?.data.get(MINT_DECIMALS_OFFSET).copied()?;
+                Some(TokenBalance {
+                    account_index: u8::try_from(i).ok()?,
+                    mint,
+                    owner: Pubkey::try_from(&account.data[32..64]).ok()?,
+                    program_id: account.owner,
+                    amount: u64::from_le_bytes(account.data[64..72].try_into().ok()?),
+                    decimals,
+                })
+            })
+            .collect()
     }
 
     fn index(&mut self, record: TxRecord) -> Arc<TxRecord> {

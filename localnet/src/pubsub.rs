@@ -297,7 +297,7 @@ impl Connection {
                 Kind::Account { key, encoding } if changed.contains(key) => {
                     if let Some(node) = &node {
                         let account = node.account(key, commitment).unwrap_or_default();
-                        out.push((*id, "account", json!({ "context": { "slot": node.slot(commitment) }, "value": encode_account(&account, *encoding) })));
+                        out.push((*id, "account", json!({ "context": { "slot": node.slot(commitment) }, "value": encode_account(node, &account, *encoding) })));
                     }
                 }
                 Kind::Program { program, encoding, filters } => {
@@ -305,7 +305,7 @@ impl Connection {
                     for key in &changed {
                         let Some(account) = node.account(key, commitment) else { continue };
                         if account.owner == *program && matches_filters(&account, filters).unwrap_or(false) {
-                            let value = json!({ "pubkey": key.to_string(), "account": encode_account(&account, *encoding) });
+                            let value = json!({ "pubkey": key.to_string(), "account": encode_account(node, &account, *encoding) });
                             out.push((*id, "program", json!({ "context": { "slot": node.slot(commitment) }, "value": value })));
                         }
                     }

@@ -9,7 +9,7 @@ use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 
-use crate::node::{Commitment, Node, TxRecord, LAMPORTS_PER_SIGNATURE};
+use crate::node::{Commitment, Node, TokenBalance, TxRecord, LAMPORTS_PER_SIGNATURE, TOKEN_PROGRAMS};
 
 pub const VERSION: &str = "2.3.13";
 
@@ -110,7 +110,7 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
         "getAccountInfo" => {
             let key = param_pubkey(params, 0)?;
             let (c, encoding) = (commitment(params.get(1))?, encoding(params.get(1))?);
-            let value = node.account(&key, c).map(|a| encode_account(&a, encoding));
+            let value = node.account(&key, c).map(|a| encode_account(node, &a, encoding));
             Ok(with_context(node, value.unwrap_or(Value::Null)))
         }
         "getMultipleAccounts" => {
@@ -123,7 +123,7 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
                 .iter()
                 .map(|k| {
                     let key = parse_pubkey(k)?;
-                    Ok(node.account(&key, c).map(|a| encode_account(&a, encoding)).unwrap_or(Value::Null))
+                    Ok(node.account(&key, c).map(|a| encode_account(node, &a, encoding)).unwrap_or(Value::Null))
                 })
                 .collect::<Result<Vec<_>, RpcError>>()?;
             Ok(with_context(node, Value::Array(values)))
@@ -229,20 +229,24 @@ pub fn commitment(config: Option<&Value>) -> Result<Commitment, RpcError> {
 pub enum Encoding {
     Base64,
     Base58,
+    /// Token accounts and mints as JSON; anything else falls back to base64, as on a validator.
+    JsonParsed,
 }
 
 pub fn encoding(config: Option<&Value>) -> Result<Encoding, RpcError> {
     match config.and_then(|c| c.get("encoding")).and_then(Value::as_str) {
-        None | Some("base64") | Some("jsonParsed") => Ok(Encoding::Base64),
+        None | Some("base64") => Ok(Encoding::Base64),
+        Some("jsonParsed") => Ok(Encoding::JsonParsed),
         Some("base58") => Ok(Encoding::Base58),
         Some(other) => Err(RpcError::invalid_params(format!("Unsupported encoding: {other}"))),
     }
 }
 
-pub fn encode_account(account: &Account, encoding: Encoding) -> Value {
+pub fn encode_account(node: &Node, account: &Account, encoding: Encoding) -> Value {
     let data = match encoding {
-        Encoding::Base64 => json!([B64.encode(&account.data), "base64"]),
         Encoding::Base58 => json!([bs58::encode(&account.data).into_string(), "base58"]),
+        Encoding::JsonParsed => parse_token(node, account).unwrap_or_else(|| json!([B64.encode(&account.data), "base64"])),
+        Encoding::Base64 => json!([B64.encode(&account.data), "base64"]),
     };
     json!({
         "lamports": account.lamports,
@@ -252,6 +256,53 @@ pub fn encode_account(account: &Account, encoding: Encoding) -> Value {
         "rentEpoch": u64::MAX,
         "space": account.data.len(),
     })
+}
+
+/// `jsonParsed` for SPL Token / Token-2022 accounts and mints (their shared base layout).
+fn parse_token(node: &Node, account: &Account) -> Option<Value> {
+    let program = match TOKEN_PROGRAMS.iter().position(|p| *p == account.owner)? {
+        0 => "spl-token",
+        _ => "spl-token-2022",
+    };
+    let d = &account.data;
+    let key = |at: usize| Pubkey::try_from(&d[at..at + 32]).ok().map(|k| k.to_string());
+    let option_key = |at: usize| if d[at..at + 4] == [1, 0, 0, 0] { json!(key(at + 4)) } else { Value::Null };
+    let u64_at = |at: usize| u64::from_le_bytes(d[at..at + 8].try_into().unwrap_or_default());
+    let parsed = if d.len() == 82 {
+        json!({ "type": "mint", "info": {
+            "mintAuthority": option_key(0),
+            "supply": u64_at(36).to_string(),
+            "decimals": d[44],
+            "isInitialized": d[45] == 1,
+            "freezeAuthority": option_key(46),
+        }})
+    } else if d.len() >= 165 {
+        let mint: Pubkey = Pubkey::try_from(&d[..32]).ok()?;
+        let decimals = node.account(&mint, Commitment::Processed).and_then(|m| m.data.get(44).copied()).unwrap_or(0);
+        let state = match d[108] {
+            1 => "initialized",
+            2 => "frozen",
+            _ => "uninitialized",
+        };
+        let mut info = json!({
+            "mint": mint.to_string(),
+            "owner": key(32),
+            "tokenAmount": token_amount(u64_at(64), decimals),
+            "state": state,
+            "isNative": d[109..113] == [1, 0, 0, 0],
+        });
+        if d[72..76] == [1, 0, 0, 0] {
+            info["delegate"] = json!(key(76));
+            info["delegatedAmount"] = token_amount(u64_at(121), decimals);
+        }
+        if d[129..133] == [1, 0, 0, 0] {
+            info["closeAuthority"] = json!(key(133));
+        }
+        json!({ "type": "account", "info": info })
+    } else {
+        return None;
+    };
+    Some(json!({ "program": program, "parsed": parsed, "space": d.len() }))
 }
 
 fn token_amount(amount: u64, decimals: u8) -> Value {
@@ -421,14 +472,24 @@ fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
             "postBalances": r.post_balances,
             "innerInstructions": inner,
             "logMessages": r.logs,
-            "preTokenBalances": [],
-            "postTokenBalances": [],
+            "preTokenBalances": r.pre_token_balances.iter().map(token_balance_json).collect::<Vec<_>>(),
+            "postTokenBalances": r.post_token_balances.iter().map(token_balance_json).collect::<Vec<_>>(),
             "rewards": [],
             "loadedAddresses": { "writable": [], "readonly": [] },
             "computeUnitsConsumed": r.compute_units,
             "returnData": r.return_data.as_ref().map(|(id, data)| json!({ "programId": id.to_string(), "data": [B64.encode(data), "base64"] })),
         },
     }))
+}
+
+fn token_balance_json(b: &TokenBalance) -> Value {
+    json!({
+        "accountIndex": b.account_index,
+        "mint": b.mint.to_string(),
+        "owner": b.owner.to_string(),
+        "programId": b.program_id.to_string(),
+        "uiTokenAmount": token_amount(b.amount, b.decimals),
+    })
 }
 
 fn get_signatures_for_address(node: &Node, params: &[Value]) -> RpcResult {
@@ -506,7 +567,7 @@ fn get_program_accounts(node: &Node, params: &[Value]) -> RpcResult {
     for key in node.keys() {
         let Some(account) = node.account(key, c) else { continue };
         if account.owner == program && matches_filters(&account, &filters)? {
-            out.push(json!({ "pubkey": key.to_string(), "account": encode_account(&account, encoding) }));
+            out.push(json!({ "pubkey": key.to_string(), "account": encode_account(node, &account, encoding) }));
         }
     }
     let with_ctx = config.and_then(|c| c.get("withContext")).and_then(Value::as_bool).unwrap_or(false);
@@ -523,11 +584,10 @@ fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
     }
     let config = params.get(2);
     let (c, encoding) = (commitment(config)?, encoding(config)?);
-    let token_programs = [spl_token_id(), spl_token_2022_id()];
-    let mut out = Vec::new();
+        let mut out = Vec::new();
     for key in node.keys() {
         let Some(account) = node.account(key, c) else { continue };
-        if !token_programs.contains(&account.owner) || account.data.len() < 165 {
+        if !TOKEN_PROGRAMS.contains(&account.owner) || account.data.len() < 165 {
             continue;
         }
         if program.is_some_and(|p| p != account.owner) || account.data[32..64] != owner.to_bytes() {
@@ -536,15 +596,7 @@ fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
         if mint.is_some_and(|m| account.data[..32] != m.to_bytes()) {
             continue;
         }
-        out.push(json!({ "pubkey": key.to_string(), "account": encode_account(&account, encoding) }));
+        out.push(json!({ "pubkey": key.to_string(), "account": encode_account(node, &account, encoding) }));
     }
     Ok(with_context(node, Value::Array(out)))
-}
-
-fn spl_token_id() -> Pubkey {
-    "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap_or_default()
-}
-
-fn spl_token_2022_id() -> Pubkey {
-    "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".parse().unwrap_or_default()
 }

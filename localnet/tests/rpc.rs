@@ -142,3 +142,85 @@ async fn program_accounts_are_filtered_by_size_and_bytes() {
     let finalized = t.ok("getProgramAccounts", json!([program])).await;
     assert_eq!(finalized.as_array().unwrap().len(), 0);
 }
+
+/// Raw SPL Token instruction: `tag` then `data`, over `accounts` (writable, signer).
+fn token_ix(tag: u8, data: &[u8], accounts: &[(Pubkey, bool, bool)]) -> anchor_lang::solana_program::instruction::Instruction {
+    use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+    Instruction {
+        program_id: "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse().unwrap(),
+        accounts: accounts
+            .iter()
+            .map(|(k, w, s)| if *w { AccountMeta::new(*k, *s) } else { AccountMeta::new_readonly(*k, *s) })
+            .collect(),
+        data: [&[tag][..], data].concat(),
+    }
+}
+
+#[tokio::test]
+async fn token_balances_and_parsed_token_accounts() {
+    let t = TestNode::start().await;
+    let payer = Keypair::new();
+    let (mint, a, b) = (Keypair::new(), Keypair::new(), Keypair::new());
+    let (bob, token) = (Pubkey::new_unique(), "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".parse::<Pubkey>().unwrap());
+    t.ok("requestAirdrop", json!([payer.pubkey().to_string(), 10_000_000_000u64])).await;
+    let mint_rent = t.ok("getMinimumBalanceForRentExemption", json!([82])).await.as_u64().unwrap();
+    let account_rent = t.ok("getMinimumBalanceForRentExemption", json!([165])).await.as_u64().unwrap();
+    let p = payer.pubkey();
+    let setup = vec![
+        system_instruction::create_account(&p, &mint.pubkey(), mint_rent, 82, &token),
+        token_ix(20, &[&[6u8][..], p.as_ref(), &[0]].concat(), &[(mint.pubkey(), true, false)]),
+        system_instruction::create_account(&p, &a.pubkey(), account_rent, 165, &token),
+        token_ix(18, p.as_ref(), &[(a.pubkey(), true, false), (mint.pubkey(), false, false)]),
+        system_instruction::create_account(&p, &b.pubkey(), account_rent, 165, &token),
+        token_ix(18, bob.as_ref(), &[(b.pubkey(), true, false), (mint.pubkey(), false, false)]),
+        token_ix(7, &5_000_000u64.to_le_bytes(), &[(mint.pubkey(), true, false), (a.pubkey(), true, false), (p, false, true)]),
+    ];
+    let tx = Transaction::new(&[&payer, &mint, &a, &b], Message::new(&setup, Some(&p)), t.blockhash().await);
+    assert!(t.send(&tx).await["result"].is_string(), "token setup");
+    let transfer = token_ix(3, &1_250_000u64.to_le_bytes(), &[(a.pubkey(), true, false), (b.pubkey(), true, false), (p, false, true)]);
+    let tx = Transaction::new(&[&payer], Message::new(&[transfer], Some(&p)), t.blockhash().await);
+    let sig = t.send(&tx).await["result"].clone();
+    t.advance(1).await;
+
+    let got = t.ok("getTransaction", json!([sig, { "commitment": "confirmed" }])).await;
+    // (token account, owner, amount), sorted by token account.
+    let amounts = |side: &str| -> Vec<(String, String, String)> {
+        let keys = &got["transaction"]["message"]["accountKeys"];
+        let mut v: Vec<_> = got["meta"][side].as_array().unwrap().iter().map(|b| {
+            assert_eq!(b["mint"], json!(mint.pubkey().to_string()));
+            assert_eq!(b["programId"], json!(token.to_string()));
+            assert_eq!(b["uiTokenAmount"]["decimals"], json!(6));
+            let account = keys[b["accountIndex"].as_u64().unwrap() as usize].as_str().unwrap().to_string();
+            (account, b["owner"].as_str().unwrap().to_string(), b["uiTokenAmount"]["amount"].as_str().unwrap().to_string())
+        }).collect();
+        v.sort();
+        v
+    };
+    let (me, him) = (p.to_string(), bob.to_string());
+    let row = |k: &Keypair, owner: &String, amount: &str| (k.pubkey().to_string(), owner.clone(), amount.to_string());
+    let sorted = |mut v: Vec<(String, String, String)>| { v.sort(); v };
+    assert_eq!(amounts("preTokenBalances"), sorted(vec![row(&a, &me, "5000000"), row(&b, &him, "0")]));
+    assert_eq!(amounts("postTokenBalances"), sorted(vec![row(&a, &me, "3750000"), row(&b, &him, "1250000")]));
+
+    let parsed = t.ok("getAccountInfo", json!([b.pubkey().to_string(), { "commitment": "confirmed", "encoding": "jsonParsed" }])).await;
+    let data = &parsed["value"]["data"];
+    assert_eq!(data["program"], json!("spl-token"));
+    assert_eq!(data["parsed"]["type"], json!("account"));
+    assert_eq!(data["parsed"]["info"]["owner"], json!(bob.to_string()));
+    assert_eq!(data["parsed"]["info"]["state"], json!("initialized"));
+    assert_eq!(data["parsed"]["info"]["tokenAmount"]["amount"], json!("1250000"));
+    let parsed = t.ok("getAccountInfo", json!([mint.pubkey().to_string(), { "commitment": "confirmed", "encoding": "jsonParsed" }])).await;
+    let info = &parsed["value"]["data"]["parsed"]["info"];
+    assert_eq!((info["supply"].clone(), info["decimals"].clone(), info["mintAuthority"].clone()), (json!("5000000"), json!(6), json!(p.to_string())));
+    assert_eq!(info["freezeAuthority"], Value::Null);
+    // Not a token account: jsonParsed falls back to base64.
+    let plain = t.ok("getAccountInfo", json!([p.to_string(), { "commitment": "confirmed", "encoding": "jsonParsed" }])).await;
+    assert_eq!(plain["value"]["data"][1], json!("base64"));
+    let balance = t.ok("getTokenAccountBalance", json!([a.pubkey().to_string(), { "commitment": "confirmed" }])).await;
+    assert_eq!(balance["value"]["amount"], json!("3750000"));
+    let owned = t.ok("getTokenAccountsByOwner", json!([bob.to_string(), { "mint": mint.pubkey().to_string() }, { "commitment": "confirmed", "encoding": "jsonParsed" }])).await;
+    assert_eq!(owned["value"].as_array().unwrap().len(), 1);
+    assert_eq!(owned["value"][0]["pubkey"], json!(b.pubkey().to_string()));
+    let refused = t.call("getTokenAccountBalance", json!([p.to_string(), { "commitment": "confirmed" }])).await;
+    assert_eq!(refused["error"]["code"], json!(-32602));
+}
