@@ -146,8 +146,9 @@ pub struct Node {
     txs: HashMap<Signature, Arc<TxRecord>>,
     /// Signatures touching each address, oldest first.
     by_address: HashMap<Pubkey, Vec<Signature>>,
-    /// Every account key the node has seen, so program and owner scans can enumerate them.
-    known: BTreeSet<Pubkey>,
+    /// Every key each program has ever owned (a superset: readers check the account at their
+    /// commitment), so getProgramAccounts scans one program's accounts, not the whole chain.
+    owned: HashMap<Pubkey, BTreeSet<Pubkey>>,
     /// Versions of accounts changed after slot 0: (slot written, state after), oldest first.
     versions: HashMap<Pubkey, Vec<(u64, Option<Account>)>>,
     transaction_count: u64,
@@ -182,14 +183,13 @@ impl Node {
             blockhashes: VecDeque::new(),
             txs: HashMap::new(),
             by_address: HashMap::new(),
-            known: BTreeSet::new(),
+            owned: HashMap::new(),
             versions: HashMap::new(),
             transaction_count: 0,
             faucet,
             notices: broadcast::channel(NOTICE_CAPACITY).0,
             ledger: None,
         };
-        node.known.insert(skill_marketplace::ID);
         node.advance_slot();
         node
     }
@@ -208,6 +208,9 @@ impl Node {
                 }
                 Entry::Transaction { record, accounts } => {
                     for (key, account) in accounts {
+                        if let Some(a) = &account {
+                            node.owned.entry(a.owner).or_default().insert(key);
+                        }
                         let _ = node.svm.set_account(key, account.unwrap_or_default());
                     }
                     node.block_times.insert(record.slot, record.block_time);
@@ -343,9 +346,9 @@ impl Node {
         }
     }
 
-    /// Every account key the node has seen; callers read each at their commitment.
-    pub fn keys(&self) -> impl Iterator<Item = &Pubkey> {
-        self.known.iter()
+    /// Every key `owner` has owned at some point; callers read each at their commitment.
+    pub fn keys_owned_by(&self, owner: &Pubkey) -> impl Iterator<Item = &Pubkey> {
+        self.owned.get(owner).into_iter().flatten()
     }
 
     pub fn transaction(&self, signature: &Signature) -> Option<&Arc<TxRecord>> {
@@ -423,7 +426,11 @@ impl Node {
         for (i, key) in keys.iter().enumerate() {
             if is_writable(&record.transaction, i) {
                 self.record_version(key, pre[i].clone());
-                accounts.push((*key, self.svm.get_account(key).filter(|a| a.lamports > 0)));
+                let after = self.svm.get_account(key).filter(|a| a.lamports > 0);
+                if let Some(a) = &after {
+                    self.owned.entry(a.owner).or_default().insert(*key);
+                }
+                accounts.push((*key, after));
             }
         }
         eprintln!("localnet: tx {} slot {} {}", signature, record.slot, if record.err.is_some() { "failed" } else { "ok" });
@@ -490,7 +497,6 @@ impl Node {
     fn index(&mut self, record: TxRecord) -> Arc<TxRecord> {
         let record = Arc::new(record);
         for key in record.keys() {
-            self.known.insert(*key);
             self.by_address.entry(*key).or_default().push(record.signature);
         }
         self.txs.insert(record.signature, record.clone());

@@ -564,7 +564,7 @@ fn get_program_accounts(node: &Node, params: &[Value]) -> RpcResult {
     let (c, encoding) = (commitment(config)?, encoding(config)?);
     let filters = config.and_then(|c| c.get("filters")).and_then(Value::as_array).cloned().unwrap_or_default();
     let mut out = Vec::new();
-    for key in node.keys() {
+    for key in node.keys_owned_by(&program) {
         let Some(account) = node.account(key, c) else { continue };
         if account.owner == program && matches_filters(&account, &filters)? {
             out.push(json!({ "pubkey": key.to_string(), "account": encode_account(node, &account, encoding) }));
@@ -585,7 +585,7 @@ fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
     let config = params.get(2);
     let (c, encoding) = (commitment(config)?, encoding(config)?);
         let mut out = Vec::new();
-    for key in node.keys() {
+    for key in TOKEN_PROGRAMS.iter().flat_map(|p| node.keys_owned_by(p)) {
         let Some(account) = node.account(key, c) else { continue };
         if !TOKEN_PROGRAMS.contains(&account.owner) || account.data.len() < 165 {
             continue;
