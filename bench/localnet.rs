@@ -141,7 +141,7 @@ async fn main() {
     let total = signatures.len() as f64;
 
     // Latency: one client, sequential calls, the way a cache-miss path reads.
-    let mut latency = |samples: Vec<f64>| {
+    let latency = |samples: Vec<f64>| {
         let mut s = samples;
         s.sort_by(|a, b| a.partial_cmp(b).unwrap());
         (round3(percentile(&s, 0.50)), round3(percentile(&s, 0.99)))
