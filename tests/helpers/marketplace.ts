@@ -1,0 +1,244 @@
+// Shared fixtures for the localnet suites: a node with the marketplace deployed (through
+// migrations/deploy.ts), funded actors, each with its own Anchor program client, agents, skills
+// and a USDC-like mint. Everything goes through the standard clients and the public RPC.
+import { AnchorError, AnchorProvider, Wallet } from "@coral-xyz/anchor";
+import { strict as assert } from "node:assert";
+import {
+  createAssociatedTokenAccount,
+  createMint,
+  getAccount,
+  mintTo,
+} from "@solana/spl-token";
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  type Commitment,
+  type SignatureStatus,
+  type VersionedTransactionResponse,
+} from "@solana/web3.js";
+import { randomBytes } from "node:crypto";
+import { deployMarketplace } from "../../migrations/deploy.js";
+import {
+  agentPda,
+  marketplaceProgram,
+  provenance,
+  registerAgent,
+  registerSkill,
+  semver,
+  skillPda,
+  type MarketplaceProgram,
+  type Pricing,
+  type SkillAccount,
+} from "../../sdk/src/index.js";
+import { startLocalnet, type Localnet, type LocalnetOptions } from "./localnet.js";
+
+export const COMMITMENT = "confirmed" satisfies Commitment;
+/** Lamports per signature on localnet, as on mainnet. */
+export const SIGNATURE_FEE = 5_000;
+export const FEE_BPS = 250;
+export const USDC_DECIMALS = 6;
+
+export interface Actor {
+  keypair: Keypair;
+  publicKey: PublicKey;
+  /** The Anchor client with this actor's wallet as provider (fee payer of what it sends). */
+  program: MarketplaceProgram;
+}
+
+export interface Chain {
+  localnet: Localnet;
+  connection: Connection;
+  admin: Actor;
+  treasury: Keypair;
+  meter: Actor;
+  stop(): Promise<void>;
+}
+
+export function connect(localnet: Localnet): Connection {
+  return new Connection(localnet.rpcUrl, { commitment: COMMITMENT, wsEndpoint: localnet.wsUrl });
+}
+
+export function actor(connection: Connection, keypair: Keypair): Actor {
+  const provider = new AnchorProvider(connection, new Wallet(keypair), {
+    commitment: COMMITMENT,
+    preflightCommitment: COMMITMENT,
+  });
+  return { keypair, publicKey: keypair.publicKey, program: marketplaceProgram(provider) };
+}
+
+export async function airdrop(connection: Connection, to: PublicKey, lamports: number): Promise<void> {
+  const signature = await connection.requestAirdrop(to, lamports);
+  const blockhash = await connection.getLatestBlockhash();
+  const result = await connection.confirmTransaction({ signature, ...blockhash }, COMMITMENT);
+  if (result.value.err) throw new Error(`airdrop ${signature} failed: ${JSON.stringify(result.value.err)}`);
+}
+
+export async function fundedActor(connection: Connection, sol = 10): Promise<Actor> {
+  const keypair = Keypair.generate();
+  await airdrop(connection, keypair.publicKey, sol * LAMPORTS_PER_SOL);
+  return actor(connection, keypair);
+}
+
+/** A node with the marketplace initialized at 2.5 % and a rent-exempt treasury. */
+export async function startMarketplace(options: LocalnetOptions = {}): Promise<Chain> {
+  const localnet = await startLocalnet(options);
+  try {
+    const connection = connect(localnet);
+    const admin = await fundedActor(connection, 100);
+    const meter = await fundedActor(connection, 1);
+    const treasury = Keypair.generate();
+    await deployMarketplace({
+      connection,
+      admin: admin.keypair,
+      feeBps: FEE_BPS,
+      treasury: treasury.publicKey,
+      meterAuthority: meter.publicKey,
+    });
+    return { localnet, connection, admin, treasury, meter, stop: () => stopChain(localnet) };
+  } catch (error) {
+    // The set-up's failure is the one to report, not a second one from stopping.
+    await localnet.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * web3.js closes a Connection's websocket 500 ms after its last subscription ends, and reconnects
+ * forever if the server goes away first; so let it close before the node stops.
+ */
+async function stopChain(localnet: Localnet): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  await localnet.stop();
+}
+
+export async function registerAgentFor(who: Actor, name: string): Promise<PublicKey> {
+  await registerAgent(who.program, {
+    wallet: who.publicKey,
+    name,
+    metadataUri: `https://agents.example/${name}.json`,
+  }).rpc();
+  return agentPda(who.publicKey);
+}
+
+export interface SkillSpec {
+  slug: string;
+  pricing: Pricing;
+  price: bigint;
+  currencyMint?: PublicKey;
+  category?: string;
+}
+
+export const DOCS_CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+export const COMMIT_SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
+export const IMAGE_DIGEST = "sha256:5b0f8d4a1f9c2a7e2d6b3c4a9e8f7d6c5b4a3928171615141312111009080706";
+
+export async function registerSkillFor(author: Actor, spec: SkillSpec): Promise<{ address: PublicKey; skill: SkillAccount }> {
+  await registerSkill(author.program, {
+    author: author.publicKey,
+    slug: spec.slug,
+    version: semver("1.0.0"),
+    category: spec.category ?? "data-analysis",
+    pricing: spec.pricing,
+    price: spec.price,
+    provenance: provenance(DOCS_CID, COMMIT_SHA, IMAGE_DIGEST),
+    currencyMint: spec.currencyMint,
+  }).rpc();
+  const address = skillPda(author.publicKey, spec.slug);
+  return { address, skill: await author.program.account.skill.fetch(address) };
+}
+
+/** A USDC-like mint (6 decimals) with associated token accounts for `holders`. */
+export async function createUsdc(
+  connection: Connection,
+  payer: Keypair,
+  holders: PublicKey[],
+): Promise<{ mint: PublicKey; authority: Keypair; accounts: Map<string, PublicKey> }> {
+  const authority = Keypair.generate();
+  const mint = await createMint(connection, payer, authority.publicKey, null, USDC_DECIMALS, undefined, {
+    commitment: COMMITMENT,
+  });
+  const accounts = new Map<string, PublicKey>();
+  for (const holder of holders) {
+    accounts.set(holder.toBase58(), await createAssociatedTokenAccount(connection, payer, mint, holder, { commitment: COMMITMENT }));
+  }
+  return { mint, authority, accounts };
+}
+
+export async function mintUsdc(
+  connection: Connection,
+  payer: Keypair,
+  usdc: { mint: PublicKey; authority: Keypair },
+  to: PublicKey,
+  amount: bigint,
+): Promise<void> {
+  await mintTo(connection, payer, usdc.mint, to, usdc.authority, amount, [], { commitment: COMMITMENT });
+}
+
+export async function tokenBalance(connection: Connection, account: PublicKey): Promise<bigint> {
+  return (await getAccount(connection, account, COMMITMENT)).amount;
+}
+
+export async function lamports(connection: Connection, address: PublicKey): Promise<bigint> {
+  return BigInt(await connection.getBalance(address, COMMITMENT));
+}
+
+/** A landed transaction as `getTransaction` returns it at `confirmed`; fails if it is missing. */
+export async function landed(connection: Connection, signature: string): Promise<VersionedTransactionResponse> {
+  const tx = await connection.getTransaction(signature, { commitment: COMMITMENT, maxSupportedTransactionVersion: 0 });
+  if (!tx) throw new Error(`transaction ${signature} not found at ${COMMITMENT}`);
+  return tx;
+}
+
+export function receiptHash(): Uint8Array {
+  return randomBytes(32);
+}
+
+/**
+ * Polls getSignatureStatuses until `signature` reaches `commitment`, and returns its status.
+ * (For transactions expected to fail: web3.js's confirmTransaction either resolves with the error
+ * or rejects with it, depending on whether its websocket notification or its status check wins.)
+ */
+export async function statusAt(
+  connection: Connection,
+  signature: string,
+  commitment: "confirmed" | "finalized" = COMMITMENT,
+  timeoutMs = 30_000,
+): Promise<SignatureStatus> {
+  const rank = { processed: 0, confirmed: 1, finalized: 2 } as const;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [status] = (await connection.getSignatureStatuses([signature], { searchTransactionHistory: true })).value;
+    if (status?.confirmationStatus && rank[status.confirmationStatus] >= rank[commitment]) return status;
+    if (Date.now() > deadline) throw new Error(`${signature} did not reach ${commitment} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The only element of `items`; fails when there are none or several. */
+export function single<T>(items: readonly T[], what = "item"): T {
+  if (items.length !== 1) throw new Error(`expected exactly one ${what}, got ${items.length}`);
+  return items[0] as T;
+}
+
+/**
+ * Awaits a call the program must refuse, and checks that Anchor's client decoded the refusal
+ * into an AnchorError with this exact code (name as in the IDL / Rust enum) and number.
+ */
+export async function expectAnchorError(call: Promise<unknown>, code: string, number: number): Promise<AnchorError> {
+  let caught: unknown;
+  try {
+    await call;
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught !== undefined, `expected AnchorError ${code}, but the call succeeded`);
+  if (!(caught instanceof AnchorError)) {
+    const logs = (caught as { logs?: string[] }).logs;
+    assert.fail(`expected AnchorError ${code} (${number}), got ${String(caught)}${logs ? `\nlogs:\n${logs.join("\n")}` : ""}`);
+  }
+  assert.equal(caught.error.errorCode.code, code);
+  assert.equal(caught.error.errorCode.number, number);
+  return caught;
+}
