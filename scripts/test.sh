@@ -39,9 +39,12 @@ for suite in "${suites[@]}"; do
     program)
       run_suite program cargo test -p skill_marketplace -p svm-harness
       run_suite idl bash scripts/idl.sh --check
+      run_suite sdk npx mocha 'tests/sdk/**/*.test.ts'
       ;;
     localnet)
       run_suite localnet cargo test -p localnet
+      # Standard clients (web3.js, Anchor, spl-token, @solana/pay) against the node built above.
+      run_suite localnet-clients npx mocha 'tests/localnet/**/*.test.ts'
       ;;
     *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
   esac

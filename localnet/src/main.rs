@@ -35,6 +35,12 @@ fn main() {
             _ => usage(),
         }
     }
+    // Anchor logs the keys of a failed constraint with `Pubkey::log()`, which prints to stdout
+    // off-chain; the harness turns the node's stdout into program logs, as on a validator.
+    if let Err(e) = svm_harness::capture_stdout() {
+        eprintln!("localnet: cannot capture stdout for program logs: {e}");
+        std::process::exit(1);
+    }
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| {
         eprintln!("localnet: cannot start the runtime: {e}");
         std::process::exit(1)

@@ -412,27 +412,36 @@ fn status_json(node: &Node, r: &TxRecord) -> Value {
 
 fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
     let tx = &r.transaction;
+    let parsed = encoding == "jsonParsed";
     let transaction = match encoding {
         "base64" => json!([B64.encode(bincode::serialize(tx).unwrap_or_default()), "base64"]),
         "json" | "jsonParsed" => {
             let m = &tx.message;
             let header = m.header();
+            let keys = m.static_account_keys();
+            let account_keys: Vec<Value> = if parsed {
+                (0..keys.len())
+                    .map(|i| json!({
+                        "pubkey": keys[i].to_string(),
+                        "signer": i < header.num_required_signatures as usize,
+                        "writable": crate::node::is_writable(tx, i),
+                        "source": "transaction",
+                    }))
+                    .collect()
+            } else {
+                keys.iter().map(|k| json!(k.to_string())).collect()
+            };
             json!({
                 "signatures": tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
                 "message": {
-                    "accountKeys": m.static_account_keys().iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                    "accountKeys": account_keys,
                     "header": {
                         "numRequiredSignatures": header.num_required_signatures,
                         "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
                         "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
                     },
                     "recentBlockhash": m.recent_blockhash().to_string(),
-                    "instructions": m.instructions().iter().map(|ix| json!({
-                        "programIdIndex": ix.program_id_index,
-                        "accounts": ix.accounts,
-                        "data": bs58::encode(&ix.data).into_string(),
-                        "stackHeight": null,
-                    })).collect::<Vec<_>>(),
+                    "instructions": m.instructions().iter().map(|ix| instruction_json(keys, ix, None, parsed)).collect::<Vec<_>>(),
                 },
             })
         }
@@ -446,12 +455,10 @@ fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
         .map(|(index, list)| {
             json!({
                 "index": index,
-                "instructions": list.iter().map(|inner| json!({
-                    "programIdIndex": inner.instruction.program_id_index,
-                    "accounts": inner.instruction.accounts,
-                    "data": bs58::encode(&inner.instruction.data).into_string(),
-                    "stackHeight": inner.stack_height,
-                })).collect::<Vec<_>>(),
+                "instructions": list
+                    .iter()
+                    .map(|inner| instruction_json(tx.message.static_account_keys(), &inner.instruction, Some(inner.stack_height), parsed))
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -481,6 +488,56 @@ fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
         },
     }))
 }
+
+/// One instruction as `json` (indexes) or `jsonParsed` reports it: System transfers and account
+/// creations and Memo texts parsed, any other program's instruction partially decoded.
+fn instruction_json(keys: &[Pubkey], ix: &solana_message::compiled_instruction::CompiledInstruction, stack_height: Option<u8>, parsed: bool) -> Value {
+    if !parsed {
+        return json!({
+            "programIdIndex": ix.program_id_index,
+            "accounts": ix.accounts,
+            "data": bs58::encode(&ix.data).into_string(),
+            "stackHeight": stack_height,
+        });
+    }
+    let key = |i: usize| ix.accounts.get(i).and_then(|a| keys.get(*a as usize)).map(|k| k.to_string());
+    let program = keys.get(ix.program_id_index as usize).copied().unwrap_or_default();
+    let u64_at = |at: usize| ix.data.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+    let tag = ix.data.get(..4).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+    let parsed_as = |program_name: &str, parsed: Value| {
+        json!({ "program": program_name, "programId": program.to_string(), "parsed": parsed, "stackHeight": stack_height })
+    };
+    if program == Pubkey::default() {
+        match (tag, ix.data.len()) {
+            (Some(2), 12) => {
+                let info = json!({ "source": key(0), "destination": key(1), "lamports": u64_at(4) });
+                return parsed_as("system", json!({ "type": "transfer", "info": info }));
+            }
+            (Some(0), 52) => {
+                let owner = Pubkey::try_from(&ix.data[20..52]).map(|k| k.to_string()).ok();
+                let info = json!({ "source": key(0), "newAccount": key(1), "lamports": u64_at(4), "space": u64_at(12), "owner": owner });
+                return parsed_as("system", json!({ "type": "createAccount", "info": info }));
+            }
+            _ => {}
+        }
+    }
+    if MEMO_PROGRAMS.contains(&program) {
+        if let Ok(text) = std::str::from_utf8(&ix.data) {
+            return parsed_as("spl-memo", json!(text));
+        }
+    }
+    json!({
+        "programId": program.to_string(),
+        "accounts": (0..ix.accounts.len()).filter_map(key).collect::<Vec<_>>(),
+        "data": bs58::encode(&ix.data).into_string(),
+        "stackHeight": stack_height,
+    })
+}
+
+const MEMO_PROGRAMS: [Pubkey; 2] = [
+    Pubkey::from_str_const("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
+    Pubkey::from_str_const("Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"),
+];
 
 fn token_balance_json(b: &TokenBalance) -> Value {
     json!({

@@ -75,6 +75,13 @@ async fn transfer_lands_with_history_and_expired_blockhash_is_refused() {
     assert_eq!(got["meta"]["postBalances"][1], json!(1_000_000_000u64));
     assert_eq!(got["meta"]["logMessages"][0], json!("Program 11111111111111111111111111111111 invoke [1]"));
     assert_eq!(got["transaction"]["message"]["accountKeys"][1], json!(to.to_string()));
+    let parsed = t.ok("getTransaction", json!([sig, { "commitment": "confirmed", "encoding": "jsonParsed" }])).await;
+    let message = &parsed["transaction"]["message"];
+    assert_eq!(message["accountKeys"][0], json!({ "pubkey": payer.pubkey().to_string(), "signer": true, "writable": true, "source": "transaction" }));
+    assert_eq!(message["accountKeys"][2]["writable"], json!(false), "the System program is read-only");
+    let transfer = &message["instructions"][0];
+    assert_eq!((transfer["program"].clone(), transfer["parsed"]["type"].clone()), (json!("system"), json!("transfer")));
+    assert_eq!(transfer["parsed"]["info"], json!({ "source": payer.pubkey().to_string(), "destination": to.to_string(), "lamports": 1_000_000_000u64 }));
     let b64 = t.ok("getTransaction", json!([sig, { "commitment": "confirmed", "encoding": "base64" }])).await;
     assert_eq!(b64["transaction"][1], json!("base64"));
 

@@ -52,6 +52,8 @@ const SYSVAR_NOT_FOUND: u64 = 2;
 static PROGRAMS: LazyLock<RwLock<HashMap<Pubkey, ProgramEntry>>> =
     LazyLock::new(|| RwLock::new(HashMap::new()));
 static INSTALL: Once = Once::new();
+/// Read end of the pipe that stands in for stdout once `capture_stdout` has run.
+static STDOUT_PIPE: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
 
 thread_local! {
     /// The invoke context of the native program running on this thread (null when none).
@@ -96,7 +98,62 @@ pub fn install() {
     });
 }
 
+/// Off-chain, some upstream helpers print to stdout where a program on SBF would log through a
+/// syscall: notably `Pubkey::log()`, which Anchor uses for the `Left:` / `Right:` keys of a failed
+/// constraint (and which Anchor's TypeScript client parses). After this call the process's stdout
+/// is a pipe that the harness drains into the running program's logs, in order with its other log
+/// lines. Meant for a process whose own stdout is otherwise unused, such as the localnet node.
+pub fn capture_stdout() -> std::io::Result<()> {
+    if STDOUT_PIPE.get().is_some() {
+        return Ok(());
+    }
+    let mut fds = [0i32; 2];
+    // SAFETY: plain POSIX calls on descriptors this function owns; fd 1 is replaced atomically
+    // by dup2. The read end is non-blocking so draining never waits; the write end stays
+    // blocking so a print never fails.
+    unsafe {
+        if libc::pipe(fds.as_mut_ptr()) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let flags = libc::fcntl(fds[0], libc::F_GETFL);
+        if libc::fcntl(fds[0], libc::F_SETFL, flags | libc::O_NONBLOCK) != 0
+            || libc::dup2(fds[1], 1) < 0
+        {
+            return Err(std::io::Error::last_os_error());
+        }
+        libc::close(fds[1]);
+    }
+    let _ = STDOUT_PIPE.set(fds[0]);
+    Ok(())
+}
+
+/// Moves whatever was printed to the captured stdout into the logs of the program running on this
+/// thread (or to stderr when none is), one `Program log:` line per printed line.
+fn drain_stdout() {
+    let Some(fd) = STDOUT_PIPE.get() else { return };
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let mut printed = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        // SAFETY: reads into a local buffer of the given length from our own descriptor.
+        let n = unsafe { libc::read(*fd, chunk.as_mut_ptr().cast(), chunk.len()) };
+        if n <= 0 {
+            break;
+        }
+        printed.extend_from_slice(&chunk[..n as usize]);
+    }
+    if printed.is_empty() {
+        return;
+    }
+    for line in String::from_utf8_lossy(&printed).lines() {
+        if with_context(|ic| stable_log::program_log(&ic.get_log_collector(), line)).is_none() {
+            eprintln!("{line}");
+        }
+    }
+}
+
 fn execute(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
+    drain_stdout(); // anything printed before this program ran belongs to its caller
     let (program_id, mut parameters, metadata) = {
         let tc = &*invoke_context.transaction_context;
         let instruction = tc.get_current_instruction_context()?;
@@ -120,6 +177,7 @@ fn execute(invoke_context: &mut InvokeContext) -> Result<(), InstructionError> {
         let (id, accounts, data) = unsafe { solana_program::entrypoint::deserialize(input) };
         catch_unwind(AssertUnwindSafe(|| entry(id, &accounts, data)))
     };
+    drain_stdout();
     CURRENT.with(|current| current.set(outer));
 
     // As the BPF loader does once a program has run: announce any return data it left.
@@ -159,6 +217,7 @@ fn with_context<R>(f: impl FnOnce(&mut InvokeContext<'static>) -> R) -> Option<R
 }
 
 fn log_message(message: &str) {
+    drain_stdout();
     if with_context(|ic| stable_log::program_log(&ic.get_log_collector(), message)).is_none() {
         println!("{message}");
     }
@@ -193,6 +252,7 @@ impl SyscallStubs for NativeSyscalls {
     }
 
     fn sol_log_compute_units(&self) {
+        drain_stdout();
         with_context(|ic| {
             let message = format!("Program consumption: {} units remaining", ic.get_remaining());
             log_raw(ic, &message);
@@ -204,6 +264,7 @@ impl SyscallStubs for NativeSyscalls {
     }
 
     fn sol_log_data(&self, fields: &[&[u8]]) {
+        drain_stdout();
         with_context(|ic| stable_log::program_data(&ic.get_log_collector(), fields));
     }
 
