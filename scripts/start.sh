@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and builds everything, then brings up what the stack has so far: the local Solana node
-# with the marketplace program (JSON-RPC on SOLANA_RPC_PORT, default 8899). Ctrl-C stops it.
+# with the marketplace program (JSON-RPC on SOLANA_RPC_PORT, PubSub on SOLANA_WS_PORT), with the
+# marketplace initialized by migrations/deploy.ts. Ctrl-C stops it.
 # The off-chain services (indexer, api, executor, web) join here as they land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +10,22 @@ bash scripts/setup.sh
 echo "start: building the workspace"
 cargo build -q --workspace
 bash scripts/idl.sh --check
-exec bash scripts/localnet.sh --rpc-port "${SOLANA_RPC_PORT:-8899}" --slot-ms "${SLOT_MS:-400}"
+
+rpc_port="${SOLANA_RPC_PORT:-8899}"
+ws_port="${SOLANA_WS_PORT:-$((rpc_port + 1))}"
+node_args=(--rpc-port "$rpc_port" --ws-port "$ws_port" --slot-ms "${SLOT_MS:-400}")
+[ -n "${LOCALNET_LEDGER:-}" ] && node_args+=(--ledger "$LOCALNET_LEDGER")
+bash scripts/localnet.sh "${node_args[@]}" &
+node_pid=$!
+stop() { kill -TERM "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; }
+trap stop INT TERM EXIT
+
+export SOLANA_RPC_URL="http://127.0.0.1:$rpc_port" SOLANA_WS_URL="ws://127.0.0.1:$ws_port"
+for _ in $(seq 1 600); do
+  curl -sf -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' "$SOLANA_RPC_URL" >/dev/null && break
+  kill -0 "$node_pid" 2>/dev/null || { echo "start: the local node exited" >&2; exit 1; }
+  sleep 0.2
+done
+npx tsx scripts/dev-deploy.ts
+echo "start: stack up: JSON-RPC $SOLANA_RPC_URL, PubSub $SOLANA_WS_URL (Ctrl-C stops)"
+wait "$node_pid"
