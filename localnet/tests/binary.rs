@@ -17,6 +17,18 @@ use solana_message::Message;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
+/// Kills the node if the test fails before stopping it.
+struct Reaper(std::process::Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 async fn rpc(url: &str, method: &str, params: Value) -> Value {
     let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
     reqwest::Client::new().post(url).json(&body).send().await.expect("post").json().await.expect("json")
@@ -26,11 +38,12 @@ async fn rpc(url: &str, method: &str, params: Value) -> Value {
 async fn constraint_keys_reach_the_logs_and_sigterm_exits_cleanly() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let ws_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_localnet"))
+    let child = Command::new(env!("CARGO_BIN_EXE_localnet"))
         .args(["--rpc-port", &port.to_string(), "--ws-port", &ws_port.to_string(), "--slot-ms", "100"])
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn localnet");
+    let mut node = Reaper(child);
     let url = format!("http://127.0.0.1:{port}");
     let mut up = false;
     for _ in 0..100 {
@@ -71,19 +84,16 @@ async fn constraint_keys_reach_the_logs_and_sigterm_exits_cleanly() {
     assert!(logs[left + 4].ends_with("failed: custom program error: 0x1772"), "Unauthorized (6002): {logs:#?}");
 
     // SIGTERM: the node stops on its own and reports success.
-    let pid = child.id().to_string();
+    let pid = node.0.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let mut status = None;
     for _ in 0..100 {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = node.0.try_wait().unwrap() {
             status = Some(s);
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let status = status.unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("localnet did not stop within 5 s of SIGTERM")
-    });
+    let status = status.expect("localnet stops within 5 s of SIGTERM");
     assert!(status.success(), "exit status {status}");
 }
