@@ -1,0 +1,55 @@
+// The api's configuration: read once from the environment at start, validated with zod; a bad
+// value stops start-up with a message that names the variable.
+import { PublicKey } from "@solana/web3.js";
+import { z } from "zod";
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.join(" or ")} URL`);
+
+const pubkey = z.string().refine((v) => {
+  try {
+    return new PublicKey(v).toBase58() === v;
+  } catch {
+    return false;
+  }
+}, "must be a base58 public key");
+
+const schema = z.object({
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),
+  DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/skill_marketplace"),
+  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  SOLANA_RPC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8899"),
+  SOLANA_WS_URL: url(["ws:", "wss:"]).optional(),
+  /** Secret mixed into API-key hashes (HMAC-SHA256), so a leaked table cannot be brute-forced offline. */
+  API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").default("development-only-api-key-secret"),
+  /** Sign-in messages are valid for this many seconds after they are issued. */
+  SIWS_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(300),
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(300),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  PROGRAM_ID: pubkey.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parses `env` (default: process.env); throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

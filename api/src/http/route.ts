@@ -1,0 +1,139 @@
+// One declaration per endpoint: its zod schemas validate the request at the edge and describe it
+// in the OpenAPI 3.1 document, so the document cannot drift from what the code accepts.
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import express, { type Request, type Response } from "express";
+import { z } from "zod";
+import { ApiError, badRequest } from "./errors.js";
+
+extendZodWithOpenApi(z);
+
+export const ErrorBody = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .openapi("Error");
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "invalid request (the details list each problem)",
+  401: "missing or invalid API key",
+  403: "the key's agent may not do this",
+  404: "not found",
+  409: "conflicts with the current state",
+  410: "expired; the details say what to do instead",
+  429: "rate limited; see Retry-After",
+};
+
+/** The caller, once an API key has been verified. */
+export interface Caller {
+  wallet: string;
+  keyId: string;
+}
+
+type Method = "get" | "post" | "put" | "patch" | "delete";
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: Method;
+  /** Express-style path below the router's base, e.g. `/skills/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** `required`: a valid API key or 401; `optional`: identify the caller when a key is given. */
+  auth?: "required" | "optional";
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** JSON response schema, or a content type for raw responses the handler writes itself. */
+  response: z.ZodType | { contentType: string; description: string };
+  status?: number;
+  errors?: number[];
+  handler: (input: {
+    params: z.infer<P>;
+    query: z.infer<Q>;
+    body: z.infer<B>;
+    caller: Caller | undefined;
+    req: Request;
+    res: Response;
+  }) => Promise<unknown>;
+}
+
+export type Authenticate = (req: Request, required: boolean) => Promise<Caller | undefined>;
+
+export class ApiRouter {
+  readonly router = express.Router();
+  readonly registry = new OpenAPIRegistry();
+  readonly routes: { method: Method; path: string; summary: string; tag: string }[] = [];
+
+  constructor(
+    readonly base: string,
+    private readonly authenticate: Authenticate,
+  ) {
+    this.registry.registerComponent("securitySchemes", "apiKey", {
+      type: "http",
+      scheme: "bearer",
+      description: "An agent's API key: `Authorization: Bearer sk_…`",
+    });
+  }
+
+  add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(spec: RouteSpec<P, Q, B>): void {
+    const openApiPath = spec.path.replace(/:(\w+)/g, "{$1}");
+    const status = spec.status ?? 200;
+    const errors = new Set([...(spec.errors ?? []), 400, 429]);
+    if (spec.auth === "required") errors.add(401);
+    const responses: Record<number, unknown> = {};
+    responses[status] =
+      "contentType" in spec.response
+        ? { description: spec.response.description, content: { [spec.response.contentType]: { schema: { type: "string" } } } }
+        : { description: spec.summary, content: { "application/json": { schema: spec.response } } };
+    for (const code of errors) {
+      responses[code] = { description: ERROR_DESCRIPTIONS[code] ?? "error", content: { "application/json": { schema: ErrorBody } } };
+    }
+    this.registry.registerPath({
+      method: spec.method,
+      path: this.base + openApiPath,
+      summary: spec.summary,
+      tags: [spec.tag],
+      security: spec.auth === "required" ? [{ apiKey: [] }] : spec.auth === "optional" ? [{}, { apiKey: [] }] : undefined,
+      request: {
+        params: spec.params,
+        query: spec.query,
+        body: spec.body ? { content: { "application/json": { schema: spec.body } }, required: true } : undefined,
+      },
+      responses: responses as never,
+    });
+    this.routes.push({ method: spec.method, path: this.base + spec.path, summary: spec.summary, tag: spec.tag });
+
+    this.router[spec.method](spec.path, async (req, res, next) => {
+      try {
+        const problems: { in: string; path: string; message: string }[] = [];
+        const check = <T extends z.ZodType>(where: string, schema: T | undefined, value: unknown): z.infer<T> => {
+          if (!schema) return undefined as z.infer<T>;
+          const parsed = schema.safeParse(value ?? {});
+          if (parsed.success) return parsed.data;
+          for (const issue of parsed.error.issues) problems.push({ in: where, path: issue.path.join("."), message: issue.message });
+          return undefined as z.infer<T>;
+        };
+        const caller = spec.auth ? await this.authenticate(req, spec.auth === "required") : undefined;
+        const params = check("path", spec.params, req.params);
+        const query = check("query", spec.query, req.query);
+        const body = check("body", spec.body, req.body);
+        if (problems.length > 0) {
+          const first = problems[0]!;
+          throw badRequest("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
+        }
+        const result = await spec.handler({ params, query, body, caller, req, res });
+        if (!res.headersSent) res.status(status).json(result);
+      } catch (error) {
+        next(error instanceof ApiError || error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  document(info: { title: string; version: string; description: string }, serverUrl: string): object {
+    return new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
+      openapi: "3.1.0",
+      info,
+      servers: [{ url: serverUrl }],
+    });
+  }
+}

@@ -1,0 +1,97 @@
+// What the api reads from the chain, through the sdk only: skills, licenses, the marketplace, and
+// whether a Solana Pay reference has a successful transaction.
+import { Connection, PublicKey, type Commitment } from "@solana/web3.js";
+import {
+  fetchAccount,
+  licenseKindName,
+  licensePda,
+  marketplacePda,
+  variantOf,
+  type LicenseAccount,
+  type LicenseKindName,
+  type SkillAccount,
+} from "../../../sdk/src/index.js";
+import { badRequest, notFound } from "../http/errors.js";
+
+export const COMMITMENT: Commitment = "confirmed";
+
+export function parsePubkey(value: string, what: string): PublicKey {
+  try {
+    const key = new PublicKey(value);
+    if (key.toBase58() !== value) throw new Error("not canonical");
+    return key;
+  } catch {
+    throw badRequest("invalid_pubkey", `${what} must be a base58 public key`);
+  }
+}
+
+export function pricingKind(skill: SkillAccount): LicenseKindName {
+  return variantOf(skill.pricing) as LicenseKindName;
+}
+
+export async function requireSkill(connection: Connection, id: PublicKey): Promise<SkillAccount> {
+  let skill: SkillAccount | null;
+  try {
+    skill = await fetchAccount(connection, "skill", id, COMMITMENT);
+  } catch {
+    skill = null; // an account that is not a Skill
+  }
+  if (!skill) throw notFound(`skill ${id.toBase58()}`);
+  return skill;
+}
+
+export async function marketplaceConfig(connection: Connection) {
+  const marketplace = await fetchAccount(connection, "marketplace", marketplacePda(), COMMITMENT);
+  if (!marketplace) throw new Error("the marketplace is not initialized on this cluster");
+  return marketplace;
+}
+
+export interface LicenseView {
+  address: string;
+  skill: string;
+  buyer: string;
+  kind: LicenseKindName;
+  purchasedAt: number;
+  /** Unix seconds; null unless a subscription. */
+  expiresAt: number | null;
+  /** Units bought and used; null unless usage-based. */
+  unitsLimit: string | null;
+  unitsUsed: string | null;
+  unitsLeft: string | null;
+  purchases: number;
+  valid: boolean;
+}
+
+export function licenseView(address: PublicKey, license: LicenseAccount, nowSeconds: number): LicenseView {
+  const kind = licenseKindName(license.kind);
+  const limit = BigInt(license.usageLimit.toString());
+  const used = BigInt(license.usageUsed.toString());
+  const expiresAt = Number(license.expiresAt.toString());
+  const valid = kind === "oneTime" || (kind === "subscription" ? expiresAt > nowSeconds : used < limit);
+  return {
+    address: address.toBase58(),
+    skill: license.skill.toBase58(),
+    buyer: license.buyer.toBase58(),
+    kind,
+    purchasedAt: Number(license.purchasedAt.toString()),
+    expiresAt: kind === "subscription" ? expiresAt : null,
+    unitsLimit: kind === "usage" ? limit.toString() : null,
+    unitsUsed: kind === "usage" ? used.toString() : null,
+    unitsLeft: kind === "usage" ? (limit - used).toString() : null,
+    purchases: license.purchases,
+    valid,
+  };
+}
+
+export async function readLicense(connection: Connection, skill: PublicKey, buyer: PublicKey): Promise<LicenseView | null> {
+  const address = licensePda(skill, buyer);
+  const license = await fetchAccount(connection, "license", address, COMMITMENT);
+  return license ? licenseView(address, license, Math.floor(Date.now() / 1000)) : null;
+}
+
+/** The successful transaction carrying `reference`, if any; `failed` lists ones that failed. */
+export async function findPayment(connection: Connection, reference: PublicKey): Promise<{ paid: string | null; failed: string[] }> {
+  const signatures = await connection.getSignaturesForAddress(reference, { limit: 20 }, "confirmed");
+  const paid = signatures.find((s) => s.err === null)?.signature ?? null;
+  return { paid, failed: signatures.filter((s) => s.err !== null).map((s) => s.signature) };
+}

@@ -1,0 +1,183 @@
+// Solana Pay purchases. A payment link names a fresh reference key; the wallet's POST binds the
+// reference to one wallet and one built transaction, and later POSTs get that same transaction
+// back while its blockhash lives, so one reference can land at most once: never two licenses or
+// two charges. An expired, unpaid transaction gives a clear 410 with a new link instead of a
+// stuck payment. Payment status is read from the chain, which is the only truth about money.
+import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
+import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
+import QRCode from "qrcode";
+import { marketplaceProgram, preparePurchase, type LicenseKindName, type SkillAccount } from "../../../sdk/src/index.js";
+import { conflict, gone, notFound } from "../http/errors.js";
+import { COMMITMENT, findPayment, marketplaceConfig, parsePubkey, pricingKind, readLicense, requireSkill, type LicenseView } from "./chain.js";
+
+export type PaymentStatus = "open" | "paid" | "expired" | "failed";
+
+export interface PaymentRequest {
+  reference: string;
+  skill: string;
+  kind: LicenseKindName;
+  account: string | null;
+  transaction: string | null;
+  lastValidBlockHeight: bigint | null;
+  status: PaymentStatus;
+  createdAt: Date;
+}
+
+/** Data access for payment requests; `locked` runs `fn` with the row locked until it returns. */
+export interface PaymentStore {
+  create(row: Pick<PaymentRequest, "reference" | "skill" | "kind">): Promise<PaymentRequest>;
+  get(reference: string): Promise<PaymentRequest | null>;
+  locked<T>(reference: string, fn: (row: PaymentRequest | null, update: (patch: Partial<PaymentRequest>) => Promise<void>) => Promise<T>): Promise<T>;
+}
+
+export interface PaymentLink {
+  reference: string;
+  skill: string;
+  kind: LicenseKindName;
+  /** `solana:` transaction-request URL for wallets. */
+  url: string;
+  /** The HTTPS endpoint the wallet calls (GET label, POST account). */
+  transactionRequestUrl: string;
+  qrSvg: string;
+}
+
+const KIND_LABEL: Record<LicenseKindName, string> = {
+  oneTime: "a one-time license",
+  subscription: "a subscription",
+  usage: "usage units",
+};
+
+export class Payments {
+  constructor(
+    private readonly connection: Connection,
+    private readonly store: PaymentStore,
+    private readonly publicUrl: string,
+  ) {}
+
+  async createLink(skillId: string, kind?: LicenseKindName): Promise<PaymentLink> {
+    const skillKey = parsePubkey(skillId, "skill id");
+    const skill = await requireSkill(this.connection, skillKey);
+    this.sellable(skill, kind);
+    const reference = Keypair.generate().publicKey.toBase58();
+    await this.store.create({ reference, skill: skillId, kind: pricingKind(skill) });
+    return this.link(reference, skillId, pricingKind(skill));
+  }
+
+  private async link(reference: string, skill: string, kind: LicenseKindName): Promise<PaymentLink> {
+    const transactionRequestUrl = `${this.publicUrl}/api/v1/pay/${reference}`;
+    const url = `solana:${encodeURIComponent(transactionRequestUrl)}`;
+    const qrSvg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+    return { reference, skill, kind, url, transactionRequestUrl, qrSvg };
+  }
+
+  private sellable(skill: SkillAccount, kind?: LicenseKindName): void {
+    if (!skill.active) throw conflict("skill_inactive", `skill ${skill.slug} is delisted and cannot be bought`);
+    if (kind && kind !== pricingKind(skill)) {
+      throw conflict("kind_mismatch", `skill ${skill.slug} is sold as ${pricingKind(skill)}, not ${kind}`);
+    }
+  }
+
+  /** The Solana Pay transaction for `account`; the same one again while its blockhash lives. */
+  async transactionFor(referenceValue: string, accountValue: string): Promise<{ transaction: string; message: string; lastValidBlockHeight: string }> {
+    const reference = parsePubkey(referenceValue, "reference");
+    const account = parsePubkey(accountValue, "account");
+    return this.store.locked(referenceValue, async (row, update) => {
+      if (!row) throw notFound(`payment ${referenceValue}`);
+      if (row.status === "paid") throw conflict("already_paid", "this payment link has already been paid", { reference: referenceValue });
+      if (row.status === "expired" || row.status === "failed") throw await this.expired(row);
+      if (row.account && row.account !== accountValue) {
+        throw conflict("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
+      }
+      const chain = await findPayment(this.connection, reference);
+      if (chain.paid) {
+        await update({ status: "paid" });
+        throw conflict("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: chain.paid });
+      }
+      if (row.transaction && row.lastValidBlockHeight !== null) {
+        const height = BigInt(await this.connection.getBlockHeight(COMMITMENT));
+        if (chain.failed.length === 0 && height <= row.lastValidBlockHeight) {
+          return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
+        }
+        await update({ status: chain.failed.length > 0 ? "failed" : "expired" });
+        throw await this.expired(row);
+      }
+      const skillKey = new PublicKey(row.skill);
+      const skill = await requireSkill(this.connection, skillKey);
+      this.sellable(skill, row.kind);
+      if (skill.author.equals(account)) throw conflict("own_skill", "a seller cannot buy their own skill");
+      if (row.kind === "oneTime" && (await readLicense(this.connection, skillKey, account))) {
+        throw conflict("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
+      }
+      const instructions = await this.purchaseInstructions(skillKey, skill, account, reference);
+      const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
+      const tx = new Transaction({ feePayer: account, blockhash, lastValidBlockHeight }).add(...instructions);
+      const transaction = tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64");
+      await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
+      return { transaction, message: await this.message(row, skill), lastValidBlockHeight: String(lastValidBlockHeight) };
+    });
+  }
+
+  private async expired(row: PaymentRequest) {
+    const next = await this.createLink(row.skill, row.kind);
+    return gone("payment_expired", "this payment's transaction expired unpaid; use the new link", { newLink: next });
+  }
+
+  private async purchaseInstructions(skillKey: PublicKey, skill: SkillAccount, buyer: PublicKey, reference: PublicKey): Promise<TransactionInstruction[]> {
+    const program = marketplaceProgram({ connection: this.connection });
+    const purchase = await (await preparePurchase(program, { buyer, skill: skillKey, reference })).instruction();
+    if (!skill.currency) return [purchase];
+    // The seller's and treasury's token accounts must exist to receive; create them (idempotent)
+    // at the buyer's expense only when they do not.
+    const mint = skill.currency;
+    const mintAccount = await this.connection.getAccountInfo(mint, COMMITMENT);
+    if (!mintAccount) throw conflict("mint_missing", `the skill's mint ${mint.toBase58()} does not exist`);
+    const { treasury } = await marketplaceConfig(this.connection);
+    const create: TransactionInstruction[] = [];
+    for (const owner of [skill.author, treasury]) {
+      const ata = getAssociatedTokenAddressSync(mint, owner, true, mintAccount.owner);
+      if (!(await this.connection.getAccountInfo(ata, COMMITMENT))) {
+        create.push(createAssociatedTokenAccountIdempotentInstruction(buyer, ata, owner, mint, mintAccount.owner));
+      }
+    }
+    return [...create, purchase];
+  }
+
+  private async message(row: PaymentRequest, known?: SkillAccount): Promise<string> {
+    const skill = known ?? (await requireSkill(this.connection, new PublicKey(row.skill)));
+    return `Buy ${KIND_LABEL[row.kind]} of ${skill.slug} for ${await this.amount(skill)}`;
+  }
+
+  /** The price as a person reads it: "1.5 USDC-mint…", "0.25 SOL". */
+  async amount(skill: SkillAccount): Promise<string> {
+    const price = BigInt(skill.price.toString());
+    if (!skill.currency) return `${formatUnits(price, 9)} SOL`;
+    const info = await this.connection.getAccountInfo(skill.currency, COMMITMENT);
+    const mint = await getMint(this.connection, skill.currency, COMMITMENT, info?.owner);
+    return `${formatUnits(price, mint.decimals)} of token ${skill.currency.toBase58()}`;
+  }
+
+  async status(referenceValue: string): Promise<{ reference: string; status: "pending" | "confirmed" | "expired"; signature: string | null; license: LicenseView | null }> {
+    const reference = parsePubkey(referenceValue, "reference");
+    const row = await this.store.get(referenceValue);
+    if (!row) throw notFound(`payment ${referenceValue}`);
+    const chain = await findPayment(this.connection, reference);
+    if (chain.paid) {
+      if (row.status !== "paid") await this.store.locked(referenceValue, (_, update) => update({ status: "paid" }));
+      const license = row.account ? await readLicense(this.connection, new PublicKey(row.skill), new PublicKey(row.account)) : null;
+      return { reference: referenceValue, status: "confirmed", signature: chain.paid, license };
+    }
+    const expired = row.status === "expired" || row.status === "failed";
+    return { reference: referenceValue, status: expired ? "expired" : "pending", signature: null, license: null };
+  }
+
+  label(): { label: string; icon: string } {
+    return { label: "Skill Marketplace", icon: `${this.publicUrl}/icon.svg` };
+  }
+}
+
+export function formatUnits(amount: bigint, decimals: number): string {
+  const base = 10n ** BigInt(decimals);
+  const whole = amount / base;
+  const fraction = (amount % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : whole.toString();
+}
