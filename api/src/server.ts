@@ -1,0 +1,40 @@
+// Starts the api: configuration (a bad value stops start-up naming the variable), database,
+// Redis, chain connection; listens, and on SIGTERM/SIGINT stops taking requests, finishes the
+// ones in flight and closes its connections.
+import { Connection } from "@solana/web3.js";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { openDatabase } from "./data/db.js";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`api: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: "api" } });
+  const db = openDatabase(config.DATABASE_URL);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
+  const { app } = buildApp({ config, connection, redis, logger, ...db.stores });
+  const server = app.listen(config.API_PORT, () => logger.info({ port: config.API_PORT }, "api listening"));
+  const stop = (signal: string) => {
+    logger.info({ signal }, "api stopping");
+    server.close(async () => {
+      await Promise.allSettled([db.close(), redis.quit()]);
+      logger.info("api stopped");
+      process.exit(0);
+    });
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+void main();

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Database tasks through Prisma (wasm schema engine, see prisma.config.ts):
+#   generate            build the Prisma client into prisma/generated
+#   migrate             create the database if missing and apply prisma/migrations
+#   migration <name>    write a new migration from the difference between migrations and schema
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/skill_marketplace}"
+case "${1:-}" in
+  generate) npx prisma generate >/dev/null ;;
+  migrate)
+    node -e '
+      const pg = require("pg");
+      const url = new URL(process.env.DATABASE_URL);
+      const name = decodeURIComponent(url.pathname.slice(1));
+      url.pathname = "/postgres";
+      const client = new pg.Client({ connectionString: url.toString() });
+      client.connect()
+        .then(() => client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]))
+        .then((r) => r.rowCount ? null : client.query(`CREATE DATABASE "${name.replaceAll("\"", "\"\"")}"`))
+        .then(() => client.end())
+        .catch((e) => { console.error(`db: cannot reach PostgreSQL at ${process.env.DATABASE_URL}: ${e.message}`); process.exit(1); });
+    '
+    npx prisma migrate deploy
+    ;;
+  migration)
+    name=${2:?usage: db.sh migration <name>}
+    dir="prisma/migrations/$(date -u +%Y%m%d%H%M%S)_${name}"
+    mkdir -p "$dir"
+    npx prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --script > "$dir/migration.sql" 2>/dev/null
+    echo "db: wrote $dir/migration.sql"
+    ;;
+  *) echo "usage: db.sh generate | migrate | migration <name>" >&2; exit 2 ;;
+esac
