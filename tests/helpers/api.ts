@@ -1,0 +1,101 @@
+// An api for one test suite, built from its real parts: a localnet with the marketplace deployed,
+// a scratch PostgreSQL database migrated with prisma/migrations, and Redis (its own logical
+// database, flushed). Requests go through supertest to the Express app that `npm start` serves.
+import type { Keypair } from "@solana/web3.js";
+import bs58 from "bs58";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { pino } from "pino";
+import supertest from "supertest";
+import nacl from "tweetnacl";
+import { buildApp } from "../../api/src/app.js";
+import { loadConfig, type Config } from "../../api/src/config.js";
+import { openDatabase, type Database } from "../../api/src/data/db.js";
+import { startMarketplace, type Chain } from "./marketplace.js";
+
+const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS_TEST_DB = Number(process.env.TEST_REDIS_DB ?? 7);
+
+/** Creates an empty database and applies the committed migrations with the Prisma CLI. */
+export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url.toString() }, stdio: "pipe" });
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface TestApi {
+  chain: Chain;
+  db: Database;
+  redis: Redis;
+  config: Config;
+  http: ReturnType<typeof supertest>;
+  /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
+  withConfig(overrides: Record<string, string>): ReturnType<typeof supertest>;
+  stop(): Promise<void>;
+}
+
+export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const chain = await startMarketplace();
+  const database = await scratchDatabase("api_test");
+  const redisUrl = `redis://127.0.0.1:6379/${REDIS_TEST_DB}`;
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  const db = openDatabase(database.url);
+  const logger = pino({ level: process.env.API_LOG ?? "silent" });
+  const configFor = (overrides: Record<string, string>) =>
+    loadConfig({
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      SOLANA_RPC_URL: chain.localnet.rpcUrl,
+      SOLANA_WS_URL: chain.localnet.wsUrl,
+      API_PUBLIC_URL: "https://market.test",
+      ...env,
+      ...overrides,
+    });
+  const appFor = (config: Config) =>
+    buildApp({ config, connection: chain.connection, redis, logger, ...db.stores }).app;
+  const config = configFor({});
+  return {
+    chain,
+    db,
+    redis,
+    config,
+    http: supertest(appFor(config)),
+    withConfig: (overrides) => supertest(appFor(configFor(overrides))),
+    async stop() {
+      await db.close();
+      redis.disconnect();
+      await database.drop();
+      await chain.stop();
+    },
+  };
+}
+
+/** Signs in `wallet` the way an agent does (nonce, ed25519 signature) and returns its API key. */
+export async function registerAgent(api: TestApi, wallet: Keypair): Promise<{ apiKey: string; keyId: string }> {
+  const nonce = await api.http.post("/api/v1/agents/nonce").send({ wallet: wallet.publicKey.toBase58() }).expect(201);
+  const signature = bs58.encode(nacl.sign.detached(new TextEncoder().encode(nonce.body.message), wallet.secretKey));
+  const registered = await api.http
+    .post("/api/v1/agents")
+    .send({ wallet: wallet.publicKey.toBase58(), message: nonce.body.message, signature })
+    .expect(201);
+  return { apiKey: registered.body.apiKey, keyId: registered.body.key.id };
+}
+
+export const bearer = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` });
