@@ -7,7 +7,7 @@ import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAd
 import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import QRCode from "qrcode";
 import { marketplaceProgram, preparePurchase, type LicenseKindName, type SkillAccount } from "../../../sdk/src/index.js";
-import { conflict, gone, notFound } from "../http/errors.js";
+import { conflict, gone, notFound, type ApiError } from "../http/errors.js";
 import { COMMITMENT, findPayment, marketplaceConfig, parsePubkey, pricingKind, readLicense, requireSkill, type LicenseView } from "./chain.js";
 
 export type PaymentStatus = "open" | "paid" | "expired" | "failed";
@@ -40,6 +40,8 @@ export interface PaymentLink {
   transactionRequestUrl: string;
   qrSvg: string;
 }
+
+type Built = { transaction: string; message: string; lastValidBlockHeight: string };
 
 const KIND_LABEL: Record<LicenseKindName, string> = {
   oneTime: "a one-time license",
@@ -78,20 +80,24 @@ export class Payments {
   }
 
   /** The Solana Pay transaction for `account`; the same one again while its blockhash lives. */
-  async transactionFor(referenceValue: string, accountValue: string): Promise<{ transaction: string; message: string; lastValidBlockHeight: string }> {
+  async transactionFor(referenceValue: string, accountValue: string): Promise<Built> {
     const reference = parsePubkey(referenceValue, "reference");
     const account = parsePubkey(accountValue, "account");
-    return this.store.locked(referenceValue, async (row, update) => {
+    // Errors decided after a status change are returned, not thrown, so the change commits.
+    const outcome = await this.store.locked(referenceValue, async (row, update): Promise<Built | { refuse: ApiError }> => {
       if (!row) throw notFound(`payment ${referenceValue}`);
-      if (row.status === "paid") throw conflict("already_paid", "this payment link has already been paid", { reference: referenceValue });
-      if (row.status === "expired" || row.status === "failed") throw await this.expired(row);
+      if (row.status === "paid") {
+        const { paid } = await findPayment(this.connection, reference);
+        throw conflict("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: paid });
+      }
+      if (row.status === "expired" || row.status === "failed") return { refuse: await this.expired(row) };
       if (row.account && row.account !== accountValue) {
         throw conflict("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
       }
       const chain = await findPayment(this.connection, reference);
       if (chain.paid) {
         await update({ status: "paid" });
-        throw conflict("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: chain.paid });
+        return { refuse: conflict("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: chain.paid }) };
       }
       if (row.transaction && row.lastValidBlockHeight !== null) {
         const height = BigInt(await this.connection.getBlockHeight(COMMITMENT));
@@ -99,7 +105,7 @@ export class Payments {
           return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
         }
         await update({ status: chain.failed.length > 0 ? "failed" : "expired" });
-        throw await this.expired(row);
+        return { refuse: await this.expired(row) };
       }
       const skillKey = new PublicKey(row.skill);
       const skill = await requireSkill(this.connection, skillKey);
@@ -115,6 +121,8 @@ export class Payments {
       await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
       return { transaction, message: await this.message(row, skill), lastValidBlockHeight: String(lastValidBlockHeight) };
     });
+    if ("refuse" in outcome) throw outcome.refuse;
+    return outcome;
   }
 
   private async expired(row: PaymentRequest) {

@@ -1,0 +1,183 @@
+// Buying with Solana Pay, step by step as a wallet does it (spec: transaction requests), and the
+// same purchase for agents without Solana Pay; one reference never yields two charges.
+import { findReference, parseURL, type TransactionRequestURL } from "@solana/pay";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
+import { strict as assert } from "node:assert";
+import { PROGRAM_ID, pricing } from "../../sdk/src/index.js";
+import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { airdrop, fundedActor, registerAgentFor, registerSkillFor, statusAt, type Actor } from "../helpers/marketplace.js";
+
+describe("api: Solana Pay purchases", function () {
+  let api: TestApi;
+  let seller: Actor;
+  let subscription: PublicKey;
+  let oneTime: PublicKey;
+  const PRICE = 250_000_000n;
+
+  before(async () => {
+    api = await startApi();
+    seller = await fundedActor(api.chain.connection, 10);
+    await registerAgentFor(seller, "seller");
+    subscription = (await registerSkillFor(seller, { slug: "weather", pricing: pricing.subscription(86_400), price: PRICE })).address;
+    oneTime = (await registerSkillFor(seller, { slug: "ocr", pricing: pricing.oneTime(), price: 1_000_000n })).address;
+  });
+  after(async () => api?.stop());
+
+  const buyerWallet = async () => {
+    const wallet = Keypair.generate();
+    await airdrop(api.chain.connection, wallet.publicKey, 5 * LAMPORTS_PER_SOL);
+    return wallet;
+  };
+  const link = async (skill: PublicKey, query = "") =>
+    (await api.http.get(`/api/v1/skills/${skill.toBase58()}/purchase-link${query}`).expect(200)).body as {
+      reference: string;
+      url: string;
+      qrSvg: string;
+      transactionRequestUrl: string;
+    };
+  /** Waits until the signed transaction is confirmed, failing on a program error. */
+  const landed = async (_connection: unknown, signature: string) => {
+    const status = await statusAt(api.chain.connection, signature, "confirmed");
+    assert.equal(status.err, null, `${signature} failed: ${JSON.stringify(status.err)}`);
+  };
+  const requestPath = (url: string) => new URL((parseURL(url) as TransactionRequestURL).link).pathname;
+
+  it("follows the Solana Pay spec from link to license, seen by verify", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference, qrSvg } = await link(subscription, "?kind=subscription");
+    assert.match(qrSvg, /^<svg/);
+    // 1. The wallet parses the link: a transaction request to our HTTPS endpoint.
+    const parsed = parseURL(url) as TransactionRequestURL;
+    assert.equal(parsed.link.toString(), `https://market.test/api/v1/pay/${reference}`);
+    // 2. GET: label and icon.
+    const meta = await api.http.get(requestPath(url)).expect(200);
+    assert.deepEqual(meta.body, { label: "Skill Marketplace", icon: "https://market.test/icon.svg" });
+    // 3. POST the account: a transaction only the wallet has to sign, paying its own fee.
+    const post = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    assert.match(post.body.message, /^Buy a subscription of weather for 0\.25 SOL$/);
+    const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
+    assert.ok(tx.feePayer?.equals(buyer.publicKey));
+    assert.deepEqual(tx.signatures.map((s) => [s.publicKey.toBase58(), s.signature]), [[buyer.publicKey.toBase58(), null]]);
+    const purchase = tx.instructions.find((ix) => ix.programId.equals(PROGRAM_ID));
+    const ref = purchase?.keys.find((k) => k.pubkey.toBase58() === reference);
+    assert.ok(ref && !ref.isSigner && !ref.isWritable, "the reference rides along read-only");
+    // 4. Sign and send.
+    tx.partialSign(buyer);
+    const signature = await api.chain.connection.sendRawTransaction(tx.serialize());
+    await landed(api.chain.connection, signature);
+    // The chain has it under the reference, and the api reports it with the license.
+    const found = await findReference(api.chain.connection, new PublicKey(reference), { finality: "confirmed" });
+    assert.equal(found.signature, signature);
+    const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+    assert.equal(status.body.status, "confirmed");
+    assert.equal(status.body.signature, signature);
+    assert.equal(status.body.license.kind, "subscription");
+    assert.equal(status.body.license.buyer, buyer.publicKey.toBase58());
+    assert.equal(status.body.license.valid, true);
+    // The buyer agent sees its license through verify.
+    const { apiKey } = await registerAgent(api, buyer);
+    const verified = await api.http.get(`/api/v1/marketplace/verify/${subscription.toBase58()}`).set(bearer(apiKey)).expect(200);
+    assert.equal(verified.body.valid, true);
+    assert.ok(verified.body.license.expiresAt > Date.now() / 1000 + 86_000);
+    // The same link cannot be paid twice.
+    const again = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(409);
+    assert.equal(again.body.error.code, "already_paid");
+    assert.equal(again.body.error.details.signature, signature);
+  });
+
+  it("hands the same transaction to repeated requests, so it can land only once", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    const first = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const [second, third] = await Promise.all([
+      api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }),
+      api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }),
+    ]);
+    assert.equal(second.body.transaction, first.body.transaction);
+    assert.equal(third.body.transaction, first.body.transaction);
+    // Signing both copies gives one signature: the second send is a duplicate.
+    const a = Transaction.from(Buffer.from(first.body.transaction, "base64"));
+    const b = Transaction.from(Buffer.from(second.body.transaction, "base64"));
+    a.partialSign(buyer);
+    b.partialSign(buyer);
+    const signature = await api.chain.connection.sendRawTransaction(a.serialize());
+    await landed(api.chain.connection, signature);
+    await assert.rejects(api.chain.connection.sendRawTransaction(b.serialize()), /already been processed|AlreadyProcessed/);
+    const license = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+    assert.equal(license.body.license.purchases, 1, "one charge");
+    // Another wallet cannot take over a link already bound to one.
+    const other = await api.http.post(requestPath(url)).send({ account: Keypair.generate().publicKey.toBase58() }).expect(409);
+    assert.ok(["bound_to_other_wallet", "already_paid"].includes(other.body.error.code));
+  });
+
+  it("refuses another wallet on a bound link, and gives a new link when the transaction expired unpaid", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const other = await api.http.post(requestPath(url)).send({ account: Keypair.generate().publicKey.toBase58() }).expect(409);
+    assert.equal(other.body.error.code, "bound_to_other_wallet");
+    // Its blockhash passes its last valid height without the buyer signing.
+    await api.db.prisma.paymentRequest.update({ where: { reference }, data: { lastValidBlockHeight: 0n } });
+    const expired = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(410);
+    assert.equal(expired.body.error.code, "payment_expired");
+    const next = expired.body.error.details.newLink;
+    assert.notEqual(next.reference, reference);
+    assert.equal((await api.http.get(`/api/v1/payments/${reference}`).expect(200)).body.status, "expired");
+    assert.equal((await api.http.get(`/api/v1/payments/${next.reference}`).expect(200)).body.status, "pending");
+    // The new link works.
+    const fresh = await api.http.post(requestPath(next.url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const tx = Transaction.from(Buffer.from(fresh.body.transaction, "base64"));
+    tx.partialSign(buyer);
+    await landed(api.chain.connection, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    assert.equal((await api.http.get(`/api/v1/payments/${next.reference}`).expect(200)).body.status, "confirmed");
+  });
+
+  it("refuses what the program would refuse, before the wallet signs anything", async () => {
+    const buyer = await buyerWallet();
+    let res = await api.http.get(`/api/v1/skills/${subscription.toBase58()}/purchase-link?kind=usage`).expect(409);
+    assert.equal(res.body.error.code, "kind_mismatch");
+    res = await api.http.get(`/api/v1/skills/${Keypair.generate().publicKey.toBase58()}/purchase-link`).expect(404);
+    assert.equal(res.body.error.code, "not_found");
+    res = await api.http.get(`/api/v1/skills/not-a-key/purchase-link`).expect(400);
+    assert.equal(res.body.error.code, "validation_failed");
+    res = await api.http.get(`/api/v1/skills/${subscription.toBase58()}/purchase-link?kind=forever`).expect(400);
+    assert.equal(res.body.error.details[0].in, "query");
+    // The seller cannot buy their own skill.
+    const own = await link(subscription);
+    res = await api.http.post(requestPath(own.url)).send({ account: seller.publicKey.toBase58() }).expect(409);
+    assert.equal(res.body.error.code, "own_skill");
+    // A one-time license is bought once.
+    const first = await link(oneTime);
+    const bought = await api.http.post(requestPath(first.url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const tx = Transaction.from(Buffer.from(bought.body.transaction, "base64"));
+    tx.partialSign(buyer);
+    await landed(api.chain.connection, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    const second = await link(oneTime);
+    res = await api.http.post(requestPath(second.url)).send({ account: buyer.publicKey.toBase58() }).expect(409);
+    assert.equal(res.body.error.code, "already_licensed");
+    const row = await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference: second.reference } });
+    assert.equal(row.account, null, "nothing bound by a refused request");
+    // Unknown references.
+    const unknown = Keypair.generate().publicKey.toBase58();
+    await api.http.post(`/api/v1/pay/${unknown}`).send({ account: buyer.publicKey.toBase58() }).expect(404);
+    await api.http.get(`/api/v1/payments/${unknown}`).expect(404);
+    res = await api.http.post(requestPath(second.url)).send({}).expect(400);
+    assert.equal(res.body.error.details[0].path, "account");
+  });
+
+  it("builds the same purchase for an agent without Solana Pay, for its own wallet only", async () => {
+    const buyer = await buyerWallet();
+    const { apiKey } = await registerAgent(api, buyer);
+    await api.http.post("/api/v1/marketplace/purchase").send({ skillId: subscription.toBase58() }).expect(401);
+    const res = await api.http.post("/api/v1/marketplace/purchase").set(bearer(apiKey)).send({ skillId: subscription.toBase58() }).expect(201);
+    const tx = Transaction.from(Buffer.from(res.body.transaction, "base64"));
+    assert.ok(tx.feePayer?.equals(buyer.publicKey));
+    tx.partialSign(buyer);
+    await landed(api.chain.connection, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    const status = await api.http.get(`/api/v1/payments/${res.body.reference}`).expect(200);
+    assert.equal(status.body.status, "confirmed");
+    const verified = await api.http.get(`/api/v1/marketplace/verify/${oneTime.toBase58()}`).set(bearer(apiKey)).expect(200);
+    assert.deepEqual([verified.body.valid, verified.body.license], [false, null], "no license to the other skill");
+    await api.http.get(`/api/v1/marketplace/verify/${oneTime.toBase58()}`).expect(401);
+  });
+});
