@@ -20,3 +20,7 @@ command -v node >/dev/null 2>&1 || { echo "setup: node >= 20 is required" >&2; e
 if [ -f package-lock.json ] && [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The Prisma client is generated code (prisma/generated, not committed).
+if [ ! -f prisma/generated/client.ts ] || [ prisma/schema.prisma -nt prisma/generated/client.ts ]; then
+  bash scripts/db.sh generate
+fi

@@ -27,5 +27,10 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 npx tsx scripts/dev-deploy.ts
-echo "start: stack up: JSON-RPC $SOLANA_RPC_URL, PubSub $SOLANA_WS_URL (Ctrl-C stops)"
-wait "$node_pid"
+
+bash scripts/db.sh migrate
+node_modules/.bin/tsx api/src/server.ts &
+api_pid=$!
+stop() { kill -TERM "$api_pid" "$node_pid" 2>/dev/null; wait "$api_pid" "$node_pid" 2>/dev/null; }
+echo "start: stack up: JSON-RPC $SOLANA_RPC_URL, PubSub $SOLANA_WS_URL, api http://127.0.0.1:${API_PORT:-8080}/api/v1 (guide: /SKILL.md) (Ctrl-C stops)"
+wait -n "$api_pid" "$node_pid"

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh || exit 1
 
-all_suites=(program localnet)
+all_suites=(program localnet api)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
@@ -45,6 +45,11 @@ for suite in "${suites[@]}"; do
       run_suite localnet cargo test -p localnet
       # Standard clients (web3.js, Anchor, spl-token, @solana/pay) against the node built above.
       run_suite localnet-clients npx mocha 'tests/localnet/**/*.test.ts'
+      ;;
+    api)
+      # Needs the node (built by the localnet suite, or here), PostgreSQL and Redis.
+      cargo build -q -p localnet --bin localnet
+      run_suite api npx mocha 'tests/api/**/*.test.ts'
       ;;
     *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
   esac

@@ -1,0 +1,60 @@
+// The api's self-description: the OpenAPI document generated from the validating schemas, the
+// SKILL.md guide an agent learns the api from, request ids, and the error shape of the unknown.
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { pino } from "pino";
+import { buildApp } from "../../api/src/app.js";
+import { startApi, type TestApi } from "../helpers/api.js";
+
+describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", function () {
+  let api: TestApi;
+  before(async () => {
+    api = await startApi();
+  });
+  after(async () => api?.stop());
+
+  const routes = () =>
+    buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger: pino({ level: "silent" }), ...api.db.stores }).api.routes;
+
+  it("serves an OpenAPI 3.1 document with every route, its parameters and error shape", async () => {
+    const doc = (await api.http.get("/api/v1/openapi.json").expect(200)).body;
+    assert.equal(doc.openapi, "3.1.0");
+    assert.equal(doc.servers[0].url, "https://market.test");
+    for (const route of routes()) {
+      const path = route.path.replace(/:(\w+)/g, "{$1}");
+      const operation = doc.paths[path]?.[route.method];
+      assert.ok(operation, `${route.method.toUpperCase()} ${path} is documented`);
+      assert.ok(operation.responses["400"], `${path} documents its validation error`);
+      for (const name of route.path.match(/:(\w+)/g) ?? []) {
+        assert.ok(operation.parameters.some((p: { name: string; in: string }) => p.in === "path" && p.name === name.slice(1)), `${path} documents ${name}`);
+      }
+    }
+    assert.deepEqual(Object.keys(doc.components.schemas.Error.properties), ["error"]);
+    assert.equal(doc.paths["/api/v1/agents/me"].get.security[0].apiKey.length, 0);
+  });
+
+  it("SKILL.md teaches every public endpoint", async () => {
+    const res = await api.http.get("/SKILL.md").expect(200);
+    assert.match(res.headers["content-type"]!, /text\/markdown/);
+    assert.ok(res.text.includes("https://market.test/api/v1/openapi.json"), "links the contract at the served address");
+    assert.ok(!res.text.includes("{{BASE_URL}}"));
+    const missing = routes().filter((r) => !res.text.includes(r.path));
+    assert.deepEqual(missing.map((r) => `${r.method} ${r.path}`), [], "every route appears in SKILL.md");
+    // And the file in the repository is the one served.
+    assert.equal(res.text, readFileSync("api/SKILL.md", "utf8").replaceAll("{{BASE_URL}}", "https://market.test"));
+  });
+
+  it("gives every response a request id, echoing a sane one", async () => {
+    const given = await api.http.get("/api/v1/openapi.json").set("x-request-id", "trace-42").expect(200);
+    assert.equal(given.headers["x-request-id"], "trace-42");
+    const made = await api.http.get("/api/v1/openapi.json").set("x-request-id", "bad id with spaces").expect(200);
+    assert.match(made.headers["x-request-id"]!, /^[0-9a-f-]{36}$/);
+  });
+
+  it("answers unknown routes and oversized bodies in the one error shape", async () => {
+    let res = await api.http.get("/api/v1/nothing-here").expect(404);
+    assert.deepEqual(res.body, { error: { code: "not_found", message: "no route for GET /api/v1/nothing-here" } });
+    res = await api.http.post("/api/v1/agents/nonce").send({ wallet: "x".repeat(70_000) }).expect(413);
+    assert.equal(res.body.error.code, "payload_too_large");
+  });
+});
