@@ -13,9 +13,11 @@ import { errorMiddleware, notFoundRoute } from "./http/errors.js";
 import { ApiRouter } from "./http/route.js";
 import { agentRoutes } from "./routes/agents.js";
 import { paymentRoutes } from "./routes/payments.js";
+import { reviewRoutes } from "./routes/reviews.js";
 import { Agents, type AgentStore } from "./services/agents.js";
 import { Payments, type PaymentStore } from "./services/payments.js";
 import { RateLimiter } from "./services/rateLimit.js";
+import { Reviews } from "./services/reviews.js";
 import { SignIn } from "./services/siws.js";
 
 export interface AppDeps {
@@ -48,6 +50,7 @@ export function buildApp(deps: AppDeps) {
   const api = new ApiRouter("/api/v1", agents.authenticate);
   agentRoutes(api, agents);
   paymentRoutes(api, payments, deps.connection);
+  reviewRoutes(api, new Reviews(deps.connection));
   const openapi = api.document(
     {
       title: "Skill marketplace API",

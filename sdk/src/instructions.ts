@@ -230,3 +230,18 @@ export function splitPrice(price: bigint, feeBps: number): { sellerAmount: bigin
   const feeAmount = (price * BigInt(feeBps)) / BigInt(BPS_DENOMINATOR);
   return { sellerAmount: price - feeAmount, feeAmount };
 }
+
+/** The reviewer changes the rating or text of their existing review. */
+export function updateReview(
+  program: MarketplaceProgram,
+  p: { reviewer: PublicKey; skill: PublicKey; rating: number; textCid: string },
+) {
+  return program.methods
+    .updateReview({ rating: p.rating, textCid: p.textCid })
+    .accountsStrict({
+      reviewer: p.reviewer,
+      skill: p.skill,
+      license: licensePda(p.skill, p.reviewer),
+      review: reviewPda(p.skill, p.reviewer),
+    });
+}

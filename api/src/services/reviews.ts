@@ -1,0 +1,32 @@
+// Reviews: posting returns an unsigned post_review (or update_review, for a reviewer who already
+// reviewed) transaction for the caller's wallet; the program enforces that only license holders
+// review, and the api says so before anyone signs.
+import { Connection, Transaction } from "@solana/web3.js";
+import { fetchAccount, marketplaceProgram, postReview, reviewPda, updateReview } from "../../../sdk/src/index.js";
+import { ApiError } from "../http/errors.js";
+import { COMMITMENT, parsePubkey, readLicense, requireSkill } from "./chain.js";
+
+export class Reviews {
+  constructor(private readonly connection: Connection) {}
+
+  async transaction(wallet: string, skillId: string, review: { rating: number; textCid: string }) {
+    const skill = parsePubkey(skillId, "skill id");
+    const reviewer = parsePubkey(wallet, "wallet");
+    await requireSkill(this.connection, skill);
+    if (!(await readLicense(this.connection, skill, reviewer))) {
+      throw new ApiError(403, "not_license_holder", "only a holder of a license to this skill can review it");
+    }
+    const program = marketplaceProgram({ connection: this.connection });
+    const existing = await fetchAccount(this.connection, "review", reviewPda(skill, reviewer), COMMITMENT);
+    const params = { reviewer, skill, rating: review.rating, textCid: review.textCid };
+    const instruction = await (existing ? updateReview(program, params) : postReview(program, params)).instruction();
+    const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
+    const tx = new Transaction({ feePayer: reviewer, blockhash, lastValidBlockHeight }).add(instruction);
+    return {
+      action: existing ? ("update" as const) : ("post" as const),
+      review: reviewPda(skill, reviewer).toBase58(),
+      transaction: tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64"),
+      lastValidBlockHeight: String(lastValidBlockHeight),
+    };
+  }
+}
