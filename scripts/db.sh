@@ -28,7 +28,8 @@ case "${1:-}" in
     name=${2:?usage: db.sh migration <name>}
     dir="prisma/migrations/$(date -u +%Y%m%d%H%M%S)_${name}"
     mkdir -p "$dir"
-    npx prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --script > "$dir/migration.sql" 2>/dev/null
+    npx prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --script 2>/dev/null \
+      | grep -v 'ALTER COLUMN "search" DROP DEFAULT' > "$dir/migration.sql" # generated column, see schema.prisma
     echo "db: wrote $dir/migration.sql"
     ;;
   *) echo "usage: db.sh generate | migrate | migration <name>" >&2; exit 2 ;;
