@@ -50,6 +50,7 @@ for suite in "${suites[@]}"; do
       # Needs the node (built by the localnet suite, or here), PostgreSQL and Redis.
       cargo build -q -p localnet --bin localnet
       run_suite api npx mocha 'tests/api/**/*.test.ts'
+      run_suite schemathesis bash scripts/schemathesis.sh
       ;;
     *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
   esac

@@ -45,6 +45,7 @@ export interface TestApi {
   redis: Redis;
   config: Config;
   http: ReturnType<typeof supertest>;
+  app: ReturnType<typeof buildApp>["app"];
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
   withConfig(overrides: Record<string, string>): ReturnType<typeof supertest>;
   stop(): Promise<void>;
@@ -71,12 +72,14 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const appFor = (config: Config) =>
     buildApp({ config, connection: chain.connection, redis, logger, ...db.stores }).app;
   const config = configFor({});
+  const app = appFor(config);
   return {
+    app,
     chain,
     db,
     redis,
     config,
-    http: supertest(appFor(config)),
+    http: supertest(app),
     withConfig: (overrides) => supertest(appFor(configFor(overrides))),
     async stop() {
       await db.close();
