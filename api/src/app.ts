@@ -14,6 +14,11 @@ import { ApiRouter } from "./http/route.js";
 import { agentRoutes } from "./routes/agents.js";
 import { paymentRoutes } from "./routes/payments.js";
 import { reviewRoutes } from "./routes/reviews.js";
+import { discoveryRoutes } from "./routes/discovery.js";
+import { Analytics } from "./services/analytics.js";
+import type { ResponseCache } from "./services/cache.js";
+import { Discovery } from "./services/discovery.js";
+import type { PrismaClient } from "./data/prisma.js";
 import { Agents, type AgentStore } from "./services/agents.js";
 import { Payments, type PaymentStore } from "./services/payments.js";
 import { RateLimiter } from "./services/rateLimit.js";
@@ -27,6 +32,8 @@ export interface AppDeps {
   logger: Logger;
   agentStore: AgentStore;
   paymentStore: PaymentStore;
+  prisma: PrismaClient;
+  cache: ResponseCache;
 }
 
 const SKILL_MD = readFileSync(new URL("../SKILL.md", import.meta.url), "utf8");
@@ -51,6 +58,7 @@ export function buildApp(deps: AppDeps) {
   agentRoutes(api, agents);
   paymentRoutes(api, payments, deps.connection);
   reviewRoutes(api, new Reviews(deps.connection));
+  discoveryRoutes(api, new Discovery(deps.prisma), new Analytics(deps.prisma), deps.cache);
   const openapi = api.document(
     {
       title: "Skill marketplace API",

@@ -34,6 +34,8 @@ const schema = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Where the indexer announces changed skills and licenses after each committed batch. */
+  INDEXER_REDIS_CHANNEL: z.string().min(1).default("skill-marketplace:invalidate"),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   PROGRAM_ID: pubkey.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./data/db.js";
+import { ResponseCache } from "./services/cache.js";
 
 async function main(): Promise<void> {
   let config;
@@ -23,12 +24,14 @@ async function main(): Promise<void> {
   const db = openDatabase(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
-  const { app } = buildApp({ config, connection, redis, logger, ...db.stores });
+  const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger);
+  await cache.listen(config.INDEXER_REDIS_CHANNEL);
+  const { app } = buildApp({ config, connection, redis, logger, ...db.stores, prisma: db.prisma, cache });
   const server = app.listen(config.API_PORT, () => logger.info({ port: config.API_PORT }, "api listening"));
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");
     server.close(async () => {
-      await Promise.allSettled([db.close(), redis.quit()]);
+      await Promise.allSettled([db.close(), cache.close(), redis.quit()]);
       logger.info("api stopped");
       process.exit(0);
     });

@@ -14,7 +14,7 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
   after(async () => api?.stop());
 
   const routes = () =>
-    buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger: pino({ level: "silent" }), ...api.db.stores }).api.routes;
+    buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger: pino({ level: "silent" }), ...api.db.stores, prisma: api.db.prisma, cache: api.cache }).api.routes;
 
   it("serves an OpenAPI 3.1 document with every route, its parameters and error shape", async () => {
     const doc = (await api.http.get("/api/v1/openapi.json").expect(200)).body;

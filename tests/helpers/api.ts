@@ -13,6 +13,7 @@ import nacl from "tweetnacl";
 import { buildApp } from "../../api/src/app.js";
 import { loadConfig, type Config } from "../../api/src/config.js";
 import { openDatabase, type Database } from "../../api/src/data/db.js";
+import { ResponseCache } from "../../api/src/services/cache.js";
 import { startMarketplace, type Chain } from "./marketplace.js";
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -44,6 +45,7 @@ export interface TestApi {
   db: Database;
   redis: Redis;
   config: Config;
+  cache: ResponseCache;
   http: ReturnType<typeof supertest>;
   app: ReturnType<typeof buildApp>["app"];
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
@@ -69,12 +71,14 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
       ...env,
       ...overrides,
     });
+  const cache = new ResponseCache(redis, 300, logger);
   const appFor = (config: Config) =>
-    buildApp({ config, connection: chain.connection, redis, logger, ...db.stores }).app;
+    buildApp({ config, connection: chain.connection, redis, logger, ...db.stores, prisma: db.prisma, cache }).app;
   const config = configFor({});
   const app = appFor(config);
   return {
     app,
+    cache,
     chain,
     db,
     redis,
@@ -82,6 +86,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     http: supertest(app),
     withConfig: (overrides) => supertest(appFor(configFor(overrides))),
     async stop() {
+      await cache.close();
       await db.close();
       redis.disconnect();
       await database.drop();

@@ -1,0 +1,155 @@
+// Discovery (cached, invalidated by the indexer's change messages), reviews, agents, analytics.
+import { z } from "zod";
+import type { ApiRouter } from "../http/route.js";
+import type { Analytics } from "../services/analytics.js";
+import type { ResponseCache } from "../services/cache.js";
+import type { Discovery } from "../services/discovery.js";
+
+const Pubkey = z.string().min(32).max(44).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, "must be a base58 public key");
+const Kind = z.enum(["oneTime", "subscription", "usage"]);
+
+const SkillSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    author: z.string(),
+    version: z.string(),
+    category: z.string(),
+    pricing: z.object({ kind: z.string(), intervalSecs: z.number().nullable(), unitsPerPurchase: z.string().nullable() }),
+    price: z.string().openapi({ description: "base units of `currency` (lamports for SOL)" }),
+    currency: z.string().openapi({ description: '"SOL" or the SPL mint' }),
+    active: z.boolean(),
+    sales: z.string(),
+    usageUnits: z.string(),
+    rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
+    provenance: z.object({ docsCid: z.string(), commitSha: z.string(), imageDigest: z.string() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Skill");
+
+const ReviewSchema = z
+  .object({ id: z.string(), reviewer: z.string(), rating: z.number().int(), textCid: z.string(), createdAt: z.string(), updatedAt: z.string() })
+  .openapi("Review");
+
+const Distribution = z.record(z.string(), z.number().int());
+
+export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics: Analytics, cache: ResponseCache): void {
+  api.add({
+    method: "get",
+    path: "/skills",
+    summary: "Find skills: ranked full-text search, filters, sort, cursor pagination",
+    tag: "discovery",
+    query: z
+      .object({
+        search: z.string().trim().min(1).max(200).optional(),
+        category: z.string().max(32).optional(),
+        sort: z.enum(["popular", "newest", "rating", "relevance"]).optional(),
+        minRating: z.coerce.number().min(1).max(5).optional(),
+        maxPrice: z.string().regex(/^\d{1,20}$/, "must be an integer amount in base units").optional(),
+        currency: z.union([z.literal("SOL"), Pubkey]).optional(),
+        kind: Kind.optional(),
+        cursor: z.string().max(512).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      })
+      .strict(),
+    response: z.object({ skills: z.array(SkillSchema), nextCursor: z.string().nullable(), sort: z.string() }),
+    handler: async ({ query, res }) => {
+      const { value, hit } = await cache.get(`skills:${JSON.stringify(query)}`, () => discovery.skills(query));
+      res.setHeader("x-cache", hit ? "hit" : "miss");
+      return value;
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/skills/:id",
+    summary: "A skill: pricing, current version, provenance, versions, rating summary and reviews",
+    tag: "discovery",
+    params: z.object({ id: Pubkey }),
+    response: SkillSchema.extend({
+      docs: z.object({ cid: z.string(), url: z.string() }),
+      ratingDistribution: Distribution,
+      reviews: z.array(ReviewSchema),
+      versions: z.array(
+        z.object({
+          version: z.string(),
+          previousVersion: z.string().nullable(),
+          price: z.string(),
+          docsCid: z.string(),
+          commitSha: z.string(),
+          imageDigest: z.string(),
+          publishedAt: z.string(),
+          signature: z.string(),
+        }),
+      ),
+    }),
+    errors: [404],
+    handler: async ({ params, res }) => {
+      const { value, hit } = await cache.get(`skill:${params.id}`, () => discovery.skill(params.id));
+      res.setHeader("x-cache", hit ? "hit" : "miss");
+      return value;
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/skills/:id/reviews",
+    summary: "A skill's reviews, newest first, cursor pagination",
+    tag: "reviews",
+    params: z.object({ id: Pubkey }),
+    query: z.object({ cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
+    response: z.object({ reviews: z.array(ReviewSchema), nextCursor: z.string().nullable() }),
+    errors: [404],
+    handler: ({ params, query }) => discovery.reviews(params.id, query.limit, query.cursor),
+  });
+
+  api.add({
+    method: "get",
+    path: "/categories",
+    summary: "Categories of listed skills, with counts",
+    tag: "discovery",
+    response: z.array(z.object({ category: z.string(), skills: z.number().int() })),
+    handler: async () => (await cache.get("categories", () => discovery.categories())).value,
+  });
+
+  api.add({
+    method: "get",
+    path: "/agents/:wallet",
+    summary: "An agent: on-chain profile, skills and seller reputation",
+    tag: "agents",
+    params: z.object({ wallet: Pubkey }),
+    response: z.object({
+      wallet: z.string(),
+      name: z.string().nullable(),
+      metadataUri: z.string().nullable(),
+      registeredAt: z.string().nullable(),
+      profile: z.object({ displayName: z.string().nullable(), description: z.string().nullable(), website: z.string().nullable() }).nullable(),
+      reputation: z
+        .object({ score: z.number(), weightedRating: z.number(), sales: z.string(), qualityMultiplier: z.number() })
+        .nullable(),
+      skills: z.array(SkillSchema),
+    }),
+    errors: [404],
+    handler: ({ params }) => discovery.agent(params.wallet),
+  });
+
+  api.add({
+    method: "get",
+    path: "/analytics/seller",
+    summary: "The calling seller's sales, revenue per currency and usage per day, buyers, ratings, top skills",
+    tag: "analytics",
+    auth: "required",
+    query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }).strict(),
+    response: z.object({
+      seller: z.string(),
+      since: z.string(),
+      buyers: z.number().int(),
+      revenue: z.array(z.object({ currency: z.string(), sales: z.number().int(), gross: z.string(), net: z.string() })),
+      daily: z.array(z.object({ day: z.string(), currency: z.string(), sales: z.number().int(), revenue: z.string(), usageUnits: z.string() })),
+      ratingDistribution: Distribution,
+      topSkills: z.array(SkillSchema),
+    }),
+    handler: ({ caller, query }) => analytics.seller(caller!.wallet, query.days),
+  });
+}
