@@ -68,10 +68,13 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
       SOLANA_RPC_URL: chain.localnet.rpcUrl,
       SOLANA_WS_URL: chain.localnet.wsUrl,
       API_PUBLIC_URL: "https://market.test",
+      INDEXER_REDIS_CHANNEL: channel,
       ...env,
       ...overrides,
     });
   const cache = new ResponseCache(redis, 300, logger);
+  const channel = `test:invalidate:${randomBytes(4).toString("hex")}`;
+  await cache.listen(channel);
   const appFor = (config: Config) =>
     buildApp({ config, connection: chain.connection, redis, logger, ...db.stores, prisma: db.prisma, cache }).app;
   const config = configFor({});

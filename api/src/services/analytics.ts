@@ -2,7 +2,7 @@
 // currency (gross and after the platform fee) and usage per day, distinct buyers, the rating
 // distribution over all their skills, and their top skills.
 import type { PrismaClient, Prisma } from "../data/prisma.js";
-import { skillView } from "./discovery.js";
+import { SKILL_COLUMNS, skillView } from "./discovery.js";
 
 export class Analytics {
   constructor(private readonly db: PrismaClient) {}
@@ -24,7 +24,7 @@ export class Analytics {
         SELECT r.rating, COUNT(*)::int AS count FROM reviews r JOIN skills s ON s.address = r.skill
         WHERE s.author = ${wallet} GROUP BY r.rating`,
       this.db.$queryRaw<Parameters<typeof skillView>[0][]>`
-        SELECT * FROM skills WHERE author = ${wallet} ORDER BY sales DESC, address DESC LIMIT 5`,
+        SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.author = ${wallet} ORDER BY s.sales DESC, s.address DESC LIMIT 5`,
     ]);
     const distribution = Object.fromEntries([1, 2, 3, 4, 5].map((r) => [String(r), 0]));
     for (const r of ratings) distribution[String(r.rating)] = r.count;

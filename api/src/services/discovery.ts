@@ -87,6 +87,14 @@ function decodeCursor(value: string, sort: Sort): Cursor {
   throw badRequest("invalid_cursor", "cursor is not one this query returned; start again without it");
 }
 
+/** Every column of `skills` but the tsvector, which the driver adapter cannot read. */
+export const SKILL_COLUMNS = Prisma.raw(
+  ["address", "author", "slug", "version", "pricing", "interval_secs", "units_per_purchase", "price", "currency", "category",
+    "docs_cid", "commit_sha", "image_digest", "active", "sales", "usage_units", "rating_sum", "rating_count", "created_at", "updated_at"]
+    .map((c) => `s.${c}`)
+    .join(", "),
+);
+
 const RATING = Prisma.sql`(CASE WHEN s.rating_count > 0 THEN s.rating_sum / s.rating_count ELSE 0 END)`;
 
 export class Discovery {
@@ -116,7 +124,7 @@ export class Discovery {
       where.push(Prisma.sql`(${sortKey}, s.address) < (${value}, ${c.a})`);
     }
     const rows = await this.db.$queryRaw<(SkillRow & { sort_value: unknown })[]>`
-      SELECT s.*, ${sortKey} AS sort_value FROM skills s
+      SELECT ${SKILL_COLUMNS}, ${sortKey} AS sort_value FROM skills s
       WHERE ${Prisma.join(where, " AND ")}
       ORDER BY ${sortKey} DESC, s.address DESC
       LIMIT ${q.limit + 1}`;
@@ -130,7 +138,7 @@ export class Discovery {
   }
 
   async skill(id: string) {
-    const [row] = await this.db.$queryRaw<SkillRow[]>`SELECT * FROM skills WHERE address = ${id}`;
+    const [row] = await this.db.$queryRaw<SkillRow[]>`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.address = ${id}`;
     if (!row) throw notFound(`skill ${id}`);
     const [reviews, distribution, versions] = await Promise.all([
       this.db.review.findMany({ where: { skill: id }, orderBy: [{ updatedAt: "desc" }, { address: "desc" }], take: 20 }),
@@ -191,7 +199,7 @@ export class Discovery {
     const [agent, reputation, skills] = await Promise.all([
       this.db.agent.findUnique({ where: { wallet } }),
       this.db.sellerReputation.findUnique({ where: { seller: wallet } }),
-      this.db.$queryRaw<SkillRow[]>`SELECT * FROM skills WHERE author = ${wallet} ORDER BY created_at DESC, address DESC LIMIT 100`,
+      this.db.$queryRaw<SkillRow[]>`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.author = ${wallet} ORDER BY s.created_at DESC, s.address DESC LIMIT 100`,
     ]);
     const profile = await this.db.agentAccount.findUnique({ where: { wallet } });
     if (!agent && !profile) throw notFound(`agent ${wallet}`);

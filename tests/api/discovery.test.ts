@@ -1,0 +1,193 @@
+// Discovery, reviews list, categories, agents and seller analytics over the indexer's tables.
+// Rows are written here as the indexer writes them, to pin down ranking, filters, cursors and
+// caching exactly; tests/api/stack.test.ts covers the same reads fed by the real indexer.
+import { Keypair } from "@solana/web3.js";
+import { strict as assert } from "node:assert";
+import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+
+const key = () => Keypair.generate().publicKey.toBase58();
+const USDC = key();
+
+describe("api: discovery and analytics", function () {
+  let api: TestApi;
+  const seller = Keypair.generate();
+  const other = key();
+  let day = 0;
+  const skill = async (slug: string, p: { category?: string; price?: bigint; sales?: number; ratings?: number[]; kind?: string; currency?: string; author?: string }) => {
+    const address = key();
+    const ratings = p.ratings ?? [];
+    day += 1;
+    await api.db.prisma.skill.create({
+      data: {
+        address,
+        author: p.author ?? seller.publicKey.toBase58(),
+        slug,
+        version: "1.0.0",
+        pricing: p.kind ?? "oneTime",
+        price: (p.price ?? 1_000_000n).toString(),
+        currency: p.currency ?? "SOL",
+        category: p.category ?? "data",
+        docsCid: "bafkreid",
+        commitSha: "ab".repeat(20),
+        imageDigest: "cd".repeat(32),
+        sales: p.sales ?? 0,
+        ratingSum: ratings.reduce((a, b) => a + b, 0),
+        ratingCount: ratings.length,
+        createdAt: new Date(Date.UTC(2026, 0, day)),
+        updatedAt: new Date(Date.UTC(2026, 0, day)),
+        slot: BigInt(day),
+        commitment: "confirmed",
+      },
+    });
+    for (const rating of ratings) {
+      await api.db.prisma.review.create({
+        data: { address: key(), skill: address, reviewer: key(), rating, textCid: "bafkreir", createdAt: new Date(), updatedAt: new Date(), slot: 1n, commitment: "confirmed" },
+      });
+    }
+    return address;
+  };
+  const ids: Record<string, string> = {};
+
+  before(async () => {
+    api = await startApi();
+    ids.weather = await skill("weather-forecast", { category: "data", sales: 50, ratings: [5, 4], kind: "subscription" });
+    ids.translate = await skill("translate-text", { category: "language", sales: 10, ratings: [3], price: 5_000_000n });
+    ids.ocr = await skill("ocr-receipts", { category: "vision", sales: 80, ratings: [5, 5, 5], currency: USDC, kind: "usage" });
+    ids.summarize = await skill("summarize-text", { category: "language", sales: 30, price: 200n });
+    ids.forecast = await skill("sales-forecast", { category: "data", sales: 5, ratings: [2], author: other });
+  });
+  after(async () => api?.stop());
+
+  const list = async (query: string) => (await api.http.get(`/api/v1/skills${query}`).expect(200)).body as { skills: { id: string; slug: string }[]; nextCursor: string | null };
+  const slugs = async (query: string) => (await list(query)).skills.map((s) => s.slug);
+
+  it("ranks full-text matches and filters by category, kind, currency, price and rating", async () => {
+    assert.deepEqual((await slugs("?search=forecast")).sort(), ["sales-forecast", "weather-forecast"]);
+    assert.deepEqual(await slugs("?search=text&sort=popular"), ["summarize-text", "translate-text"]);
+    assert.deepEqual(await slugs("?category=language&sort=popular"), ["summarize-text", "translate-text"]);
+    assert.deepEqual(await slugs("?kind=usage"), ["ocr-receipts"]);
+    assert.deepEqual(await slugs(`?currency=${USDC}`), ["ocr-receipts"]);
+    assert.deepEqual((await slugs("?currency=SOL&maxPrice=1000000")).sort(), ["sales-forecast", "summarize-text", "weather-forecast"]);
+    assert.deepEqual(await slugs("?minRating=4.5&sort=rating"), ["ocr-receipts", "weather-forecast"]);
+    assert.deepEqual(await slugs("?search=nothing-like-this"), []);
+  });
+
+  it("sorts by popularity, rating and age", async () => {
+    assert.deepEqual(await slugs("?sort=popular"), ["ocr-receipts", "weather-forecast", "summarize-text", "translate-text", "sales-forecast"]);
+    assert.deepEqual(await slugs("?sort=newest"), ["sales-forecast", "summarize-text", "ocr-receipts", "translate-text", "weather-forecast"]);
+    assert.deepEqual((await slugs("?sort=rating")).slice(0, 3), ["ocr-receipts", "weather-forecast", "translate-text"]);
+  });
+
+  it("pages with cursors that stay stable while skills are added", async () => {
+    const first = await list("?sort=popular&limit=2");
+    assert.deepEqual(first.skills.map((s) => s.slug), ["ocr-receipts", "weather-forecast"]);
+    // A new, more popular skill arrives between pages: the next pages neither repeat nor skip.
+    await skill("image-caption", { category: "vision", sales: 999 });
+    await api.cache.invalidate();
+    const second = await list(`?sort=popular&limit=2&cursor=${first.nextCursor}`);
+    assert.deepEqual(second.skills.map((s) => s.slug), ["summarize-text", "translate-text"]);
+    const third = await list(`?sort=popular&limit=2&cursor=${second.nextCursor}`);
+    assert.deepEqual(third.skills.map((s) => s.slug), ["sales-forecast"]);
+    assert.equal(third.nextCursor, null);
+    let res = await api.http.get(`/api/v1/skills?sort=newest&cursor=${first.nextCursor}`).expect(400);
+    assert.equal(res.body.error.code, "invalid_cursor");
+    res = await api.http.get("/api/v1/skills?limit=101").expect(400);
+    assert.equal(res.body.error.details[0].path, "limit");
+    res = await api.http.get("/api/v1/skills?sort=relevance").expect(400);
+    assert.equal(res.body.error.code, "invalid_sort");
+    res = await api.http.get("/api/v1/skills?maxPrice=1.5").expect(400);
+    assert.equal(res.body.error.details[0].path, "maxPrice");
+    res = await api.http.get("/api/v1/skills?currency=USD").expect(400);
+    assert.equal(res.body.error.details[0].path, "currency");
+  });
+
+  it("serves lists from the cache until the indexer announces a change", async () => {
+    await api.cache.invalidate();
+    let res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
+    assert.equal(res.headers["x-cache"], "miss");
+    res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
+    assert.equal(res.headers["x-cache"], "hit");
+    const top = res.body.skills[0];
+    // A purchase lands: the indexer bumps the row and publishes the ids after its batch commits.
+    await api.db.prisma.skill.update({ where: { address: ids.summarize! }, data: { sales: 10_000 } });
+    res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
+    assert.equal(res.body.skills[0].id, top.id, "still the cached answer");
+    await api.redis.publish(api.config.INDEXER_REDIS_CHANNEL, JSON.stringify({ skills: [ids.summarize], licenses: [] }));
+    for (let i = 0; i < 50 && res.body.skills[0].id !== ids.summarize; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
+    }
+    assert.equal(res.body.skills[0].id, ids.summarize, "the purchase shows without waiting for a TTL");
+  });
+
+  it("shows a skill with provenance, versions, rating summary and reviews; lists reviews with a cursor", async () => {
+    const res = await api.http.get(`/api/v1/skills/${ids.ocr}`).expect(200);
+    assert.equal(res.body.slug, "ocr-receipts");
+    assert.deepEqual(res.body.rating, { average: 5, count: 3 });
+    assert.deepEqual(res.body.ratingDistribution, { "1": 0, "2": 0, "3": 0, "4": 0, "5": 3 });
+    assert.equal(res.body.provenance.commitSha, "ab".repeat(20));
+    assert.equal(res.body.docs.url, "ipfs://bafkreid");
+    assert.equal(res.body.reviews.length, 3);
+    const page1 = await api.http.get(`/api/v1/skills/${ids.ocr}/reviews?limit=2`).expect(200);
+    assert.equal(page1.body.reviews.length, 2);
+    const page2 = await api.http.get(`/api/v1/skills/${ids.ocr}/reviews?limit=2&cursor=${page1.body.nextCursor}`).expect(200);
+    assert.equal(page2.body.reviews.length, 1);
+    assert.equal(page2.body.nextCursor, null);
+    const all = [...page1.body.reviews, ...page2.body.reviews].map((r: { id: string }) => r.id);
+    assert.equal(new Set(all).size, 3);
+    await api.http.get(`/api/v1/skills/${key()}`).expect(404);
+    await api.http.get(`/api/v1/skills/${key()}/reviews`).expect(404);
+  });
+
+  it("counts categories and shows agents with their skills and reputation", async () => {
+    const cats = (await api.http.get("/api/v1/categories").expect(200)).body as { category: string; skills: number }[];
+    assert.deepEqual(cats.find((c) => c.category === "language"), { category: "language", skills: 2 });
+    await api.db.prisma.sellerReputation.create({
+      data: { seller: seller.publicKey.toBase58(), weightedRating: 4.5, sales: 170, activeShare: 1, repeatBuyerShare: 0.5, qualityMultiplier: 1.125, reputation: 26.0, slot: 9n },
+    });
+    const res = await api.http.get(`/api/v1/agents/${seller.publicKey.toBase58()}`).expect(404);
+    assert.equal(res.body.error.code, "not_found", "no agent row and no account yet");
+    await registerAgent(api, seller);
+    const agent = await api.http.get(`/api/v1/agents/${seller.publicKey.toBase58()}`).expect(200);
+    assert.equal(agent.body.reputation.score, 26);
+    assert.equal(agent.body.skills.length, 5);
+  });
+
+  it("gives sellers their own analytics only", async () => {
+    const wallet = seller.publicKey.toBase58();
+    const row = (signature: string, skill: string, buyer: string, price: bigint, currency = "SOL") => ({
+      signature, instructionIndex: 0, eventIndex: 0, license: key(), skill, buyer, seller: wallet, kind: "oneTime", currency,
+      price: price.toString(), sellerAmount: (price - (price * 250n) / 10_000n).toString(), feeAmount: ((price * 250n) / 10_000n).toString(),
+      renewal: false, expiresAt: 0n, usageLimit: 0, purchasedAt: new Date(), slot: 10n, commitment: "confirmed",
+    });
+    const buyerA = key();
+    await api.db.prisma.purchase.createMany({
+      data: [row("s1", ids.weather!, buyerA, 1_000_000n), row("s2", ids.weather!, buyerA, 1_000_000n), row("s3", ids.ocr!, key(), 2_000_000n, USDC)],
+    });
+    const today = new Date(new Date().toISOString().slice(0, 10));
+    await api.db.prisma.skillDailyStat.createMany({
+      data: [
+        { skill: ids.weather!, day: today, currency: "SOL", sales: 2, revenue: 2_000_000, usageUnits: 0 },
+        { skill: ids.ocr!, day: today, currency: USDC, sales: 1, revenue: 2_000_000, usageUnits: 40 },
+        { skill: ids.forecast!, day: today, currency: "SOL", sales: 7, revenue: 7, usageUnits: 0 },
+      ],
+    });
+    const { apiKey } = await registerAgent(api, seller);
+    const res = await api.http.get("/api/v1/analytics/seller?days=7").set(bearer(apiKey)).expect(200);
+    assert.equal(res.body.buyers, 2);
+    assert.deepEqual(res.body.revenue, [
+      { currency: "SOL", sales: 2, gross: "2000000", net: "1950000" },
+      { currency: USDC, sales: 1, gross: "2000000", net: "1950000" },
+    ].sort((a, b) => a.currency.localeCompare(b.currency)));
+    assert.deepEqual(res.body.daily.map((d: { currency: string; sales: number }) => [d.currency, d.sales]).sort(), [["SOL", 2], [USDC, 1]].sort());
+    assert.equal(res.body.ratingDistribution["5"], 4);
+    assert.equal(res.body.topSkills[0].slug, "summarize-text");
+    // Another seller sees only theirs; no key: 401.
+    const stranger = await registerAgent(api, Keypair.generate());
+    const theirs = await api.http.get("/api/v1/analytics/seller").set(bearer(stranger.apiKey)).expect(200);
+    assert.deepEqual([theirs.body.buyers, theirs.body.revenue, theirs.body.topSkills], [0, [], []]);
+    await api.http.get("/api/v1/analytics/seller").expect(401);
+    const bad = await api.http.get("/api/v1/analytics/seller?days=0").set(bearer(apiKey)).expect(400);
+    assert.equal(bad.body.error.details[0].path, "days");
+  });
+});
