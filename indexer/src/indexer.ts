@@ -1,0 +1,277 @@
+// The indexer: sources (backfill from the cursor, then live logs) → decode → bounded queue →
+// writer (one database transaction per batch, cursor included) → Redis invalidation message.
+// On start and after every websocket reconnect it backfills from the committed cursor before it
+// trusts live notifications, so no transaction is missed; replays are harmless (the ledger).
+import { PublicKey } from "@solana/web3.js";
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { decodeTransaction, type ChainTransaction, type DecodedTransaction } from "./decode.js";
+import { LiveSource } from "./live.js";
+import { Progress } from "./progress.js";
+import { BoundedQueue } from "./queue.js";
+import { SolanaRpc, type SignatureInfo, type TransactionInfo } from "./rpc.js";
+import { isDataError, Writer, type BatchResult } from "./writer.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What the indexer reports after each committed batch (tests and the bench listen to it). */
+export interface BatchReport extends BatchResult {
+  transactions: number;
+  slot: number;
+  signature: string;
+  phase: "backfill" | "live";
+}
+
+export interface IndexerDeps {
+  pool: pg.Pool;
+  redis: Redis;
+  logger: Logger;
+  onBatch?: (report: BatchReport) => void;
+}
+
+interface QueueItem {
+  tx: DecodedTransaction;
+  phase: "backfill" | "live";
+}
+
+export class Indexer {
+  private readonly rpc: SolanaRpc;
+  private readonly writer: Writer;
+  private readonly queue: BoundedQueue<QueueItem>;
+  private readonly programId: PublicKey;
+  private readonly logger: Logger;
+  private stopping = false;
+  private live: LiveSource | undefined;
+  private writing: Promise<void> | undefined;
+  private idle = true;
+  private lastFinality = 0;
+  private progress: Progress | undefined;
+  /** Committed-batch totals since start. */
+  readonly totals = { transactions: 0, events: 0, deadLetters: 0 };
+
+  constructor(
+    private readonly config: Config,
+    private readonly deps: IndexerDeps,
+  ) {
+    this.logger = deps.logger;
+    this.programId = new PublicKey(config.PROGRAM_ID);
+    this.rpc = new SolanaRpc(config.SOLANA_RPC_URL, this.logger, () => !this.stopping);
+    this.writer = new Writer(deps.pool, config.PROGRAM_ID, config.INDEXER_COMMITMENT, this.logger);
+    this.queue = new BoundedQueue(config.INDEXER_QUEUE_SIZE);
+  }
+
+  /** Runs until `stop()`: the write loop, and the source loop (backfill, then live, again on reconnect). */
+  async run(): Promise<void> {
+    this.writing = this.writeLoop();
+    let attempt = 0;
+    while (!this.stopping) {
+      const live = new LiveSource(this.config.SOLANA_WS_URL, this.config.PROGRAM_ID, this.config.INDEXER_COMMITMENT, this.config.INDEXER_QUEUE_SIZE, this.logger);
+      this.live = live;
+      try {
+        await live.subscribed;
+        attempt = 0;
+        // Backfill starts from the committed cursor, so whatever is still queued is written first.
+        await this.drained();
+        const seen = await this.backfill();
+        if (this.stopping) break;
+        live.deliver(async (tx) => {
+          if (seen.delete(tx.signature)) return;
+          await this.queue.push({ tx: decodeTransaction(tx, this.programId), phase: "live" });
+        });
+        this.logger.info("following live logs");
+        const why = await live.closed;
+        if (!this.stopping) this.logger.warn({ why }, "live connection lost; will backfill from the cursor and resubscribe");
+      } catch (error) {
+        if (this.stopping) break;
+        this.logger.warn({ err: (error as Error).message }, "source failed; retrying");
+      } finally {
+        live.close("source loop moving on");
+        await live.closed;
+        await live.settled();
+      }
+      if (!this.stopping) await sleep(Math.min(5_000, 200 * 2 ** attempt++));
+    }
+    this.queue.close();
+    await this.writing;
+  }
+
+  /**
+   * Stops taking new work (no new notifications, backfill ends at its next step), writes what
+   * is already queued, and resolves when `run()` is done.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.live?.close("indexer stopping");
+  }
+
+  /** Waits until the queue is empty and no batch is being written. */
+  private async drained(): Promise<void> {
+    while (this.queue.size > 0 || !this.idle) await sleep(5);
+  }
+
+  /**
+   * Fetches every transaction after the cursor, oldest first, and queues it. Returns the
+   * signatures it queued, so live notifications of the same transactions can be skipped.
+   */
+  private async backfill(): Promise<Set<string>> {
+    const cursor = await this.writer.cursor();
+    const commitment = this.config.INDEXER_COMMITMENT;
+    const newestFirst: SignatureInfo[] = [];
+    let before: string | undefined;
+    while (!this.stopping) {
+      const page = await this.rpc.getSignaturesForAddress(this.config.PROGRAM_ID, {
+        before,
+        until: cursor?.signature,
+        limit: 1_000,
+        commitment,
+      });
+      newestFirst.push(...page);
+      if (page.length < 1_000) break;
+      before = page[page.length - 1]!.signature;
+    }
+    const signatures = newestFirst.reverse();
+    const seen = new Set<string>();
+    this.logger.info({ from: cursor?.signature ?? "genesis", transactions: signatures.length }, "backfill starting");
+    if (signatures.length === 0) return seen;
+    this.progress = new Progress(this.config.INDEXER_PROGRESS, signatures.length, this.logger);
+
+    const chunk = this.config.INDEXER_RPC_BATCH;
+    const chunks: SignatureInfo[][] = [];
+    for (let i = 0; i < signatures.length; i += chunk) chunks.push(signatures.slice(i, i + chunk));
+    // A window of JSON-RPC batch requests in flight; results are queued in chain order.
+    const inFlight: Promise<(TransactionInfo | null)[]>[] = [];
+    let next = 0;
+    const launch = () => {
+      const part = chunks[next++]!;
+      const fetched = this.fetchTransactions(part.map((s) => s.signature));
+      fetched.catch(() => undefined);
+      inFlight.push(fetched);
+    };
+    while (next < chunks.length && inFlight.length < this.config.INDEXER_RPC_CONCURRENCY) launch();
+    for (let i = 0; i < chunks.length && !this.stopping; i++) {
+      const infos = await inFlight.shift()!;
+      if (next < chunks.length) launch();
+      const part = chunks[i]!;
+      for (let j = 0; j < part.length; j++) {
+        const signature = part[j]!;
+        const info = infos[j] ?? null;
+        const tx: ChainTransaction = info
+          ? { signature: signature.signature, slot: info.slot, err: info.meta?.err ?? null, logs: info.meta?.logMessages ?? null }
+          : { signature: signature.signature, slot: signature.slot, err: signature.err, logs: null };
+        const decoded = decodeTransaction(tx, this.programId);
+        if (!info && !signature.err) decoded.deadLetters = [{ instructionIndex: -1, eventIndex: -1, reason: "getTransaction returned null for a listed signature" }];
+        seen.add(tx.signature);
+        try {
+          await this.queue.push({ tx: decoded, phase: "backfill" });
+        } catch {
+          return seen; // queue closed: stopping
+        }
+      }
+    }
+    return seen;
+  }
+
+  /** getTransaction for `signatures` in one batch request; a missing one is asked again a few times. */
+  private async fetchTransactions(signatures: string[]): Promise<(TransactionInfo | null)[]> {
+    const commitment = this.config.INDEXER_COMMITMENT;
+    const result = await this.rpc.getTransactions(signatures, commitment);
+    for (let attempt = 0; attempt < 5 && result.some((r) => r === null); attempt++) {
+      await sleep(200 * (attempt + 1));
+      const missing = signatures.filter((_, i) => result[i] === null);
+      const again = await this.rpc.getTransactions(missing, commitment);
+      let k = 0;
+      for (let i = 0; i < result.length; i++) if (result[i] === null) result[i] = again[k++] ?? null;
+    }
+    return result;
+  }
+
+  private async writeLoop(): Promise<void> {
+    for (;;) {
+      const items = await this.queue.take(this.config.INDEXER_BATCH_SIZE, this.config.INDEXER_FINALITY_INTERVAL_MS);
+      if (items.length === 0 && this.queue.isClosed) break;
+      this.idle = false;
+      try {
+        if (items.length > 0) await this.write(items);
+        await this.promoteFinality();
+      } finally {
+        this.idle = true;
+      }
+    }
+  }
+
+  /** Writes `items` (deduplicated by signature), retrying connection failures; data errors are split out. */
+  private async write(items: QueueItem[]): Promise<void> {
+    const unique = new Map<string, QueueItem>();
+    for (const item of items) if (!unique.has(item.tx.signature)) unique.set(item.tx.signature, item);
+    const batch = [...unique.values()];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.commit(batch);
+        return;
+      } catch (error) {
+        if (isDataError(error)) return this.bisect(batch, error);
+        const delay = Math.min(5_000, 100 * 2 ** attempt);
+        this.logger.error({ err: (error as Error).message, delay }, "batch not written; retrying");
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** A batch the database refused: write halves, down to the one transaction at fault, which is dead-lettered. */
+  private async bisect(batch: QueueItem[], error: unknown): Promise<void> {
+    if (batch.length === 1) {
+      const item = batch[0]!;
+      this.logger.error({ signature: item.tx.signature, err: (error as Error).message }, "transaction refused by the database; dead-lettered");
+      const dead: DecodedTransaction = {
+        ...item.tx,
+        events: [],
+        deadLetters: [{ instructionIndex: -1, eventIndex: -1, reason: `database refused the transaction's changes: ${(error as Error).message}` }],
+      };
+      await this.write([{ ...item, tx: dead }]);
+      return;
+    }
+    const half = Math.ceil(batch.length / 2);
+    await this.write(batch.slice(0, half));
+    await this.write(batch.slice(half));
+  }
+
+  private async commit(batch: QueueItem[]): Promise<void> {
+    const result = await this.writer.writeBatch(batch.map((i) => i.tx));
+    const last = batch[batch.length - 1]!;
+    this.totals.transactions += batch.length;
+    this.totals.events += result.applied;
+    this.totals.deadLetters += result.deadLetters;
+    const report: BatchReport = { ...result, transactions: batch.length, slot: last.tx.slot, signature: last.tx.signature, phase: last.phase };
+    await this.publish(report);
+    if (last.phase === "backfill") this.progress?.advance(batch.length, result.applied, last.tx.slot);
+    this.logger.debug({ transactions: batch.length, events: result.applied, slot: last.tx.slot, phase: last.phase }, "batch committed");
+    this.deps.onBatch?.(report);
+  }
+
+  /** Tells caches which skills and licenses changed; Redis being away is logged, not fatal. */
+  private async publish(report: BatchReport): Promise<void> {
+    if (report.changedSkills.length === 0 && report.changedLicenses.length === 0) return;
+    const message = JSON.stringify({ skills: report.changedSkills, licenses: report.changedLicenses, slot: report.slot, signature: report.signature });
+    try {
+      await this.deps.redis.publish(this.config.INDEXER_REDIS_CHANNEL, message);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, "invalidation not published");
+    }
+  }
+
+  private async promoteFinality(): Promise<void> {
+    if (this.config.INDEXER_COMMITMENT === "finalized") return;
+    const now = Date.now();
+    if (now - this.lastFinality < this.config.INDEXER_FINALITY_INTERVAL_MS) return;
+    this.lastFinality = now;
+    try {
+      const finalized = await this.rpc.getSlot("finalized");
+      const promoted = await this.writer.promote(finalized);
+      if (promoted > 0) this.logger.debug({ finalized, promoted }, "rows promoted to finalized");
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, "finality check failed");
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// Live source: one PubSub websocket with `logsSubscribe` (mentions the program). Notifications are
+// held until the indexer has backfilled from its cursor (`deliver` then releases them, in order);
+// a close, an error, a missed ping, or more held notifications than the queue bound end the
+// connection, and the indexer backfills again before trusting a new one.
+import type { Logger } from "pino";
+import WebSocket from "ws";
+import type { ChainTransaction } from "./decode.js";
+
+interface LogsNotification {
+  method?: string;
+  id?: number;
+  result?: unknown;
+  error?: { message: string };
+  params?: { result: { context: { slot: number }; value: { signature: string; err: unknown; logs: string[] | null } } };
+}
+
+export class LiveSource {
+  /** Resolves when the subscription is confirmed by the node; rejects if the connection fails first. */
+  readonly subscribed: Promise<void>;
+  /** Resolves (with the reason) when the connection is over. */
+  readonly closed: Promise<string>;
+  private socket: WebSocket;
+  private held: ChainTransaction[] | null = [];
+  private handler: ((tx: ChainTransaction) => Promise<void>) | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(
+    url: string,
+    programId: string,
+    commitment: string,
+    private readonly maxHeld: number,
+    private readonly logger: Logger,
+  ) {
+    this.socket = new WebSocket(url);
+    let subscribed!: () => void;
+    let failed!: (error: Error) => void;
+    this.subscribed = new Promise<void>((resolve, reject) => {
+      subscribed = resolve;
+      failed = reject;
+    });
+    this.subscribed.catch(() => undefined);
+    this.closed = new Promise<string>((resolve) => {
+      this.socket.once("close", (code, reason) => {
+        clearInterval(this.heartbeat);
+        const why = `websocket closed (${code}${reason.length ? ` ${reason.toString()}` : ""})`;
+        failed(new Error(why));
+        resolve(why);
+      });
+    });
+    this.socket.on("error", (error) => {
+      failed(error);
+      this.logger.warn({ err: error.message }, "websocket error");
+    });
+    this.socket.once("open", () => {
+      this.socket.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "logsSubscribe", params: [{ mentions: [programId] }, { commitment }] }));
+      let alive = true;
+      this.socket.on("pong", () => (alive = true));
+      this.heartbeat = setInterval(() => {
+        if (!alive) return this.close("no pong within 10 s");
+        alive = false;
+        this.socket.ping();
+      }, 10_000);
+    });
+    this.socket.on("message", (raw) => {
+      let message: LogsNotification;
+      try {
+        message = JSON.parse(raw.toString()) as LogsNotification;
+      } catch {
+        return this.logger.warn("websocket message is not JSON");
+      }
+      if (message.id === 1) {
+        if (message.error) failed(new Error(`logsSubscribe refused: ${message.error.message}`));
+        else subscribed();
+        return;
+      }
+      if (message.method !== "logsNotification" || !message.params) return;
+      const { context, value } = message.params.result;
+      this.receive({ signature: value.signature, slot: context.slot, err: value.err, logs: value.logs });
+    });
+  }
+
+  private receive(tx: ChainTransaction): void {
+    // Once closing, nothing more is taken: what follows a dropped notification must come from backfill.
+    if (this.closing) return;
+    if (this.held) {
+      this.held.push(tx);
+      if (this.held.length > this.maxHeld) this.close("too many notifications held during backfill");
+      return;
+    }
+    this.forward(tx);
+  }
+
+  private forward(tx: ChainTransaction): void {
+    const handler = this.handler!;
+    this.pending += 1;
+    if (this.pending > this.maxHeld) return this.close("writer too far behind live notifications");
+    this.chain = this.chain.then(async () => {
+      try {
+        await handler(tx);
+      } catch (error) {
+        if (this.closing) return;
+        this.close(`live notification could not be queued: ${(error as Error).message}`);
+      } finally {
+        this.pending -= 1;
+      }
+    });
+  }
+
+  /** Starts handing notifications to `handler`, in order, beginning with the ones held so far. */
+  deliver(handler: (tx: ChainTransaction) => Promise<void>): void {
+    this.handler = handler;
+    const held = this.held ?? [];
+    this.held = null;
+    for (const tx of held) this.forward(tx);
+  }
+
+  /** Resolves once every notification handed over so far went through the handler. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  close(why: string): void {
+    this.closing = true;
+    if (this.socket.readyState === WebSocket.CLOSED || this.socket.readyState === WebSocket.CLOSING) return;
+    this.logger.info({ why }, "closing websocket");
+    this.socket.close(1000, why.slice(0, 120));
+    // A peer that does not answer the close frame is cut.
+    setTimeout(() => this.socket.terminate(), 2_000).unref();
+  }
+}

@@ -1,0 +1,340 @@
+// Projection: turns the new events of a batch (in chain order) into the changes the tables need.
+// State tables (marketplaces, agents, skills, licenses, reviews) get one merged patch per row:
+// the fields each event sets, in order, so the last event wins, plus counters to add. History
+// tables (skill versions, purchases, usage) get one row per event. Nothing here touches the database.
+import type { LocatedEvent, MarketplaceEvent } from "../../sdk/src/index.js";
+import type { DecodedTransaction, DeadLetterInput } from "./decode.js";
+
+type Value = string | number | boolean | null;
+
+/** A row's change within one batch: `full` when an event carried the whole row (creation). */
+export interface Patch {
+  full: boolean;
+  values: Record<string, Value>;
+  deltas: Record<string, bigint>;
+  slot: number;
+}
+
+export interface EventKey {
+  signature: string;
+  instructionIndex: number;
+  eventIndex: number;
+}
+
+export type HistoryRow = EventKey & { slot: number; values: Record<string, Value> };
+
+export interface Changes {
+  marketplaces: Map<string, Patch>;
+  agents: Map<string, Patch>;
+  skills: Map<string, Patch>;
+  licenses: Map<string, Patch>;
+  reviews: Map<string, Patch>;
+  skillVersions: HistoryRow[];
+  purchases: HistoryRow[];
+  usage: HistoryRow[];
+  /** Per (skill, UTC day): sales, revenue and units; currency when a purchase told it. */
+  daily: Map<string, { skill: string; day: string; currency: string | null; sales: number; revenue: bigint; units: bigint }>;
+  deadLetters: (DeadLetterInput & { signature: string; slot: number; logs: string[] | null })[];
+  /** Ids for the cache invalidation message. */
+  changedSkills: Set<string>;
+  changedLicenses: Set<string>;
+}
+
+export function emptyChanges(): Changes {
+  return {
+    marketplaces: new Map(),
+    agents: new Map(),
+    skills: new Map(),
+    licenses: new Map(),
+    reviews: new Map(),
+    skillVersions: [],
+    purchases: [],
+    usage: [],
+    daily: new Map(),
+    deadLetters: [],
+    changedSkills: new Set(),
+    changedLicenses: new Set(),
+  };
+}
+
+// Anchor decodes u64/i64 as BN, pubkeys as PublicKey, byte arrays as number[], enums as { variant: {} }.
+const str = (v: { toString(): string }) => v.toString();
+const key = (v: { toBase58(): string }) => v.toBase58();
+const optKey = (v: { toBase58(): string } | null) => (v ? v.toBase58() : null);
+const hex = (bytes: number[]) => Buffer.from(bytes).toString("hex");
+const time = (unix: { toString(): string }) => new Date(Number(unix.toString()) * 1000).toISOString();
+const variant = (v: object) => Object.keys(v)[0] ?? "unknown";
+const semverText = (v: { major: number; minor: number; patch: number }) => `${v.major}.${v.minor}.${v.patch}`;
+const currencyOf = (mint: { toBase58(): string } | null) => (mint ? mint.toBase58() : "SOL");
+
+function patch(map: Map<string, Patch>, id: string, slot: number, full: boolean, values: Record<string, Value>, deltas: Record<string, bigint> = {}): void {
+  let current = map.get(id);
+  if (!current || full) {
+    // A full event replaces what came before it in the batch; counters collected so far stay.
+    current = { full: full || (current?.full ?? false), values: {}, deltas: current?.deltas ?? {}, slot };
+    map.set(id, current);
+  }
+  Object.assign(current.values, values);
+  for (const [name, amount] of Object.entries(deltas)) current.deltas[name] = (current.deltas[name] ?? 0n) + amount;
+  current.slot = Math.max(current.slot, slot);
+}
+
+function addDaily(changes: Changes, skill: string, timestamp: { toString(): string }, add: { currency?: string; sales?: number; revenue?: bigint; units?: bigint }): void {
+  const day = time(timestamp).slice(0, 10);
+  const id = `${skill}:${day}`;
+  let entry = changes.daily.get(id);
+  if (!entry) {
+    entry = { skill, day, currency: null, sales: 0, revenue: 0n, units: 0n };
+    changes.daily.set(id, entry);
+  }
+  if (add.currency) entry.currency = add.currency;
+  entry.sales += add.sales ?? 0;
+  entry.revenue += add.revenue ?? 0n;
+  entry.units += add.units ?? 0n;
+}
+
+/** Applies one event to `changes`. Throws on data it cannot read (the caller dead-letters it). */
+function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: MarketplaceEvent): void {
+  const slot = at.slot;
+  switch (event.name) {
+    case "marketplaceInitialized":
+    case "marketplaceUpdated": {
+      const e = event.data;
+      patch(changes.marketplaces, key(e.marketplace), slot, true, {
+        admin: key(e.admin),
+        treasury: key(e.treasury),
+        fee_bps: e.feeBps,
+        meter_authority: key(e.meterAuthority),
+        paused: "paused" in e ? e.paused : false,
+        updated_at: time(e.timestamp),
+      });
+      return;
+    }
+    case "agentRegistered": {
+      const e = event.data;
+      const t = time(e.timestamp);
+      patch(changes.agents, key(e.wallet), slot, true, {
+        address: key(e.agent),
+        name: e.name,
+        metadata_uri: e.metadataUri,
+        registered_at: t,
+        updated_at: t,
+      });
+      return;
+    }
+    case "agentUpdated": {
+      const e = event.data;
+      patch(changes.agents, key(e.wallet), slot, false, { name: e.name, metadata_uri: e.metadataUri, updated_at: time(e.timestamp) });
+      return;
+    }
+    case "skillRegistered": {
+      const e = event.data;
+      const skill = key(e.skill);
+      const t = time(e.timestamp);
+      const pricingKind = variant(e.pricing);
+      const p = e.pricing as { subscription?: { intervalSecs: object }; usage?: { unitsPerPurchase: object } };
+      patch(changes.skills, skill, slot, true, {
+        author: key(e.author),
+        slug: e.slug,
+        version: semverText(e.version),
+        pricing: pricingKind,
+        interval_secs: p.subscription ? str(p.subscription.intervalSecs) : null,
+        units_per_purchase: p.usage ? str(p.usage.unitsPerPurchase) : null,
+        price: str(e.price),
+        currency: currencyOf(e.currency),
+        category: e.category,
+        docs_cid: e.provenance.docsCid,
+        commit_sha: hex(e.provenance.commitSha),
+        image_digest: hex(e.provenance.imageDigest),
+        active: true,
+        rating_sum: "0",
+        rating_count: 0,
+        created_at: t,
+        updated_at: t,
+      });
+      patch(changes.agents, key(e.author), slot, false, {}, { skills_published: 1n });
+      changes.skillVersions.push({
+        ...at,
+        values: {
+          skill,
+          version: semverText(e.version),
+          previous_version: null,
+          category: e.category,
+          price: str(e.price),
+          docs_cid: e.provenance.docsCid,
+          commit_sha: hex(e.provenance.commitSha),
+          image_digest: hex(e.provenance.imageDigest),
+          published_at: t,
+        },
+      });
+      changes.changedSkills.add(skill);
+      return;
+    }
+    case "skillUpdated": {
+      const e = event.data;
+      const skill = key(e.skill);
+      const t = time(e.timestamp);
+      const provenance = {
+        docs_cid: e.provenance.docsCid,
+        commit_sha: hex(e.provenance.commitSha),
+        image_digest: hex(e.provenance.imageDigest),
+      };
+      patch(changes.skills, skill, slot, false, {
+        version: semverText(e.version),
+        category: e.category,
+        price: str(e.price),
+        ...provenance,
+        updated_at: t,
+      });
+      changes.skillVersions.push({
+        ...at,
+        values: {
+          skill,
+          version: semverText(e.version),
+          previous_version: semverText(e.previousVersion),
+          category: e.category,
+          price: str(e.price),
+          ...provenance,
+          published_at: t,
+        },
+      });
+      changes.changedSkills.add(skill);
+      return;
+    }
+    case "skillActiveChanged": {
+      const e = event.data;
+      patch(changes.skills, key(e.skill), slot, false, { active: e.active, updated_at: time(e.timestamp) });
+      changes.changedSkills.add(key(e.skill));
+      return;
+    }
+    case "licensePurchased": {
+      const e = event.data;
+      const license = key(e.license);
+      const skill = key(e.skill);
+      const t = time(e.timestamp);
+      // The event carries the whole license after the purchase: a full patch.
+      patch(changes.licenses, license, slot, true, {
+        skill,
+        buyer: key(e.buyer),
+        kind: variant(e.kind),
+        expires_at: str(e.expiresAt),
+        usage_limit: str(e.usageLimit),
+        usage_used: str(e.usageUsed),
+        purchases: e.purchases,
+        purchased_at: t,
+        closed: false,
+        closed_at: null,
+        refunded_lamports: null,
+      });
+      patch(changes.skills, skill, slot, false, {}, { sales: 1n, revenue: BigInt(str(e.price)) });
+      const currency = currencyOf(e.currency);
+      changes.purchases.push({
+        ...at,
+        values: {
+          license,
+          skill,
+          buyer: key(e.buyer),
+          seller: key(e.seller),
+          kind: variant(e.kind),
+          currency,
+          price: str(e.price),
+          seller_amount: str(e.sellerAmount),
+          fee_amount: str(e.feeAmount),
+          renewal: e.renewal,
+          expires_at: str(e.expiresAt),
+          usage_limit: str(e.usageLimit),
+          reference: optKey(e.reference),
+          purchased_at: t,
+        },
+      });
+      addDaily(changes, skill, e.timestamp, { currency, sales: 1, revenue: BigInt(str(e.price)) });
+      changes.changedSkills.add(skill);
+      changes.changedLicenses.add(license);
+      return;
+    }
+    case "usageRecorded": {
+      const e = event.data;
+      const license = key(e.license);
+      const skill = key(e.skill);
+      patch(changes.licenses, license, slot, false, { usage_used: str(e.usageUsed), usage_limit: str(e.usageLimit) });
+      patch(changes.skills, skill, slot, false, {}, { usage_units: BigInt(str(e.units)) });
+      changes.usage.push({
+        ...at,
+        values: {
+          license,
+          skill,
+          buyer: key(e.buyer),
+          units: str(e.units),
+          usage_used: str(e.usageUsed),
+          usage_limit: str(e.usageLimit),
+          receipt_hash: hex(e.receiptHash),
+          recorded_at: time(e.timestamp),
+        },
+      });
+      addDaily(changes, skill, e.timestamp, { units: BigInt(str(e.units)) });
+      changes.changedSkills.add(skill);
+      changes.changedLicenses.add(license);
+      return;
+    }
+    case "reviewPosted":
+    case "reviewUpdated": {
+      const e = event.data;
+      const skill = key(e.skill);
+      const t = time(e.timestamp);
+      const posted = event.name === "reviewPosted";
+      patch(changes.reviews, key(e.review), slot, posted, {
+        ...(posted ? { skill, reviewer: key(e.reviewer), created_at: t } : {}),
+        rating: e.rating,
+        text_cid: e.textCid,
+        updated_at: t,
+      });
+      patch(changes.skills, skill, slot, false, { rating_sum: str(e.skillRatingSum), rating_count: e.skillRatingCount });
+      changes.changedSkills.add(skill);
+      return;
+    }
+    case "licenseClosed": {
+      const e = event.data;
+      const license = key(e.license);
+      patch(changes.licenses, license, slot, false, {
+        closed: true,
+        closed_at: time(e.timestamp),
+        refunded_lamports: str(e.refundedLamports),
+      });
+      changes.changedLicenses.add(license);
+      changes.changedSkills.add(key(e.skill));
+      return;
+    }
+    default: {
+      const unknown: never = event;
+      throw new Error(`no projection for event ${(unknown as { name: string }).name}`);
+    }
+  }
+}
+
+/**
+ * The changes of `transactions` (chain order), counting only events whose key is in `fresh`
+ * (the ones the ledger had not seen). An event that cannot be projected becomes a dead letter.
+ */
+export function project(transactions: DecodedTransaction[], fresh: (e: EventKey) => boolean): Changes {
+  const changes = emptyChanges();
+  for (const tx of transactions) {
+    for (const dead of tx.deadLetters) changes.deadLetters.push({ ...dead, signature: tx.signature, slot: tx.slot, logs: tx.logs });
+    for (const located of tx.events as LocatedEvent[]) {
+      const at = { signature: tx.signature, instructionIndex: located.instructionIndex, eventIndex: located.eventIndex, slot: tx.slot };
+      if (!fresh(at)) continue;
+      try {
+        projectEvent(changes, at, located.event);
+      } catch (error) {
+        changes.deadLetters.push({
+          signature: tx.signature,
+          slot: tx.slot,
+          instructionIndex: located.instructionIndex,
+          eventIndex: located.eventIndex,
+          reason: `event ${located.event.name} could not be projected: ${(error as Error).message}`,
+          logs: tx.logs,
+        });
+      }
+    }
+  }
+  return changes;
+}

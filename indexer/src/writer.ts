@@ -1,0 +1,377 @@
+// Write stage: one batch of decoded transactions and the cursor that covers it, in ONE database
+// transaction. The event ledger (indexed_events, keyed by signature, instruction index, event
+// index) decides which events are new, so replaying a batch changes nothing; state rows are
+// written slot-aware (an older change never overwrites a newer one). Set-based SQL (unnest of
+// arrays) keeps a batch to a fixed number of statements whatever its size.
+import type { Logger } from "pino";
+import pg from "pg";
+import type { DecodedTransaction } from "./decode.js";
+import { project, type Changes, type EventKey, type HistoryRow, type Patch } from "./project.js";
+
+export type Commitment = "confirmed" | "finalized";
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+interface StateTable {
+  table: string;
+  key: Column;
+  columns: Column[];
+  /** Counters: added, never overwritten. */
+  counters?: Column[];
+}
+
+const text = (name: string): Column => ({ name, type: "text" });
+const int = (name: string): Column => ({ name, type: "int" });
+const bigint = (name: string): Column => ({ name, type: "bigint" });
+const numeric = (name: string): Column => ({ name, type: "numeric" });
+const bool = (name: string): Column => ({ name, type: "boolean" });
+const at = (name: string): Column => ({ name, type: "timestamptz" });
+
+const MARKETPLACES: StateTable = {
+  table: "marketplaces",
+  key: text("address"),
+  columns: [text("admin"), text("treasury"), int("fee_bps"), text("meter_authority"), bool("paused"), at("updated_at")],
+};
+const AGENTS: StateTable = {
+  table: "agents",
+  key: text("wallet"),
+  columns: [text("address"), text("name"), text("metadata_uri"), at("registered_at"), at("updated_at")],
+  counters: [int("skills_published")],
+};
+const SKILLS: StateTable = {
+  table: "skills",
+  key: text("address"),
+  columns: [
+    text("author"), text("slug"), text("version"), text("pricing"), bigint("interval_secs"), numeric("units_per_purchase"),
+    numeric("price"), text("currency"), text("category"), text("docs_cid"), text("commit_sha"), text("image_digest"),
+    bool("active"), numeric("rating_sum"), int("rating_count"), at("created_at"), at("updated_at"),
+  ],
+  counters: [numeric("sales"), numeric("revenue"), numeric("usage_units")],
+};
+const LICENSES: StateTable = {
+  table: "licenses",
+  key: text("address"),
+  columns: [
+    text("skill"), text("buyer"), text("kind"), bigint("expires_at"), numeric("usage_limit"), numeric("usage_used"),
+    int("purchases"), at("purchased_at"), bool("closed"), at("closed_at"), numeric("refunded_lamports"),
+  ],
+};
+const REVIEWS: StateTable = {
+  table: "reviews",
+  key: text("address"),
+  columns: [text("skill"), text("reviewer"), int("rating"), text("text_cid"), at("created_at"), at("updated_at")],
+};
+
+const EVENT_KEY: Column[] = [text("signature"), int("instruction_index"), int("event_index")];
+const SKILL_VERSIONS = {
+  table: "skill_versions",
+  columns: [
+    text("skill"), text("version"), text("previous_version"), text("category"), numeric("price"), text("docs_cid"),
+    text("commit_sha"), text("image_digest"), at("published_at"),
+  ],
+};
+const PURCHASES = {
+  table: "purchases",
+  columns: [
+    text("license"), text("skill"), text("buyer"), text("seller"), text("kind"), text("currency"), numeric("price"),
+    numeric("seller_amount"), numeric("fee_amount"), bool("renewal"), bigint("expires_at"), numeric("usage_limit"),
+    text("reference"), at("purchased_at"),
+  ],
+};
+const USAGE = {
+  table: "usage_events",
+  columns: [
+    text("license"), text("skill"), text("buyer"), numeric("units"), numeric("usage_used"), numeric("usage_limit"),
+    text("receipt_hash"), at("recorded_at"),
+  ],
+};
+
+/** `unnest($1::text[], $2::int[], …) AS p(a, b, …)` with parameters numbered from `first`. */
+function unnest(columns: Column[], first: number): string {
+  const arrays = columns.map((c, i) => `$${first + i}::${c.type}[]`).join(", ");
+  return `unnest(${arrays}) AS p(${columns.map((c) => c.name).join(", ")})`;
+}
+
+type Row = Record<string, unknown>;
+const column = (rows: Row[], name: string) => rows.map((r) => r[name] ?? null);
+
+async function upsertFull(client: pg.PoolClient, spec: StateTable, patches: [string, Patch][], commitment: Commitment): Promise<void> {
+  if (patches.length === 0) return;
+  const counters = spec.counters ?? [];
+  const all = [spec.key, ...spec.columns, ...counters, bigint("slot")];
+  const rows: Row[] = patches.map(([id, p]) => ({
+    [spec.key.name]: id,
+    ...p.values,
+    ...Object.fromEntries(counters.map((c) => [c.name, (p.deltas[c.name] ?? 0n).toString()])),
+    slot: p.slot,
+  }));
+  const names = all.map((c) => c.name);
+  const sets = [
+    ...spec.columns.map((c) => `${c.name} = EXCLUDED.${c.name}`),
+    ...counters.map((c) => `${c.name} = t.${c.name} + EXCLUDED.${c.name}`),
+    "slot = EXCLUDED.slot",
+    "commitment = EXCLUDED.commitment",
+  ];
+  await client.query(
+    `INSERT INTO ${spec.table} AS t (${names.join(", ")}, commitment)
+     SELECT ${names.map((n) => `p.${n}`).join(", ")}, $${all.length + 1} FROM ${unnest(all, 1)}
+     ON CONFLICT (${spec.key.name}) DO UPDATE SET ${sets.join(", ")} WHERE t.slot <= EXCLUDED.slot`,
+    [...names.map((n) => column(rows, n)), commitment],
+  );
+}
+
+async function updatePartial(client: pg.PoolClient, spec: StateTable, patches: [string, Patch][], commitment: Commitment, logger: Logger): Promise<void> {
+  if (patches.length === 0) return;
+  const counters = spec.counters ?? [];
+  const all = [spec.key, ...spec.columns, ...counters, bigint("slot")];
+  const rows: Row[] = patches.map(([id, p]) => ({
+    [spec.key.name]: id,
+    ...p.values,
+    ...Object.fromEntries(counters.map((c) => [c.name, (p.deltas[c.name] ?? 0n).toString()])),
+    slot: p.slot,
+  }));
+  const newer = "t.slot <= p.slot";
+  const sets = [
+    ...spec.columns.map((c) => `${c.name} = CASE WHEN ${newer} THEN COALESCE(p.${c.name}, t.${c.name}) ELSE t.${c.name} END`),
+    ...counters.map((c) => `${c.name} = t.${c.name} + p.${c.name}`),
+    "slot = GREATEST(t.slot, p.slot)",
+    `commitment = CASE WHEN ${newer} THEN $${all.length + 1} ELSE t.commitment END`,
+  ];
+  const result = await client.query(
+    `UPDATE ${spec.table} AS t SET ${sets.join(", ")} FROM ${unnest(all, 1)} WHERE t.${spec.key.name} = p.${spec.key.name}`,
+    [...all.map((c) => column(rows, c.name)), commitment],
+  );
+  if ((result.rowCount ?? 0) < patches.length) {
+    logger.warn({ table: spec.table, patches: patches.length, updated: result.rowCount }, "changes for rows the indexer has never seen");
+  }
+}
+
+async function writeState(client: pg.PoolClient, spec: StateTable, patches: Map<string, Patch>, commitment: Commitment, logger: Logger): Promise<void> {
+  const entries = [...patches];
+  await upsertFull(client, spec, entries.filter(([, p]) => p.full), commitment);
+  await updatePartial(client, spec, entries.filter(([, p]) => !p.full), commitment, logger);
+}
+
+async function insertHistory(client: pg.PoolClient, spec: { table: string; columns: Column[] }, rows: HistoryRow[], commitment: Commitment): Promise<void> {
+  if (rows.length === 0) return;
+  const all = [...EVENT_KEY, ...spec.columns, bigint("slot")];
+  const flat: Row[] = rows.map((r) => ({
+    signature: r.signature,
+    instruction_index: r.instructionIndex,
+    event_index: r.eventIndex,
+    ...r.values,
+    slot: r.slot,
+  }));
+  const names = all.map((c) => c.name);
+  await client.query(
+    `INSERT INTO ${spec.table} (${names.join(", ")}, commitment)
+     SELECT ${names.map((n) => `p.${n}`).join(", ")}, $${all.length + 1} FROM ${unnest(all, 1)}
+     ON CONFLICT DO NOTHING`,
+    [...names.map((n) => column(flat, n)), commitment],
+  );
+}
+
+async function writeDaily(client: pg.PoolClient, daily: Changes["daily"]): Promise<void> {
+  if (daily.size === 0) return;
+  const rows = [...daily.values()];
+  // Usage events do not name the currency: it is the skill's, which is fixed at registration.
+  await client.query(
+    `INSERT INTO skill_daily_stats AS d (skill, day, currency, sales, revenue, usage_units)
+     SELECT p.skill, p.day, COALESCE(p.currency, s.currency), p.sales, p.revenue, p.units
+     FROM unnest($1::text[], $2::date[], $3::text[], $4::int[], $5::numeric[], $6::numeric[]) AS p(skill, day, currency, sales, revenue, units)
+     JOIN skills s ON s.address = p.skill
+     ON CONFLICT (skill, day, currency) DO UPDATE SET
+       sales = d.sales + EXCLUDED.sales, revenue = d.revenue + EXCLUDED.revenue, usage_units = d.usage_units + EXCLUDED.usage_units`,
+    [
+      rows.map((r) => r.skill),
+      rows.map((r) => r.day),
+      rows.map((r) => r.currency),
+      rows.map((r) => r.sales),
+      rows.map((r) => r.revenue.toString()),
+      rows.map((r) => r.units.toString()),
+    ],
+  );
+}
+
+/**
+ * Seller reputation (README, "Seller reputation"): weighted_rating × ln(sales + 1) × quality,
+ * quality = 0.75 + 0.25 × active_share + 0.25 × repeat_buyer_share. Each review weighs as many
+ * purchases as its reviewer made of the skill (a buyer who keeps paying speaks louder).
+ */
+async function writeReputation(client: pg.PoolClient, skills: string[], slot: number): Promise<void> {
+  if (skills.length === 0) return;
+  await client.query(
+    `WITH sellers AS (SELECT DISTINCT author AS seller FROM skills WHERE address = ANY($1::text[])),
+     listed AS (
+       SELECT s.author AS seller, count(*)::numeric AS skills, count(*) FILTER (WHERE s.active)::numeric AS active, sum(s.sales) AS sales
+       FROM skills s JOIN sellers ON s.author = sellers.seller GROUP BY s.author),
+     rated AS (
+       SELECT s.author AS seller,
+              sum(r.rating * GREATEST(COALESCE(l.purchases, 1), 1))::numeric / sum(GREATEST(COALESCE(l.purchases, 1), 1)) AS weighted
+       FROM reviews r JOIN skills s ON s.address = r.skill JOIN sellers ON s.author = sellers.seller
+       LEFT JOIN licenses l ON l.skill = r.skill AND l.buyer = r.reviewer
+       GROUP BY s.author),
+     bought AS (
+       SELECT s.author AS seller, count(*)::numeric AS licenses, count(*) FILTER (WHERE l.purchases > 1)::numeric AS repeat
+       FROM licenses l JOIN skills s ON s.address = l.skill JOIN sellers ON s.author = sellers.seller GROUP BY s.author),
+     inputs AS (
+       SELECT listed.seller, COALESCE(rated.weighted, 0) AS weighted, listed.sales,
+              listed.active / listed.skills AS active_share,
+              COALESCE(bought.repeat / NULLIF(bought.licenses, 0), 0) AS repeat_share
+       FROM listed LEFT JOIN rated USING (seller) LEFT JOIN bought USING (seller))
+     INSERT INTO seller_reputation AS r
+       (seller, weighted_rating, sales, active_share, repeat_buyer_share, quality_multiplier, reputation, slot, updated_at)
+     SELECT seller, round(weighted, 6), sales, round(active_share, 6), round(repeat_share, 6),
+            round(0.75 + 0.25 * active_share + 0.25 * repeat_share, 6),
+            round(weighted * ln(sales + 1) * (0.75 + 0.25 * active_share + 0.25 * repeat_share), 6),
+            $2, now()
+     FROM inputs
+     ON CONFLICT (seller) DO UPDATE SET
+       weighted_rating = EXCLUDED.weighted_rating, sales = EXCLUDED.sales, active_share = EXCLUDED.active_share,
+       repeat_buyer_share = EXCLUDED.repeat_buyer_share, quality_multiplier = EXCLUDED.quality_multiplier,
+       reputation = EXCLUDED.reputation, slot = EXCLUDED.slot, updated_at = EXCLUDED.updated_at`,
+    [skills, slot],
+  );
+}
+
+async function writeDeadLetters(client: pg.PoolClient, dead: Changes["deadLetters"]): Promise<void> {
+  if (dead.length === 0) return;
+  await client.query(
+    `INSERT INTO dead_letters (signature, instruction_index, event_index, slot, reason, logs)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::bigint[], $5::text[], $6::jsonb[])
+     ON CONFLICT DO NOTHING`,
+    [
+      dead.map((d) => d.signature),
+      dead.map((d) => d.instructionIndex),
+      dead.map((d) => d.eventIndex),
+      dead.map((d) => d.slot),
+      dead.map((d) => d.reason),
+      dead.map((d) => JSON.stringify(d.logs)),
+    ],
+  );
+}
+
+export interface Cursor {
+  signature: string;
+  slot: number;
+}
+
+export interface BatchResult {
+  /** Events applied for the first time (replays count zero). */
+  applied: number;
+  deadLetters: number;
+  changedSkills: string[];
+  changedLicenses: string[];
+}
+
+const keyOf = (e: EventKey) => `${e.signature}:${e.instructionIndex}:${e.eventIndex}`;
+
+export class Writer {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly programId: string,
+    private readonly commitment: Commitment,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The cursor: the newest transaction whose events are committed, or null before the first batch. */
+  async cursor(): Promise<Cursor | null> {
+    const { rows } = await this.pool.query<{ signature: string; slot: string }>(
+      "SELECT signature, slot FROM indexer_cursor WHERE program_id = $1",
+      [this.programId],
+    );
+    const row = rows[0];
+    return row ? { signature: row.signature, slot: Number(row.slot) } : null;
+  }
+
+  /** Writes `transactions` (chain order, the last one being the new cursor) in one database transaction. */
+  async writeBatch(transactions: DecodedTransaction[]): Promise<BatchResult> {
+    const last = transactions[transactions.length - 1];
+    if (!last) return { applied: 0, deadLetters: 0, changedSkills: [], changedLicenses: [] };
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const keys = transactions.flatMap((tx) =>
+        tx.events.map((e) => ({ signature: tx.signature, instructionIndex: e.instructionIndex, eventIndex: e.eventIndex, name: e.event.name, slot: tx.slot })),
+      );
+      const fresh = new Set<string>();
+      if (keys.length > 0) {
+        const inserted = await client.query<{ signature: string; instruction_index: number; event_index: number }>(
+          `INSERT INTO indexed_events (signature, instruction_index, event_index, name, slot, commitment)
+           SELECT p.*, $6 FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::bigint[]) AS p
+           ON CONFLICT DO NOTHING RETURNING signature, instruction_index, event_index`,
+          [keys.map((k) => k.signature), keys.map((k) => k.instructionIndex), keys.map((k) => k.eventIndex), keys.map((k) => k.name), keys.map((k) => k.slot), this.commitment],
+        );
+        for (const row of inserted.rows) fresh.add(keyOf({ signature: row.signature, instructionIndex: row.instruction_index, eventIndex: row.event_index }));
+      }
+      // Each fresh key is projected once, even if the batch holds a transaction twice (live + backfill).
+      const applied = fresh.size;
+      const changes = project(transactions, (e) => fresh.delete(keyOf(e)));
+      await writeState(client, MARKETPLACES, changes.marketplaces, this.commitment, this.logger);
+      await writeState(client, AGENTS, changes.agents, this.commitment, this.logger);
+      await writeState(client, SKILLS, changes.skills, this.commitment, this.logger);
+      await writeState(client, LICENSES, changes.licenses, this.commitment, this.logger);
+      await writeState(client, REVIEWS, changes.reviews, this.commitment, this.logger);
+      await insertHistory(client, SKILL_VERSIONS, changes.skillVersions, this.commitment);
+      await insertHistory(client, PURCHASES, changes.purchases, this.commitment);
+      await insertHistory(client, USAGE, changes.usage, this.commitment);
+      await writeDaily(client, changes.daily);
+      await writeReputation(client, [...changes.changedSkills], last.slot);
+      await writeDeadLetters(client, changes.deadLetters);
+      await client.query(
+        `INSERT INTO indexer_cursor (program_id, signature, slot, updated_at) VALUES ($1, $2, $3, now())
+         ON CONFLICT (program_id) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot, updated_at = now()`,
+        [this.programId, last.signature, last.slot],
+      );
+      await client.query("COMMIT");
+      return {
+        applied: applied,
+        deadLetters: changes.deadLetters.length,
+        changedSkills: [...changes.changedSkills],
+        changedLicenses: [...changes.changedLicenses],
+      };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Promotes rows of slots up to `finalizedSlot` from "confirmed" to "finalized", in one
+   * database transaction with the cursor's finalized slot.
+   */
+  async promote(finalizedSlot: number): Promise<number> {
+    if (this.commitment === "finalized") return 0;
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      let promoted = 0;
+      for (const table of ["marketplaces", "agents", "skills", "licenses", "reviews", "skill_versions", "purchases", "usage_events", "indexed_events"]) {
+        const result = await client.query(
+          `UPDATE ${table} SET commitment = 'finalized' WHERE commitment = 'confirmed' AND slot <= $1`,
+          [finalizedSlot],
+        );
+        promoted += result.rowCount ?? 0;
+      }
+      await client.query("UPDATE indexer_cursor SET finalized_slot = GREATEST(finalized_slot, $2) WHERE program_id = $1", [this.programId, finalizedSlot]);
+      await client.query("COMMIT");
+      return promoted;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** Postgres errors caused by the data rather than the connection (class 22 data, 23 constraints). */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
