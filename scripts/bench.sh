@@ -10,5 +10,9 @@ case "$part" in
   localnet)
     cargo build -q --release -p localnet
     cargo run -q --release -p localnet --example localnet_bench ;;
+  api)
+    cargo build -q -p localnet --bin localnet
+    bash scripts/db.sh generate
+    node_modules/.bin/tsx bench/api.ts ;;
   *) echo "no benchmark for part '$part' yet" >&2; exit 1 ;;
 esac

@@ -5,7 +5,18 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.
 import { strict as assert } from "node:assert";
 import { PROGRAM_ID, pricing } from "../../sdk/src/index.js";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
-import { airdrop, fundedActor, registerAgentFor, registerSkillFor, statusAt, type Actor } from "../helpers/marketplace.js";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import {
+  airdrop,
+  createUsdc,
+  fundedActor,
+  mintUsdc,
+  registerAgentFor,
+  registerSkillFor,
+  statusAt,
+  tokenBalance,
+  type Actor,
+} from "../helpers/marketplace.js";
 
 describe("api: Solana Pay purchases", function () {
   let api: TestApi;
@@ -179,5 +190,25 @@ describe("api: Solana Pay purchases", function () {
     const verified = await api.http.get(`/api/v1/marketplace/verify/${oneTime.toBase58()}`).set(bearer(apiKey)).expect(200);
     assert.deepEqual([verified.body.valid, verified.body.license], [false, null], "no license to the other skill");
     await api.http.get(`/api/v1/marketplace/verify/${oneTime.toBase58()}`).expect(401);
+  });
+
+  it("buys in USDC, creating the seller's and treasury's token accounts when missing", async () => {
+    const buyer = await buyerWallet();
+    const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, [buyer.publicKey]);
+    await mintUsdc(api.chain.connection, api.chain.admin.keypair, usdc, usdc.accounts.get(buyer.publicKey.toBase58())!, 10_000_000n);
+    const skill = (await registerSkillFor(seller, { slug: "usdc-skill", pricing: pricing.usage(100), price: 2_000_000n, currencyMint: usdc.mint })).address;
+    const { url, reference } = await link(skill);
+    const post = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    assert.match(post.body.message, new RegExp(`^Buy usage units of usdc-skill for 2 of token ${usdc.mint.toBase58()}$`));
+    const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
+    assert.equal(tx.instructions.length, 3, "two idempotent token-account creations, then the purchase");
+    tx.partialSign(buyer);
+    await landed(null, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    const sellerAta = getAssociatedTokenAddressSync(usdc.mint, seller.publicKey, true);
+    const treasuryAta = getAssociatedTokenAddressSync(usdc.mint, api.chain.treasury.publicKey, true);
+    assert.equal(await tokenBalance(api.chain.connection, sellerAta), 1_950_000n);
+    assert.equal(await tokenBalance(api.chain.connection, treasuryAta), 50_000n);
+    const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+    assert.deepEqual([status.body.status, status.body.license.unitsLeft], ["confirmed", "100"]);
   });
 });

@@ -1,4 +1,5 @@
 // Discovery (cached, invalidated by the indexer's change messages), reviews, agents, analytics.
+import type { Response } from "express";
 import { z } from "zod";
 import type { ApiRouter } from "../http/route.js";
 import type { Analytics } from "../services/analytics.js";
@@ -35,6 +36,13 @@ const ReviewSchema = z
 const Distribution = z.record(z.string(), z.number().int());
 
 export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics: Analytics, cache: ResponseCache): void {
+  // Cached responses go out as the stored JSON text, never parsed and re-serialized.
+  const cached = async (res: Response, key: string, compute: () => Promise<unknown>) => {
+    const { json, hit } = await cache.json(key, compute);
+    res.setHeader("x-cache", hit ? "hit" : "miss");
+    res.type("application/json").send(json);
+  };
+
   api.add({
     method: "get",
     path: "/skills",
@@ -54,11 +62,7 @@ export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics:
       })
       .strict(),
     response: z.object({ skills: z.array(SkillSchema), nextCursor: z.string().nullable(), sort: z.string() }),
-    handler: async ({ query, res }) => {
-      const { value, hit } = await cache.get(`skills:${JSON.stringify(query)}`, () => discovery.skills(query));
-      res.setHeader("x-cache", hit ? "hit" : "miss");
-      return value;
-    },
+    handler: ({ query, res }) => cached(res, `skills:${JSON.stringify(query)}`, () => discovery.skills(query)),
   });
 
   api.add({
@@ -85,11 +89,7 @@ export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics:
       ),
     }),
     errors: [404],
-    handler: async ({ params, res }) => {
-      const { value, hit } = await cache.get(`skill:${params.id}`, () => discovery.skill(params.id));
-      res.setHeader("x-cache", hit ? "hit" : "miss");
-      return value;
-    },
+    handler: ({ params, res }) => cached(res, `skill:${params.id}`, () => discovery.skill(params.id)),
   });
 
   api.add({
@@ -110,7 +110,7 @@ export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics:
     summary: "Categories of listed skills, with counts",
     tag: "discovery",
     response: z.array(z.object({ category: z.string(), skills: z.number().int() })),
-    handler: async () => (await cache.get("categories", () => discovery.categories())).value,
+    handler: ({ res }) => cached(res, "categories", () => discovery.categories()),
   });
 
   api.add({

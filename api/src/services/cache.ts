@@ -37,13 +37,14 @@ export class ResponseCache {
     this.generation = (await this.redis.get(GENERATION_KEY)) ?? "0";
   }
 
-  async get<T>(key: string, compute: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
+  /** The JSON text of `compute()`'s result, from the cache when the current generation has it. */
+  async json(key: string, compute: () => Promise<unknown>): Promise<{ json: string; hit: boolean }> {
     const full = `cache:g${this.generation}:${key}`;
     const cached = await this.redis.get(full);
-    if (cached !== null) return { value: JSON.parse(cached) as T, hit: true };
-    const value = await compute();
-    await this.redis.set(full, JSON.stringify(value), "EX", this.ttlSeconds);
-    return { value, hit: false };
+    if (cached !== null) return { json: cached, hit: true };
+    const json = JSON.stringify(await compute());
+    await this.redis.set(full, json, "EX", this.ttlSeconds);
+    return { json, hit: false };
   }
 
   async close(): Promise<void> {

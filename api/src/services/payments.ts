@@ -6,7 +6,7 @@
 import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
 import { Connection, Keypair, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import QRCode from "qrcode";
-import { marketplaceProgram, preparePurchase, type LicenseKindName, type SkillAccount } from "../../../sdk/src/index.js";
+import { marketplaceProgram, purchaseLicense, type LicenseKindName, type SkillAccount } from "../../../sdk/src/index.js";
 import { conflict, gone, notFound, type ApiError } from "../http/errors.js";
 import { COMMITMENT, findPayment, marketplaceConfig, parsePubkey, pricingKind, readLicense, requireSkill, type LicenseView } from "./chain.js";
 
@@ -108,14 +108,17 @@ export class Payments {
         return { refuse: await this.expired(row) };
       }
       const skillKey = new PublicKey(row.skill);
-      const skill = await requireSkill(this.connection, skillKey);
+      const [skill, license, latest, marketplace] = await Promise.all([
+        requireSkill(this.connection, skillKey),
+        row.kind === "oneTime" ? readLicense(this.connection, skillKey, account) : null,
+        this.connection.getLatestBlockhash(COMMITMENT),
+        marketplaceConfig(this.connection),
+      ]);
       this.sellable(skill, row.kind);
       if (skill.author.equals(account)) throw conflict("own_skill", "a seller cannot buy their own skill");
-      if (row.kind === "oneTime" && (await readLicense(this.connection, skillKey, account))) {
-        throw conflict("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
-      }
-      const instructions = await this.purchaseInstructions(skillKey, skill, account, reference);
-      const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
+      if (license) throw conflict("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
+      const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
+      const { blockhash, lastValidBlockHeight } = latest;
       const tx = new Transaction({ feePayer: account, blockhash, lastValidBlockHeight }).add(...instructions);
       const transaction = tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64");
       await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
@@ -130,23 +133,28 @@ export class Payments {
     return gone("payment_expired", "this payment's transaction expired unpaid; use the new link", { newLink: next });
   }
 
-  private async purchaseInstructions(skillKey: PublicKey, skill: SkillAccount, buyer: PublicKey, reference: PublicKey): Promise<TransactionInstruction[]> {
+  private async purchaseInstructions(
+    skillKey: PublicKey,
+    skill: SkillAccount,
+    buyer: PublicKey,
+    reference: PublicKey,
+    treasury: PublicKey,
+  ): Promise<TransactionInstruction[]> {
     const program = marketplaceProgram({ connection: this.connection });
-    const purchase = await (await preparePurchase(program, { buyer, skill: skillKey, reference })).instruction();
-    if (!skill.currency) return [purchase];
+    // The price the buyer was shown is the most they pay (max_price), even if the seller raises it.
+    const p = { buyer, skill: { address: skillKey, author: skill.author, currency: skill.currency }, treasury, maxPrice: skill.price, reference };
+    if (!skill.currency) return [await purchaseLicense(program, p).instruction()];
     // The seller's and treasury's token accounts must exist to receive; create them (idempotent)
     // at the buyer's expense only when they do not.
     const mint = skill.currency;
     const mintAccount = await this.connection.getAccountInfo(mint, COMMITMENT);
     if (!mintAccount) throw conflict("mint_missing", `the skill's mint ${mint.toBase58()} does not exist`);
-    const { treasury } = await marketplaceConfig(this.connection);
-    const create: TransactionInstruction[] = [];
-    for (const owner of [skill.author, treasury]) {
-      const ata = getAssociatedTokenAddressSync(mint, owner, true, mintAccount.owner);
-      if (!(await this.connection.getAccountInfo(ata, COMMITMENT))) {
-        create.push(createAssociatedTokenAccountIdempotentInstruction(buyer, ata, owner, mint, mintAccount.owner));
-      }
-    }
+    const atas = [skill.author, treasury].map((owner) => ({ owner, ata: getAssociatedTokenAddressSync(mint, owner, true, mintAccount.owner) }));
+    const existing = await this.connection.getMultipleAccountsInfo(atas.map((a) => a.ata), COMMITMENT);
+    const create = atas
+      .filter((_, i) => !existing[i])
+      .map(({ owner, ata }) => createAssociatedTokenAccountIdempotentInstruction(buyer, ata, owner, mint, mintAccount.owner));
+    const purchase = await purchaseLicense(program, { ...p, tokenProgram: mintAccount.owner }).instruction();
     return [...create, purchase];
   }
 
