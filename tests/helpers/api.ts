@@ -43,6 +43,7 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
 export interface TestApi {
   chain: Chain;
   db: Database;
+  databaseUrl: string;
   redis: Redis;
   config: Config;
   cache: ResponseCache;
@@ -83,6 +84,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     app,
     cache,
     chain,
+    databaseUrl: database.url,
     db,
     redis,
     config,
