@@ -72,6 +72,7 @@ export class Indexer {
       try {
         await live.subscribed;
         attempt = 0;
+        await this.settleSubscriptionStart();
         // Backfill starts from the committed cursor, so whatever is still queued is written first.
         await this.drained();
         const seen = await this.backfill();
@@ -104,6 +105,17 @@ export class Indexer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.live?.close("indexer stopping");
+  }
+
+  /**
+   * A transaction already processed when the subscription started, but not yet at our
+   * commitment, may be in neither the backfill nor the live stream (a node may only report what
+   * it saw processed after the socket opened; localnet does). So the backfill waits until the
+   * commitment has caught up with the slot processed at subscription time: usually one slot.
+   */
+  private async settleSubscriptionStart(): Promise<void> {
+    const processed = await this.rpc.call<number>("getSlot", [{ commitment: "processed" }]);
+    while (!this.stopping && (await this.rpc.getSlot(this.config.INDEXER_COMMITMENT)) < processed) await sleep(50);
   }
 
   /** Waits until the queue is empty and no batch is being written. */

@@ -251,3 +251,25 @@ export async function assertMirrorsChain(pool: pg.Pool, connection: Connection):
   assert.deepEqual(await q("SELECT signature, reason FROM dead_letters"), [], "dead letters");
   return { events: history.length, licenses: licenses.length, purchases: purchaseRows.length, usage: usageRows.length };
 }
+
+/** Columns written from the local clock or by batch boundaries, left out of `tableSnapshot`. */
+const LOCAL_COLUMNS: Record<string, string[]> = {
+  seller_reputation: ["updated_at", "slot"],
+  indexer_cursor: ["updated_at", "finalized_slot"],
+  dead_letters: ["created_at"],
+};
+export const INDEXER_TABLES = [
+  "marketplaces", "agents", "skills", "skill_versions", "licenses", "purchases", "usage_events", "reviews",
+  "skill_daily_stats", "seller_reputation", "indexed_events", "indexer_cursor", "dead_letters",
+];
+
+/** Every row of every indexer table (commitment and local-clock columns left out), sorted: equal databases give equal snapshots. */
+export async function tableSnapshot(pool: pg.Pool): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const table of INDEXER_TABLES) {
+    const drop = new Set(["commitment", ...(LOCAL_COLUMNS[table] ?? [])]);
+    const rows = (await pool.query(`SELECT * FROM ${table}`)).rows;
+    out[table] = rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => !drop.has(k))))).sort();
+  }
+  return out;
+}
