@@ -14,5 +14,9 @@ case "$part" in
     cargo build -q -p localnet --bin localnet
     bash scripts/db.sh generate
     node_modules/.bin/tsx bench/api.ts ;;
+  # Release node in its own process; the indexer in this one, against PostgreSQL and Redis.
+  indexer)
+    cargo build -q --release -p localnet
+    LOCALNET_BIN="${LOCALNET_BIN:-$CARGO_TARGET_DIR/release/localnet}" npx tsx bench/indexer.ts ;;
   *) echo "no benchmark for part '$part' yet" >&2; exit 1 ;;
 esac

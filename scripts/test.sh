@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh || exit 1
 
-all_suites=(program localnet api)
+all_suites=(program localnet api indexer)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
@@ -51,6 +51,13 @@ for suite in "${suites[@]}"; do
       cargo build -q -p localnet --bin localnet
       run_suite api npx mocha 'tests/api/**/*.test.ts'
       run_suite schemathesis bash scripts/schemathesis.sh
+      ;;
+    indexer)
+      # Needs the debug localnet binary, PostgreSQL and Redis; each test file makes its own
+      # scratch databases with `prisma migrate deploy`.
+      cargo build -q -p localnet
+      bash scripts/db.sh generate
+      run_suite indexer npx mocha 'tests/indexer/**/*.test.ts'
       ;;
     *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
   esac
