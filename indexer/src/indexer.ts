@@ -19,6 +19,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** What the indexer reports after each committed batch (tests and the bench listen to it). */
 export interface BatchReport extends BatchResult {
   transactions: number;
+  /** Signatures of the batch's transactions, in chain order. */
+  signatures: string[];
   slot: number;
   signature: string;
   phase: "backfill" | "live";
@@ -255,7 +257,7 @@ export class Indexer {
     this.totals.transactions += batch.length;
     this.totals.events += result.applied;
     this.totals.deadLetters += result.deadLetters;
-    const report: BatchReport = { ...result, transactions: batch.length, slot: last.tx.slot, signature: last.tx.signature, phase: last.phase };
+    const report: BatchReport = { ...result, transactions: batch.length, signatures: batch.map((i) => i.tx.signature), slot: last.tx.slot, signature: last.tx.signature, phase: last.phase };
     await this.publish(report);
     if (last.phase === "backfill") this.progress?.advance(batch.length, result.applied, last.tx.slot);
     this.logger.debug({ transactions: batch.length, events: result.applied, slot: last.tx.slot, phase: last.phase }, "batch committed");
