@@ -6,6 +6,7 @@ import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { pricing } from "../sdk/src/index.js";
 import { scratchDatabase } from "../tests/helpers/api.js";
@@ -66,8 +67,12 @@ try {
      FROM generate_series(1::bigint, ${SKILLS}::bigint) AS i`,
     [WORDS, CATEGORIES],
   );
-  await db.query("ANALYZE skills");
+  // As autovacuum would have by now: flush the full-text index's pending list, refresh statistics.
+  await db.query("VACUUM ANALYZE skills");
   await db.end();
+  const redis = new Redis("redis://127.0.0.1:6379/8");
+  await redis.flushdb(); // no cached answers from an earlier run
+  redis.disconnect();
 
   // A real skill on chain for the Solana Pay requests.
   const seller = await fundedActor(chain.connection, 10);

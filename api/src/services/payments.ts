@@ -50,11 +50,16 @@ const KIND_LABEL: Record<LicenseKindName, string> = {
 };
 
 export class Payments {
+  /** Built once: constructing Anchor's client parses the whole IDL. */
+  private readonly program;
+
   constructor(
     private readonly connection: Connection,
     private readonly store: PaymentStore,
     private readonly publicUrl: string,
-  ) {}
+  ) {
+    this.program = marketplaceProgram({ connection });
+  }
 
   async createLink(skillId: string, kind?: LicenseKindName): Promise<PaymentLink> {
     const skillKey = parsePubkey(skillId, "skill id");
@@ -140,7 +145,7 @@ export class Payments {
     reference: PublicKey,
     treasury: PublicKey,
   ): Promise<TransactionInstruction[]> {
-    const program = marketplaceProgram({ connection: this.connection });
+    const program = this.program;
     // The price the buyer was shown is the most they pay (max_price), even if the seller raises it.
     const p = { buyer, skill: { address: skillKey, author: skill.author, currency: skill.currency }, treasury, maxPrice: skill.price, reference };
     if (!skill.currency) return [await purchaseLicense(program, p).instruction()];

@@ -7,7 +7,12 @@ import { ApiError } from "../http/errors.js";
 import { COMMITMENT, parsePubkey, readLicense, requireSkill } from "./chain.js";
 
 export class Reviews {
-  constructor(private readonly connection: Connection) {}
+  /** Built once: constructing Anchor's client parses the whole IDL. */
+  private readonly program;
+
+  constructor(private readonly connection: Connection) {
+    this.program = marketplaceProgram({ connection });
+  }
 
   async transaction(wallet: string, skillId: string, review: { rating: number; textCid: string }) {
     const skill = parsePubkey(skillId, "skill id");
@@ -16,7 +21,7 @@ export class Reviews {
     if (!(await readLicense(this.connection, skill, reviewer))) {
       throw new ApiError(403, "not_license_holder", "only a holder of a license to this skill can review it");
     }
-    const program = marketplaceProgram({ connection: this.connection });
+    const program = this.program;
     const existing = await fetchAccount(this.connection, "review", reviewPda(skill, reviewer), COMMITMENT);
     const params = { reviewer, skill, rating: review.rating, textCid: review.textCid };
     const instruction = await (existing ? updateReview(program, params) : postReview(program, params)).instruction();
