@@ -31,13 +31,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `total` requests over `CLIENTS` concurrent loops; returns latencies (ms) and wall time. */
-async function load(total: number, request: (i: number) => Promise<boolean>): Promise<{ latencies: number[]; seconds: number }> {
+/** Runs `total` requests over `clients` concurrent loops; returns latencies (ms) and wall time. */
+async function load(total: number, request: (i: number) => Promise<boolean>, clients = CLIENTS): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
+    Array.from({ length: clients }, async () => {
       for (let i = next++; i < total; i = next++) {
         const t = performance.now();
         if (await request(i)) latencies.push(performance.now() - t);
@@ -118,8 +118,16 @@ try {
     return res.headers.get("x-cache") === "miss";
   });
 
-  // Solana Pay: a link per request, then the wallet's POST, 32 at a time.
-  const POSTS = 600;
+  // The same searches from one client: the service time, without queueing behind 31 others.
+  const searchOne = await load(300, async (i) => {
+    const q = `search=${WORDS[(i * 3) % 40]}%20${WORDS[(i * 11) % 40]}&category=${CATEGORIES[(i + 3) % 8]}&limit=${1 + (i % 89)}&sort=relevance&minRating=1`;
+    const res = await fetch(`${base}/skills?${q}`);
+    await res.arrayBuffer();
+    return res.headers.get("x-cache") === "miss";
+  }, 1);
+
+  // Solana Pay: a link per request, then the wallet's POST, 32 at a time (and 100 from one client).
+  const POSTS = 700;
   const links: string[] = [];
   for (let i = 0; i < POSTS; i++) {
     const res = await fetch(`${base}/skills/${skill.toBase58()}/purchase-link`);
@@ -127,12 +135,14 @@ try {
   }
   const wallets = Array.from({ length: POSTS }, () => Keypair.generate().publicKey.toBase58());
   await airdrop(chain.connection, Keypair.generate().publicKey, LAMPORTS_PER_SOL); // a live chain
-  const pay = await load(POSTS, async (i) => {
+  const post = async (i: number) => {
     const res = await fetch(links[i]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ account: wallets[i] }) });
     const body = (await res.json()) as { transaction?: string };
     if (!res.ok || !body.transaction) throw new Error(`POST failed: ${res.status} ${JSON.stringify(body)}`);
     return true;
-  });
+  };
+  const pay = await load(POSTS - 100, post);
+  const payOne = await load(100, (i) => post(POSTS - 100 + i), 1);
 
   const results = {
     skills_in_database: SKILLS,
@@ -145,6 +155,10 @@ try {
     uncached_search_p99_ms: round(percentile(searches.latencies, 0.99)),
     solana_pay_post_p50_ms: round(percentile(pay.latencies, 0.5)),
     solana_pay_post_p99_ms: round(percentile(pay.latencies, 0.99)),
+    single_client_uncached_search_p50_ms: round(percentile(searchOne.latencies, 0.5)),
+    single_client_uncached_search_p99_ms: round(percentile(searchOne.latencies, 0.99)),
+    single_client_solana_pay_post_p50_ms: round(percentile(payOne.latencies, 0.5)),
+    single_client_solana_pay_post_p99_ms: round(percentile(payOne.latencies, 0.99)),
   };
   console.log(JSON.stringify(results, null, 2));
   writeFileSync(new URL("./results/api.json", import.meta.url), JSON.stringify(results, null, 2) + "\n");
