@@ -1,10 +1,9 @@
 // Agent registration by signed message, API keys, profiles.
 import { z } from "zod";
 import type { ApiRouter } from "../http/route.js";
+import { Pubkey } from "../http/schemas.js";
 import type { Agents, Profile } from "../services/agents.js";
 import { parsePubkey } from "../services/chain.js";
-
-const Pubkey = z.string().min(32).max(44).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, "must be a base58 public key");
 
 const KeySchema = z
   .object({

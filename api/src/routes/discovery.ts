@@ -2,12 +2,10 @@
 import type { Response } from "express";
 import { z } from "zod";
 import type { ApiRouter } from "../http/route.js";
+import { Pubkey, Kind } from "../http/schemas.js";
 import type { Analytics } from "../services/analytics.js";
 import type { ResponseCache } from "../services/cache.js";
 import type { Discovery } from "../services/discovery.js";
-
-const Pubkey = z.string().min(32).max(44).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, "must be a base58 public key");
-const Kind = z.enum(["oneTime", "subscription", "usage"]);
 
 const SkillSchema = z
   .object({

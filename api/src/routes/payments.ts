@@ -2,12 +2,10 @@
 // QR codes, payment status, and the same purchase for agents without a Solana Pay wallet.
 import { z } from "zod";
 import type { ApiRouter } from "../http/route.js";
+import { Pubkey, Kind } from "../http/schemas.js";
 import type { Payments } from "../services/payments.js";
 import { readLicense, parsePubkey, requireSkill } from "../services/chain.js";
 import type { Connection } from "@solana/web3.js";
-
-const Pubkey = z.string().min(32).max(44).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, "must be a base58 public key");
-const Kind = z.enum(["oneTime", "subscription", "usage"]);
 
 export const LicenseSchema = z
   .object({

@@ -2,9 +2,8 @@
 import { z } from "zod";
 import { MAX_CID_LEN, MAX_RATING, MIN_RATING } from "../../../sdk/src/index.js";
 import type { ApiRouter } from "../http/route.js";
+import { Pubkey } from "../http/schemas.js";
 import type { Reviews } from "../services/reviews.js";
-
-const Pubkey = z.string().min(32).max(44).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, "must be a base58 public key");
 
 export function reviewRoutes(api: ApiRouter, reviews: Reviews): void {
   api.add({
