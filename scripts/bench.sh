@@ -11,9 +11,10 @@ case "$part" in
     cargo build -q --release -p localnet
     cargo run -q --release -p localnet --example localnet_bench ;;
   api)
-    cargo build -q -p localnet --bin localnet
+    # The node in its optimized build, as for bench:localnet: the api's figures, not the node's.
+    cargo build -q --release -p localnet --bin localnet
     bash scripts/db.sh generate
-    node_modules/.bin/tsx bench/api.ts ;;
+    LOCALNET_BIN="$CARGO_TARGET_DIR/release/localnet" node_modules/.bin/tsx bench/api.ts ;;
   # Release node in its own process; the indexer in this one, against PostgreSQL and Redis.
   indexer)
     cargo build -q --release -p localnet
