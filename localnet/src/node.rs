@@ -144,6 +144,9 @@ pub struct Node {
     /// Recent blockhashes, oldest first, with the slot that produced each.
     blockhashes: VecDeque<(Hash, u64)>,
     txs: HashMap<Signature, Arc<TxRecord>>,
+    /// Transactions not yet finalized, oldest first: what a new PubSub connection must still
+    /// hear about at `confirmed` / `finalized`.
+    unfinalized: VecDeque<Arc<TxRecord>>,
     /// Signatures touching each address, oldest first.
     by_address: HashMap<Pubkey, Vec<Signature>>,
     /// Every key each program has ever owned (a superset: readers check the account at their
@@ -182,6 +185,7 @@ impl Node {
             block_times: HashMap::new(),
             blockhashes: VecDeque::new(),
             txs: HashMap::new(),
+            unfinalized: VecDeque::new(),
             by_address: HashMap::new(),
             owned: HashMap::new(),
             versions: HashMap::new(),
@@ -500,6 +504,9 @@ impl Node {
             self.by_address.entry(*key).or_default().push(record.signature);
         }
         self.txs.insert(record.signature, record.clone());
+        if record.slot > self.slot(Commitment::Finalized) {
+            self.unfinalized.push_back(record.clone());
+        }
         self.transaction_count += 1;
         record
     }
@@ -513,9 +520,17 @@ impl Node {
         }
     }
 
+    /// Transactions whose slot is not yet finalized, oldest first.
+    pub fn unfinalized(&self) -> impl Iterator<Item = &Arc<TxRecord>> {
+        self.unfinalized.iter()
+    }
+
     /// Drops account versions no commitment can see any more.
     fn prune_versions(&mut self) {
         let finalized = self.slot(Commitment::Finalized);
+        while self.unfinalized.front().is_some_and(|r| r.slot <= finalized) {
+            self.unfinalized.pop_front();
+        }
         self.versions.retain(|_, versions| {
             let keep_from = versions.iter().rposition(|(slot, _)| *slot <= finalized).unwrap_or(0);
             versions.drain(..keep_from);

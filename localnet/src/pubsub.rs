@@ -66,11 +66,14 @@ struct Connection {
 /// Serves one websocket until the client leaves, the node shuts down, or the client falls so far
 /// behind that notices were lost (then the socket is closed so the client reconnects and catches up).
 pub async fn serve_socket(mut socket: WebSocket, node: SharedNode, mut shutdown: watch::Receiver<bool>) {
-    let (mut notices, confirmed, finalized) = {
+    // Transactions processed before this socket opened but not yet final are still to be
+    // confirmed / finalized: a subscription at those commitments must hear of them, as on a validator.
+    let (mut notices, confirmed, finalized, pending) = {
         let n = node.lock().await;
-        (n.subscribe(), n.slot(Commitment::Confirmed), n.slot(Commitment::Finalized))
+        let pending: VecDeque<Arc<TxRecord>> = n.unfinalized().cloned().collect();
+        (n.subscribe(), n.slot(Commitment::Confirmed), n.slot(Commitment::Finalized), pending)
     };
-    let mut conn = Connection { node, subs: BTreeMap::new(), pending: VecDeque::new(), confirmed, finalized, outbox: Vec::new() };
+    let mut conn = Connection { node, subs: BTreeMap::new(), pending, confirmed, finalized, outbox: Vec::new() };
     loop {
         tokio::select! {
             message = socket.recv() => match message {

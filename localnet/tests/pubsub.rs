@@ -159,3 +159,19 @@ async fn shutdown_closes_open_sockets() {
     tokio::time::timeout(std::time::Duration::from_secs(5), t.stop()).await.expect("stops promptly");
     assert!(ws.next().await.is_none(), "the socket was closed");
 }
+
+#[tokio::test]
+async fn a_socket_opened_after_processing_still_hears_the_confirmation() {
+    let t = TestNode::start().await;
+    let (_, sig) = initialize(&t, 250, false).await;
+    // The transaction is processed; the socket opens only now.
+    let mut ws = t.pubsub().await;
+    let logs = ws.subscribe("logsSubscribe", json!([{ "mentions": [skill_marketplace::ID.to_string()] }, { "commitment": "confirmed" }])).await;
+    let account = ws.subscribe("accountSubscribe", json!([marketplace_pda().to_string(), { "commitment": "finalized", "encoding": "base64" }])).await;
+    ws.silent().await;
+    t.advance(1).await;
+    assert_eq!(ws.notification(logs).await["value"]["signature"], json!(sig));
+    t.advance(31).await;
+    assert_eq!(ws.notification(account).await["value"]["owner"], json!(skill_marketplace::ID.to_string()));
+    ws.silent().await;
+}
