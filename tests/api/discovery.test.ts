@@ -97,6 +97,8 @@ describe("api: discovery and analytics", function () {
     assert.equal(res.body.error.code, "invalid_sort");
     res = await api.http.get("/api/v1/skills?maxPrice=1.5").expect(400);
     assert.equal(res.body.error.details[0].path, "maxPrice");
+    res = await api.http.get("/api/v1/skills?search=%3C%7F%21O%00%C3%AD").expect(400);
+    assert.equal(res.body.error.message, "query value: must not contain NUL characters", "found by Schemathesis: NUL reached PostgreSQL");
     res = await api.http.get("/api/v1/skills?currency=USD").expect(400);
     assert.equal(res.body.error.details[0].path, "currency");
   });

@@ -29,6 +29,13 @@ export interface Caller {
   keyId: string;
 }
 
+function hasNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\0");
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === "object") return Object.entries(value).some(([k, v]) => k.includes("\0") || hasNul(v));
+  return false;
+}
+
 type Method = "get" | "post" | "put" | "patch" | "delete";
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
@@ -113,6 +120,10 @@ export class ApiRouter {
           for (const issue of parsed.error.issues) problems.push({ in: where, path: issue.path.join("."), message: issue.message });
           return undefined as z.infer<T>;
         };
+        // PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail in a query.
+        for (const [where, value] of [["path", req.params], ["query", req.query], ["body", req.body]] as const) {
+          if (hasNul(value)) problems.push({ in: where, path: "", message: "must not contain NUL characters" });
+        }
         const caller = spec.auth ? await this.authenticate(req, spec.auth === "required") : undefined;
         const params = check("path", spec.params, req.params);
         const query = check("query", spec.query, req.query);
