@@ -9,7 +9,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { pricing } from "../sdk/src/index.js";
-import { scratchDatabase } from "../tests/helpers/api.js";
+import { scratchDatabase } from "../tests/helpers/database.js";
 import { airdrop, fundedActor, registerAgentFor, registerSkillFor, startMarketplace } from "../tests/helpers/marketplace.js";
 
 const SKILLS = 100_000;

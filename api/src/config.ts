@@ -1,24 +1,10 @@
 // The api's configuration: read once from the environment at start, validated with zod; a bad
 // value stops start-up with a message that names the variable.
-import { PublicKey } from "@solana/web3.js";
 import { z } from "zod";
+import { zPubkey, zUrl } from "../../sdk/src/index.js";
 
-const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.join(" or ")} URL`);
-
-const pubkey = z.string().refine((v) => {
-  try {
-    return new PublicKey(v).toBase58() === v;
-  } catch {
-    return false;
-  }
-}, "must be a base58 public key");
+const url = zUrl;
+const pubkey = zPubkey;
 
 const schema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),

@@ -1,25 +1,10 @@
 // The indexer's configuration: read once from the environment at start and validated with zod; a
 // bad value stops start-up with a message that names the variable.
-import { PublicKey } from "@solana/web3.js";
 import { z } from "zod";
-import { PROGRAM_ID } from "../../sdk/src/index.js";
+import { PROGRAM_ID, zPubkey, zUrl } from "../../sdk/src/index.js";
 
-const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.join(" or ")} URL`);
-
-const pubkey = z.string().refine((v) => {
-  try {
-    return new PublicKey(v).toBase58() === v;
-  } catch {
-    return false;
-  }
-}, "must be a base58 public key");
+const url = zUrl;
+const pubkey = zPubkey;
 
 const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 

@@ -7,3 +7,4 @@ export * from "./accounts.js";
 export * from "./events.js";
 export * from "./errors.js";
 export * from "./instructions.js";
+export * from "./validation.js";

@@ -3,10 +3,8 @@
 // database, flushed). Requests go through supertest to the Express app that `npm start` serves.
 import type { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { pino } from "pino";
 import supertest from "supertest";
 import nacl from "tweetnacl";
@@ -14,31 +12,10 @@ import { buildApp } from "../../api/src/app.js";
 import { loadConfig, type Config } from "../../api/src/config.js";
 import { openDatabase, type Database } from "../../api/src/data/db.js";
 import { ResponseCache } from "../../api/src/services/cache.js";
+import { scratchDatabase } from "./database.js";
 import { startMarketplace, type Chain } from "./marketplace.js";
 
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_TEST_DB = Number(process.env.TEST_REDIS_DB ?? 7);
-
-/** Creates an empty database and applies the committed migrations with the Prisma CLI. */
-export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url.toString() }, stdio: "pipe" });
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 export interface TestApi {
   chain: Chain;
