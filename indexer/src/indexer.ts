@@ -112,7 +112,7 @@ export class Indexer {
   /**
    * A transaction already processed when the subscription started, but not yet at our
    * commitment, may be in neither the backfill nor the live stream (a node may only report what
-   * it saw processed after the socket opened; localnet does). So the backfill waits until the
+   * it saw processed after the socket opened, as localnet once did). So the backfill waits until the
    * commitment has caught up with the slot processed at subscription time: usually one slot.
    */
   private async settleSubscriptionStart(): Promise<void> {
