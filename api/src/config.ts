@@ -8,6 +8,8 @@ const pubkey = zPubkey;
 
 const schema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Processes serving the port (node:cluster); 1 = this process alone. */
+  API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),
   DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/skill_marketplace"),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),

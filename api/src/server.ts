@@ -1,7 +1,9 @@
 // Starts the api: configuration (a bad value stops start-up naming the variable), database,
 // Redis, chain connection; listens, and on SIGTERM/SIGINT stops taking requests, finishes the
-// ones in flight and closes its connections.
+// ones in flight and closes its connections. With API_WORKERS > 1 a primary process forks that
+// many workers sharing the port (node:cluster) and passes the stop signal on to them.
 import { Connection } from "@solana/web3.js";
+import cluster from "node:cluster";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { buildApp } from "./app.js";
@@ -21,6 +23,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "api" } });
+  if (config.API_WORKERS > 1 && cluster.isPrimary) {
+    for (let i = 0; i < config.API_WORKERS; i++) cluster.fork();
+    const forward = (signal: NodeJS.Signals) => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    };
+    process.once("SIGTERM", () => forward("SIGTERM"));
+    process.once("SIGINT", () => forward("SIGTERM"));
+    cluster.on("exit", () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+    return;
+  }
   const db = openDatabase(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
