@@ -2,6 +2,7 @@
 # Database tasks through Prisma (wasm schema engine, see prisma.config.ts):
 #   generate            build the Prisma client into prisma/generated
 #   migrate             create the database if missing and apply prisma/migrations
+#   reset               drop the database, then migrate (a fresh chain needs a fresh projection)
 #   migration <name>    write a new migration from the difference between migrations and schema
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,20 @@ source scripts/env.sh
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/skill_marketplace}"
 case "${1:-}" in
   generate) npx prisma generate >/dev/null ;;
+  reset)
+    node -e '
+      const pg = require("pg");
+      const url = new URL(process.env.DATABASE_URL);
+      const name = decodeURIComponent(url.pathname.slice(1));
+      url.pathname = "/postgres";
+      const client = new pg.Client({ connectionString: url.toString() });
+      client.connect()
+        .then(() => client.query(`DROP DATABASE IF EXISTS "${name.replaceAll("\"", "\"\"")}" WITH (FORCE)`))
+        .then(() => client.end())
+        .catch((e) => { console.error(`db: cannot reset ${process.env.DATABASE_URL}: ${e.message}`); process.exit(1); });
+    '
+    exec bash "$0" migrate
+    ;;
   migrate)
     node -e '
       const pg = require("pg");
@@ -32,5 +47,5 @@ case "${1:-}" in
       | grep -v 'ALTER COLUMN "search" DROP DEFAULT' > "$dir/migration.sql" # generated column, see schema.prisma
     echo "db: wrote $dir/migration.sql"
     ;;
-  *) echo "usage: db.sh generate | migrate | migration <name>" >&2; exit 2 ;;
+  *) echo "usage: db.sh generate | migrate | reset | migration <name>" >&2; exit 2 ;;
 esac

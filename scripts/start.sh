@@ -28,7 +28,13 @@ for _ in $(seq 1 600); do
 done
 npx tsx scripts/dev-deploy.ts
 
-bash scripts/db.sh migrate
+if [ -z "${LOCALNET_LEDGER:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
+  # A node without a ledger starts a new chain: the embedded database starts over with it.
+  echo "start: fresh chain, so a fresh database (set LOCALNET_LEDGER to keep both across restarts)"
+  bash scripts/db.sh reset
+else
+  bash scripts/db.sh migrate
+fi
 # The indexer first: it backfills from its cursor, then follows the node's logs.
 node_modules/.bin/tsx indexer/src/main.ts &
 indexer_pid=$!
