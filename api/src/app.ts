@@ -73,6 +73,8 @@ export function buildApp(deps: AppDeps) {
   app.use(
     pinoHttp({
       logger: deps.logger,
+      // API keys and sessions never reach the logs.
+      redact: ["req.headers.authorization", "req.headers.cookie"],
       genReqId: (req, res) => {
         const given = req.headers["x-request-id"];
         const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();

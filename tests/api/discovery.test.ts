@@ -91,6 +91,12 @@ describe("api: discovery and analytics", function () {
     assert.equal(third.nextCursor, null);
     let res = await api.http.get(`/api/v1/skills?sort=newest&cursor=${first.nextCursor}`).expect(400);
     assert.equal(res.body.error.code, "invalid_cursor");
+    // A cursor crafted by hand, not one we returned: 400, never a query error.
+    for (const forged of [{ s: "popular", v: "x", a: "a" }, { s: "newest", v: "yesterday", a: "a" }, { s: "rating", v: "1; drop", a: "a" }]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString("base64url");
+      res = await api.http.get(`/api/v1/skills?sort=${forged.s}&cursor=${cursor}`).expect(400);
+      assert.equal(res.body.error.code, "invalid_cursor");
+    }
     res = await api.http.get("/api/v1/skills?limit=101").expect(400);
     assert.equal(res.body.error.details[0].path, "limit");
     res = await api.http.get("/api/v1/skills?sort=relevance").expect(400);

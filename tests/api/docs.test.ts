@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
 import { buildApp } from "../../api/src/app.js";
+import supertest from "supertest";
 import { startApi, type TestApi } from "../helpers/api.js";
 
 describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", function () {
@@ -49,6 +50,17 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
     assert.equal(given.headers["x-request-id"], "trace-42");
     const made = await api.http.get("/api/v1/openapi.json").set("x-request-id", "bad id with spaces").expect(200);
     assert.match(made.headers["x-request-id"]!, /^[0-9a-f-]{36}$/);
+  });
+
+  it("logs each request with its id, never the API key", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const { app } = buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger, ...api.db.stores, prisma: api.db.prisma, cache: api.cache });
+    await supertest(app).get("/api/v1/agents/me").set("Authorization", "Bearer sk_0123456789ab_SECRETSECRETSECRETSECRETSECRETSECRETSECRETS").set("x-request-id", "log-check").expect(401);
+    const entry = lines.map((l) => JSON.parse(l) as { req?: { id: string; headers: Record<string, string> } }).find((l) => l.req?.id === "log-check");
+    assert.ok(entry, "the request was logged with its id");
+    assert.equal(entry.req!.headers.authorization, "[Redacted]");
+    assert.ok(!lines.join("").includes("SECRETSECRET"));
   });
 
   it("answers unknown routes and oversized bodies in the one error shape", async () => {

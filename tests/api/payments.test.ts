@@ -1,11 +1,11 @@
 // Buying with Solana Pay, step by step as a wallet does it (spec: transaction requests), and the
 // same purchase for agents without Solana Pay; one reference never yields two charges.
 import { findReference, parseURL, type TransactionRequestURL } from "@solana/pay";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
 import { PROGRAM_ID, pricing } from "../../sdk/src/index.js";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { createAssociatedTokenAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import {
   airdrop,
   createUsdc,
@@ -100,12 +100,16 @@ describe("api: Solana Pay purchases", function () {
     const buyer = await buyerWallet();
     const { url, reference } = await link(subscription);
     const first = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
-    const [second, third] = await Promise.all([
-      api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }),
-      api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }),
-    ]);
+    // Concurrent requests either get the same transaction or are told to retry; never another one.
+    const concurrent = await Promise.all(
+      [1, 2, 3].map(() => api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() })),
+    );
+    for (const res of concurrent) {
+      if (res.status === 409) assert.equal(res.body.error.code, "payment_in_progress");
+      else assert.equal(res.body.transaction, first.body.transaction);
+    }
+    const second = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
     assert.equal(second.body.transaction, first.body.transaction);
-    assert.equal(third.body.transaction, first.body.transaction);
     // Signing both copies gives one signature: the second send is a duplicate.
     const a = Transaction.from(Buffer.from(first.body.transaction, "base64"));
     const b = Transaction.from(Buffer.from(second.body.transaction, "base64"));
@@ -192,16 +196,21 @@ describe("api: Solana Pay purchases", function () {
     await api.http.get(`/api/v1/marketplace/verify/${oneTime.toBase58()}`).expect(401);
   });
 
-  it("buys in USDC, creating the seller's and treasury's token accounts when missing", async () => {
+  it("buys in USDC: refuses while the seller cannot receive, creates the treasury's token account, says so", async () => {
     const buyer = await buyerWallet();
     const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, [buyer.publicKey]);
     await mintUsdc(api.chain.connection, api.chain.admin.keypair, usdc, usdc.accounts.get(buyer.publicKey.toBase58())!, 10_000_000n);
     const skill = (await registerSkillFor(seller, { slug: "usdc-skill", pricing: pricing.usage(100), price: 2_000_000n, currencyMint: usdc.mint })).address;
-    const { url, reference } = await link(skill);
+    // No seller token account: refused, not created at the buyer's expense.
+    let { url, reference } = await link(skill);
+    const refused = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(409);
+    assert.equal(refused.body.error.code, "seller_token_account_missing");
+    await createAssociatedTokenAccount(api.chain.connection, api.chain.admin.keypair, usdc.mint, seller.publicKey, { commitment: "confirmed" });
+    ({ url, reference } = await link(skill));
     const post = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
-    assert.match(post.body.message, new RegExp(`^Buy usage units of usdc-skill for 2 of token ${usdc.mint.toBase58()}$`));
+    assert.equal(post.body.message, `Buy usage units of usdc-skill for 2 of token ${usdc.mint.toBase58()}, plus rent for the marketplace's token account`);
     const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
-    assert.equal(tx.instructions.length, 3, "two idempotent token-account creations, then the purchase");
+    assert.equal(tx.instructions.length, 2, "the treasury's token account, then the purchase");
     tx.partialSign(buyer);
     await landed(null, await api.chain.connection.sendRawTransaction(tx.serialize()));
     const sellerAta = getAssociatedTokenAddressSync(usdc.mint, seller.publicKey, true);
@@ -210,5 +219,33 @@ describe("api: Solana Pay purchases", function () {
     assert.equal(await tokenBalance(api.chain.connection, treasuryAta), 50_000n);
     const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
     assert.deepEqual([status.body.status, status.body.license.unitsLeft], ["confirmed", "100"]);
+  });
+
+  it("ignores other transactions that mention a public reference: they neither pay nor expire it", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    const post = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    // A stranger's transfer that names the reference succeeds, and another fails.
+    const stranger = await buyerWallet();
+    for (const lamports of [1, 100 * LAMPORTS_PER_SOL]) {
+      const spoof = new Transaction().add(
+        Object.assign(SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: stranger.publicKey, lamports }), {}),
+      );
+      spoof.instructions[0]!.keys.push({ pubkey: new PublicKey(reference), isSigner: false, isWritable: false });
+      spoof.feePayer = stranger.publicKey;
+      spoof.recentBlockhash = (await api.chain.connection.getLatestBlockhash()).blockhash;
+      spoof.sign(stranger);
+      const sig = await api.chain.connection.sendRawTransaction(spoof.serialize(), { skipPreflight: true });
+      await statusAt(api.chain.connection, sig, "confirmed");
+    }
+    assert.equal((await api.http.get(`/api/v1/payments/${reference}`).expect(200)).body.status, "pending");
+    const again = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    assert.equal(again.body.transaction, post.body.transaction, "still the same transaction to sign");
+    const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
+    tx.partialSign(buyer);
+    await landed(null, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+    assert.equal(status.body.status, "confirmed");
+    assert.equal(status.body.license.buyer, buyer.publicKey.toBase58());
   });
 });

@@ -2,6 +2,7 @@
 // Services see only the store interfaces; this is the one file that knows the table layout.
 import type { AgentStore, KeyRecord, Profile } from "../services/agents.js";
 import type { PaymentRequest, PaymentStore } from "../services/payments.js";
+import { conflict } from "../http/errors.js";
 import type { Prisma, PrismaClient } from "./prisma.js";
 
 type PaymentRow = Prisma.PaymentRequestGetPayload<object>;
@@ -74,8 +75,16 @@ export function paymentStore(db: PrismaClient): PaymentStore {
     async locked(reference, fn) {
       return db.$transaction(
         async (tx) => {
-          // The row lock serializes concurrent requests for one reference: one builds, the rest reuse.
-          await tx.$queryRaw`SELECT reference FROM payment_requests WHERE reference = ${reference} FOR UPDATE`;
+          // One request per reference at a time; others are told to retry at once rather than
+          // queue, so a burst on one link cannot hold the connection pool hostage.
+          try {
+            await tx.$queryRaw`SELECT reference FROM payment_requests WHERE reference = ${reference} FOR UPDATE NOWAIT`;
+          } catch (error) {
+            if (/55P03|could not obtain lock/.test(String((error as Error).message) + JSON.stringify(error))) {
+              throw conflict("payment_in_progress", "this payment link is being prepared by another request; retry in a moment");
+            }
+            throw error;
+          }
           const row = await tx.paymentRequest.findUnique({ where: { reference } });
           const update = async (patch: Partial<PaymentRequest>) => {
             await tx.paymentRequest.update({ where: { reference }, data: patch });

@@ -89,9 +89,34 @@ export async function readLicense(connection: Connection, skill: PublicKey, buye
   return license ? licenseView(address, license, Math.floor(Date.now() / 1000)) : null;
 }
 
-/** The successful transaction carrying `reference`, if any; `failed` lists ones that failed. */
-export async function findPayment(connection: Connection, reference: PublicKey): Promise<{ paid: string | null; failed: string[] }> {
-  const signatures = await connection.getSignaturesForAddress(reference, { limit: 20 }, "confirmed");
-  const paid = signatures.find((s) => s.err === null)?.signature ?? null;
-  return { paid, failed: signatures.filter((s) => s.err !== null).map((s) => s.signature) };
+/** Most transactions mentioning one reference that a status check will read. */
+const MAX_REFERENCE_SIGNATURES = 1_000;
+
+/**
+ * Whether the transaction we built for a reference landed, and how. The reference is public (it
+ * is in the link), so anyone can mention it in a transaction of their own: only a transaction
+ * whose message is exactly the one we built counts, paid or failed; everything else is ignored.
+ */
+export async function findPayment(
+  connection: Connection,
+  reference: PublicKey,
+  builtMessage: Buffer | null,
+): Promise<{ paid: string | null; failed: string[] }> {
+  if (!builtMessage) return { paid: null, failed: [] };
+  const signatures: { signature: string; err: unknown }[] = [];
+  let before: string | undefined;
+  while (signatures.length < MAX_REFERENCE_SIGNATURES) {
+    const page = await connection.getSignaturesForAddress(reference, { limit: 1_000, before }, "confirmed");
+    signatures.push(...page);
+    if (page.length < 1_000) break;
+    before = page.at(-1)?.signature;
+  }
+  const failed: string[] = [];
+  for (const s of signatures) {
+    const tx = await connection.getTransaction(s.signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    if (!tx || !Buffer.from(tx.transaction.message.serialize()).equals(builtMessage)) continue;
+    if (s.err === null) return { paid: s.signature, failed };
+    failed.push(s.signature);
+  }
+  return { paid: null, failed };
 }

@@ -80,7 +80,12 @@ const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("bas
 function decodeCursor(value: string, sort: Sort): Cursor {
   try {
     const c = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Cursor;
-    if (c.s === sort && typeof c.v === "string" && typeof c.a === "string") return c;
+    const valid =
+      c.s === sort &&
+      typeof c.a === "string" &&
+      typeof c.v === "string" &&
+      (sort === "newest" ? /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(c.v) : /^-?\d{1,40}(\.\d{1,40})?(e-?\d{1,3})?$/i.test(c.v));
+    if (valid) return c;
   } catch {
     // fall through
   }

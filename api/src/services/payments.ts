@@ -41,6 +41,11 @@ export interface PaymentLink {
   qrSvg: string;
 }
 
+/** The message of the transaction built for a payment request, the only one that can pay it. */
+function builtMessage(row: PaymentRequest): Buffer | null {
+  return row.transaction ? Transaction.from(Buffer.from(row.transaction, "base64")).serializeMessage() : null;
+}
+
 type Built = { transaction: string; message: string; lastValidBlockHeight: string };
 
 const KIND_LABEL: Record<LicenseKindName, string> = {
@@ -89,28 +94,29 @@ export class Payments {
     const reference = parsePubkey(referenceValue, "reference");
     const account = parsePubkey(accountValue, "account");
     // Errors decided after a status change are returned, not thrown, so the change commits.
-    const outcome = await this.store.locked(referenceValue, async (row, update): Promise<Built | { refuse: ApiError }> => {
+    const outcome = await this.store.locked(referenceValue, async (row, update): Promise<Built | { refuse: ApiError } | { replace: PaymentRequest }> => {
       if (!row) throw notFound(`payment ${referenceValue}`);
       if (row.status === "paid") {
-        const { paid } = await findPayment(this.connection, reference);
+        const { paid } = await findPayment(this.connection, reference, builtMessage(row));
         throw conflict("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: paid });
       }
-      if (row.status === "expired" || row.status === "failed") return { refuse: await this.expired(row) };
+      if (row.status === "expired" || row.status === "failed") return { replace: row };
       if (row.account && row.account !== accountValue) {
         throw conflict("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
       }
-      const chain = await findPayment(this.connection, reference);
+      // Height first, then the chain: a payment landing between the two reads is still seen.
+      const height = row.transaction ? BigInt(await this.connection.getBlockHeight(COMMITMENT)) : null;
+      const chain = await findPayment(this.connection, reference, builtMessage(row));
       if (chain.paid) {
         await update({ status: "paid" });
         return { refuse: conflict("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: chain.paid }) };
       }
-      if (row.transaction && row.lastValidBlockHeight !== null) {
-        const height = BigInt(await this.connection.getBlockHeight(COMMITMENT));
+      if (row.transaction && row.lastValidBlockHeight !== null && height !== null) {
         if (chain.failed.length === 0 && height <= row.lastValidBlockHeight) {
           return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
         }
         await update({ status: chain.failed.length > 0 ? "failed" : "expired" });
-        return { refuse: await this.expired(row) };
+        return { replace: row };
       }
       const skillKey = new PublicKey(row.skill);
       const [skill, license, latest, marketplace] = await Promise.all([
@@ -127,9 +133,11 @@ export class Payments {
       const tx = new Transaction({ feePayer: account, blockhash, lastValidBlockHeight }).add(...instructions);
       const transaction = tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64");
       await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
-      return { transaction, message: await this.message(row, skill), lastValidBlockHeight: String(lastValidBlockHeight) };
+      return { transaction, message: await this.message({ ...row, transaction }, skill), lastValidBlockHeight: String(lastValidBlockHeight) };
     });
     if ("refuse" in outcome) throw outcome.refuse;
+    // The replacement link is made after the lock is released (it needs its own connection).
+    if ("replace" in outcome) throw await this.expired(outcome.replace);
     return outcome;
   }
 
@@ -149,23 +157,30 @@ export class Payments {
     // The price the buyer was shown is the most they pay (max_price), even if the seller raises it.
     const p = { buyer, skill: { address: skillKey, author: skill.author, currency: skill.currency }, treasury, maxPrice: skill.price, reference };
     if (!skill.currency) return [await purchaseLicense(program, p).instruction()];
-    // The seller's and treasury's token accounts must exist to receive; create them (idempotent)
-    // at the buyer's expense only when they do not.
+    // The seller must be able to receive: a missing seller token account is refused, not created
+    // at the buyer's expense (a seller could close it after each sale and pocket the rent). The
+    // treasury's is created (idempotent) when missing, and the message says so.
     const mint = skill.currency;
     const mintAccount = await this.connection.getAccountInfo(mint, COMMITMENT);
     if (!mintAccount) throw conflict("mint_missing", `the skill's mint ${mint.toBase58()} does not exist`);
-    const atas = [skill.author, treasury].map((owner) => ({ owner, ata: getAssociatedTokenAddressSync(mint, owner, true, mintAccount.owner) }));
-    const existing = await this.connection.getMultipleAccountsInfo(atas.map((a) => a.ata), COMMITMENT);
-    const create = atas
-      .filter((_, i) => !existing[i])
-      .map(({ owner, ata }) => createAssociatedTokenAccountIdempotentInstruction(buyer, ata, owner, mint, mintAccount.owner));
+    const sellerAta = getAssociatedTokenAddressSync(mint, skill.author, true, mintAccount.owner);
+    const treasuryAta = getAssociatedTokenAddressSync(mint, treasury, true, mintAccount.owner);
+    const [sellerAccount, treasuryAccount] = await this.connection.getMultipleAccountsInfo([sellerAta, treasuryAta], COMMITMENT);
+    if (!sellerAccount) {
+      throw conflict("seller_token_account_missing", `the seller has no token account for ${mint.toBase58()} yet and cannot be paid in it`);
+    }
+    const create = treasuryAccount
+      ? []
+      : [createAssociatedTokenAccountIdempotentInstruction(buyer, treasuryAta, treasury, mint, mintAccount.owner)];
     const purchase = await purchaseLicense(program, { ...p, tokenProgram: mintAccount.owner }).instruction();
     return [...create, purchase];
   }
 
   private async message(row: PaymentRequest, known?: SkillAccount): Promise<string> {
     const skill = known ?? (await requireSkill(this.connection, new PublicKey(row.skill)));
-    return `Buy ${KIND_LABEL[row.kind]} of ${skill.slug} for ${await this.amount(skill)}`;
+    const base = `Buy ${KIND_LABEL[row.kind]} of ${skill.slug} for ${await this.amount(skill)}`;
+    const accounts = row.transaction ? Transaction.from(Buffer.from(row.transaction, "base64")).instructions.length - 1 : 0;
+    return accounts > 0 ? `${base}, plus rent for the marketplace's token account` : base;
   }
 
   /** The price as a person reads it: "1.5 USDC-mint…", "0.25 SOL". */
@@ -181,7 +196,7 @@ export class Payments {
     const reference = parsePubkey(referenceValue, "reference");
     const row = await this.store.get(referenceValue);
     if (!row) throw notFound(`payment ${referenceValue}`);
-    const chain = await findPayment(this.connection, reference);
+    const chain = await findPayment(this.connection, reference, builtMessage(row));
     if (chain.paid) {
       if (row.status !== "paid") await this.store.locked(referenceValue, (_, update) => update({ status: "paid" }));
       const license = row.account ? await readLicense(this.connection, new PublicKey(row.skill), new PublicKey(row.account)) : null;
