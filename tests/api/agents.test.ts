@@ -179,4 +179,17 @@ describe("api: agents and API keys", function () {
     assert.ok(Number(res.headers["retry-after"]) >= 1);
     await api.redis.flushdb();
   });
+
+  it("caps an agent's active keys", async () => {
+    const wallet = Keypair.generate();
+    const { apiKey } = await registerAgent(api, wallet);
+    for (let i = 1; i < 10; i++) await api.http.post("/api/v1/agents/me/keys").set(bearer(apiKey)).send({}).expect(201);
+    const res = await api.http.post("/api/v1/agents/me/keys").set(bearer(apiKey)).send({}).expect(409);
+    assert.equal(res.body.error.code, "too_many_keys");
+    assert.equal(await api.db.prisma.apiKey.count({ where: { wallet: wallet.publicKey.toBase58(), revokedAt: null } }), 10);
+    // Revoking one makes room again.
+    const keys = (await api.http.get("/api/v1/agents/me/keys").set(bearer(apiKey)).expect(200)).body as { id: string }[];
+    await api.http.delete(`/api/v1/agents/me/keys/${keys.at(-1)!.id}`).set(bearer(apiKey)).expect(204);
+    await api.http.post("/api/v1/agents/me/keys").set(bearer(apiKey)).send({}).expect(201);
+  });
 });

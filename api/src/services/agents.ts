@@ -2,11 +2,14 @@
 // rotated, revoked), the off-chain profile, and request authentication. An agent only ever
 // reaches its own keys and profile: the wallet comes from the verified key, never from input.
 import type { Request } from "express";
-import { forbidden, notFound, unauthorized } from "../http/errors.js";
+import { conflict, forbidden, notFound, unauthorized } from "../http/errors.js";
 import type { Caller } from "../http/route.js";
 import { issueKey, parseKey, secretMatches } from "./keys.js";
 import type { RateLimiter } from "./rateLimit.js";
 import type { SignIn } from "./siws.js";
+
+/** Active keys per agent: enough for rotation across services, too few to dodge rate limits. */
+export const MAX_ACTIVE_KEYS = 10;
 
 export interface Profile {
   wallet: string;
@@ -81,6 +84,10 @@ export class Agents {
   }
 
   private async newKey(wallet: string, label?: string) {
+    const active = (await this.store.keys(wallet)).filter((k) => !k.revokedAt).length;
+    if (active >= MAX_ACTIVE_KEYS) {
+      throw conflict("too_many_keys", `an agent can hold ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
+    }
     const issued = issueKey(this.keySecret);
     const record = await this.store.addKey({ wallet, prefix: issued.prefix, hash: issued.hash, label: label ?? null });
     return { apiKey: issued.key, key: keyView(record) };
