@@ -70,6 +70,8 @@ export function buildApp(deps: AppDeps) {
 
   const app = express();
   app.disable("x-powered-by");
+  // Per-IP limits need the client's address: behind N proxies, take it from X-Forwarded-For.
+  app.set("trust proxy", config.API_TRUST_PROXY_HOPS);
   app.use(
     pinoHttp({
       logger: deps.logger,

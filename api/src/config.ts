@@ -8,6 +8,8 @@ const pubkey = zPubkey;
 
 const schema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Reverse proxies in front of the api whose X-Forwarded-For is trusted (0: none; the peer is the client). */
+  API_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),

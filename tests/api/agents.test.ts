@@ -171,6 +171,15 @@ describe("api: agents and API keys", function () {
     assert.equal(res.body.error.code, "rate_limited");
     const retryAfter = Number(res.headers["retry-after"]);
     assert.ok(retryAfter >= 1 && retryAfter <= api.config.RATE_LIMIT_WINDOW_SECONDS, `Retry-After ${retryAfter}`);
+    // X-Forwarded-For is ignored unless a proxy is trusted: it cannot be used to dodge the limit.
+    await api.redis.flushdb();
+    const direct = api.withConfig({ RATE_LIMIT_PER_IP: "1" });
+    await direct.get("/api/v1/openapi.json").set("x-forwarded-for", "10.0.0.1").expect(200);
+    await direct.get("/api/v1/openapi.json").set("x-forwarded-for", "10.0.0.2").expect(429);
+    const proxied = api.withConfig({ RATE_LIMIT_PER_IP: "1", API_TRUST_PROXY_HOPS: "1" });
+    await proxied.get("/api/v1/openapi.json").set("x-forwarded-for", "10.0.0.3").expect(200);
+    await proxied.get("/api/v1/openapi.json").set("x-forwarded-for", "10.0.0.4").expect(200);
+    await proxied.get("/api/v1/openapi.json").set("x-forwarded-for", "10.0.0.4").expect(429);
     // Per IP, whatever the key: a fresh Redis window keyed by IP.
     await api.redis.flushdb();
     const byIp = api.withConfig({ RATE_LIMIT_PER_IP: "3" });
