@@ -138,6 +138,11 @@ describe("api: Solana Pay purchases", function () {
     const next = expired.body.error.details.newLink;
     assert.notEqual(next.reference, reference);
     assert.equal((await api.http.get(`/api/v1/payments/${reference}`).expect(200)).body.status, "expired");
+    // Asking again gives the same replacement, not one more link each time.
+    const again = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(410);
+    assert.equal(again.body.error.details.newLink.reference, next.reference);
+    const old = await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference } });
+    assert.equal(old.replacedBy, next.reference);
     assert.equal((await api.http.get(`/api/v1/payments/${next.reference}`).expect(200)).body.status, "pending");
     // The new link works.
     const fresh = await api.http.post(requestPath(next.url)).send({ account: buyer.publicKey.toBase58() }).expect(200);

@@ -15,6 +15,7 @@ const payment = (row: PaymentRow): PaymentRequest => ({
   transaction: row.transaction,
   lastValidBlockHeight: row.lastValidBlockHeight,
   status: row.status as PaymentRequest["status"],
+  replacedBy: row.replacedBy,
   createdAt: row.createdAt,
 });
 
@@ -71,6 +72,12 @@ export function paymentStore(db: PrismaClient): PaymentStore {
     async get(reference) {
       const row = await db.paymentRequest.findUnique({ where: { reference } });
       return row ? payment(row) : null;
+    },
+    async replace(reference, replacement) {
+      // Conditional: of two requests racing to replace one link, the first one's link stands.
+      await db.paymentRequest.updateMany({ where: { reference, replacedBy: null }, data: { replacedBy: replacement } });
+      const row = await db.paymentRequest.findUniqueOrThrow({ where: { reference } });
+      return row.replacedBy ?? replacement;
     },
     async locked(reference, fn) {
       return db.$transaction(

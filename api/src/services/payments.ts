@@ -20,6 +20,7 @@ export interface PaymentRequest {
   transaction: string | null;
   lastValidBlockHeight: bigint | null;
   status: PaymentStatus;
+  replacedBy: string | null;
   createdAt: Date;
 }
 
@@ -27,6 +28,8 @@ export interface PaymentRequest {
 export interface PaymentStore {
   create(row: Pick<PaymentRequest, "reference" | "skill" | "kind">): Promise<PaymentRequest>;
   get(reference: string): Promise<PaymentRequest | null>;
+  /** Records `replacement` for `reference` unless one is already recorded; returns the one that stands. */
+  replace(reference: string, replacement: string): Promise<string>;
   locked<T>(reference: string, fn: (row: PaymentRequest | null, update: (patch: Partial<PaymentRequest>) => Promise<void>) => Promise<T>): Promise<T>;
 }
 
@@ -141,8 +144,15 @@ export class Payments {
     return outcome;
   }
 
+  /** The 410 for an expired link, with its one replacement (made on first need, then reused). */
   private async expired(row: PaymentRequest) {
-    const next = await this.createLink(row.skill, row.kind);
+    let replacement = row.replacedBy ? await this.store.get(row.replacedBy) : null;
+    if (!replacement) {
+      const created = await this.createLink(row.skill, row.kind);
+      const standing = await this.store.replace(row.reference, created.reference);
+      replacement = await this.store.get(standing);
+    }
+    const next = await this.link(replacement!.reference, replacement!.skill, replacement!.kind);
     return gone("payment_expired", "this payment's transaction expired unpaid; use the new link", { newLink: next });
   }
 
