@@ -183,10 +183,11 @@ describe("api: discovery and analytics", function () {
     const { apiKey } = await registerAgent(api, seller);
     const res = await api.http.get("/api/v1/analytics/seller?days=7").set(bearer(apiKey)).expect(200);
     assert.equal(res.body.buyers, 2);
-    assert.deepEqual(res.body.revenue, [
+    const byCurrency = (rows: { currency: string }[]) => [...rows].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+    assert.deepEqual(byCurrency(res.body.revenue), byCurrency([
       { currency: "SOL", sales: 2, gross: "2000000", net: "1950000" },
       { currency: USDC, sales: 1, gross: "2000000", net: "1950000" },
-    ].sort((a, b) => a.currency.localeCompare(b.currency)));
+    ]));
     assert.deepEqual(res.body.daily.map((d: { currency: string; sales: number }) => [d.currency, d.sales]).sort(), [["SOL", 2], [USDC, 1]].sort());
     assert.equal(res.body.ratingDistribution["5"], 4);
     assert.equal(res.body.topSkills[0].slug, "summarize-text");
