@@ -25,6 +25,7 @@ import {
   marketplacePda,
   marketplaceProgram,
   MAX_FEE_BPS,
+  ConfigError,
   type MarketplaceAccount,
 } from "../sdk/src/index.js";
 
@@ -117,7 +118,6 @@ export async function deployMarketplace(options: DeployMarketplaceOptions): Prom
 
 // ----- command line -----
 
-class ConfigError extends Error {}
 
 function env(name: string): string | undefined {
   const value = process.env[name]?.trim();

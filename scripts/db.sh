@@ -8,35 +8,35 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/skill_marketplace}"
+# Runs one statement on the server's `postgres` database about the database DATABASE_URL names:
+# `drop` (if it exists) or `create` (if it does not).
+admin() {
+  node -e '
+    const pg = require("pg");
+    const [action] = process.argv.slice(1);
+    const url = new URL(process.env.DATABASE_URL);
+    const name = decodeURIComponent(url.pathname.slice(1));
+    const quoted = `"${name.replaceAll("\"", "\"\"")}"`;
+    url.pathname = "/postgres";
+    const client = new pg.Client({ connectionString: url.toString() });
+    client.connect()
+      .then(() => action === "drop"
+        ? client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`)
+        : client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])
+            .then((r) => r.rowCount ? null : client.query(`CREATE DATABASE ${quoted}`)))
+      .then(() => client.end())
+      .catch((e) => { console.error(`db: cannot ${action} ${process.env.DATABASE_URL}: ${e.message}`); process.exit(1); });
+  ' "$1"
+}
+
 case "${1:-}" in
   generate) npx prisma generate >/dev/null ;;
   reset)
-    node -e '
-      const pg = require("pg");
-      const url = new URL(process.env.DATABASE_URL);
-      const name = decodeURIComponent(url.pathname.slice(1));
-      url.pathname = "/postgres";
-      const client = new pg.Client({ connectionString: url.toString() });
-      client.connect()
-        .then(() => client.query(`DROP DATABASE IF EXISTS "${name.replaceAll("\"", "\"\"")}" WITH (FORCE)`))
-        .then(() => client.end())
-        .catch((e) => { console.error(`db: cannot reset ${process.env.DATABASE_URL}: ${e.message}`); process.exit(1); });
-    '
+    admin drop
     exec bash "$0" migrate
     ;;
   migrate)
-    node -e '
-      const pg = require("pg");
-      const url = new URL(process.env.DATABASE_URL);
-      const name = decodeURIComponent(url.pathname.slice(1));
-      url.pathname = "/postgres";
-      const client = new pg.Client({ connectionString: url.toString() });
-      client.connect()
-        .then(() => client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]))
-        .then((r) => r.rowCount ? null : client.query(`CREATE DATABASE "${name.replaceAll("\"", "\"\"")}"`))
-        .then(() => client.end())
-        .catch((e) => { console.error(`db: cannot reach PostgreSQL at ${process.env.DATABASE_URL}: ${e.message}`); process.exit(1); });
-    '
+    admin create
     npx prisma migrate deploy
     ;;
   migration)

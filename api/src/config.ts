@@ -1,7 +1,7 @@
 // The api's configuration: read once from the environment at start, validated with zod; a bad
 // value stops start-up with a message that names the variable.
 import { z } from "zod";
-import { zPubkey, zUrl } from "../../sdk/src/index.js";
+import { parseEnv, zPubkey, zUrl } from "../../sdk/src/index.js";
 
 const url = zUrl;
 const pubkey = zPubkey;
@@ -33,15 +33,9 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
-export class ConfigError extends Error {}
+export { ConfigError } from "../../sdk/src/index.js";
 
 /** Parses `env` (default: process.env); throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
-  }
-  return parsed.data;
+  return parseEnv(schema, env);
 }

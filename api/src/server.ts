@@ -7,21 +7,13 @@ import cluster from "node:cluster";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { buildApp } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { configOrExit } from "../../sdk/src/index.js";
+import { loadConfig } from "./config.js";
 import { openDatabase } from "./data/db.js";
 import { ResponseCache } from "./services/cache.js";
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`api: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configOrExit("api", loadConfig);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "api" } });
   if (config.API_WORKERS > 1 && cluster.isPrimary) {
     for (let i = 0; i < config.API_WORKERS; i++) cluster.fork();

@@ -1,7 +1,7 @@
 // The indexer's configuration: read once from the environment at start and validated with zod; a
 // bad value stops start-up with a message that names the variable.
 import { z } from "zod";
-import { PROGRAM_ID, zPubkey, zUrl } from "../../sdk/src/index.js";
+import { parseEnv, PROGRAM_ID, zPubkey, zUrl } from "../../sdk/src/index.js";
 
 const url = zUrl;
 const pubkey = zPubkey;
@@ -36,7 +36,7 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema> & { SOLANA_WS_URL: string };
 
-export class ConfigError extends Error {}
+export { ConfigError } from "../../sdk/src/index.js";
 
 /** The websocket URL web3.js would derive from an RPC URL: ws(s) scheme and, with an explicit port, port + 1. */
 export function derivedWsUrl(rpcUrl: string): string {
@@ -48,11 +48,6 @@ export function derivedWsUrl(rpcUrl: string): string {
 
 /** Parses `env` (default: process.env); throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
-  }
-  return { ...parsed.data, SOLANA_WS_URL: parsed.data.SOLANA_WS_URL ?? derivedWsUrl(parsed.data.SOLANA_RPC_URL) };
+  const config = parseEnv(schema, env);
+  return { ...config, SOLANA_WS_URL: config.SOLANA_WS_URL ?? derivedWsUrl(config.SOLANA_RPC_URL) };
 }

@@ -3,20 +3,12 @@
 import { Redis } from "ioredis";
 import pg from "pg";
 import { pino } from "pino";
-import { ConfigError, loadConfig } from "./config.js";
+import { configOrExit } from "../../sdk/src/index.js";
+import { loadConfig } from "./config.js";
 import { Indexer } from "./indexer.js";
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`indexer: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = configOrExit("indexer", loadConfig);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: "indexer" } });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
   pool.on("error", (error) => logger.warn({ err: error.message }, "idle database connection failed"));

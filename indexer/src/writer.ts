@@ -98,8 +98,8 @@ function unnest(columns: Column[], first: number): string {
 type Row = Record<string, unknown>;
 const column = (rows: Row[], name: string) => rows.map((r) => r[name] ?? null);
 
-async function upsertFull(client: pg.PoolClient, spec: StateTable, patches: [string, Patch][], commitment: Commitment): Promise<void> {
-  if (patches.length === 0) return;
+/** The columns a state table's patches write (key, values, counter deltas, slot) and one row per patch. */
+function patchRows(spec: StateTable, patches: [string, Patch][]) {
   const counters = spec.counters ?? [];
   const all = [spec.key, ...spec.columns, ...counters, bigint("slot")];
   const rows: Row[] = patches.map(([id, p]) => ({
@@ -108,6 +108,12 @@ async function upsertFull(client: pg.PoolClient, spec: StateTable, patches: [str
     ...Object.fromEntries(counters.map((c) => [c.name, (p.deltas[c.name] ?? 0n).toString()])),
     slot: p.slot,
   }));
+  return { counters, all, rows };
+}
+
+async function upsertFull(client: pg.PoolClient, spec: StateTable, patches: [string, Patch][], commitment: Commitment): Promise<void> {
+  if (patches.length === 0) return;
+  const { counters, all, rows } = patchRows(spec, patches);
   const names = all.map((c) => c.name);
   const sets = [
     ...spec.columns.map((c) => `${c.name} = EXCLUDED.${c.name}`),
@@ -125,14 +131,7 @@ async function upsertFull(client: pg.PoolClient, spec: StateTable, patches: [str
 
 async function updatePartial(client: pg.PoolClient, spec: StateTable, patches: [string, Patch][], commitment: Commitment, logger: Logger): Promise<void> {
   if (patches.length === 0) return;
-  const counters = spec.counters ?? [];
-  const all = [spec.key, ...spec.columns, ...counters, bigint("slot")];
-  const rows: Row[] = patches.map(([id, p]) => ({
-    [spec.key.name]: id,
-    ...p.values,
-    ...Object.fromEntries(counters.map((c) => [c.name, (p.deltas[c.name] ?? 0n).toString()])),
-    slot: p.slot,
-  }));
+  const { counters, all, rows } = patchRows(spec, patches);
   const newer = "t.slot <= p.slot";
   const sets = [
     ...spec.columns.map((c) => `${c.name} = CASE WHEN ${newer} THEN COALESCE(p.${c.name}, t.${c.name}) ELSE t.${c.name} END`),

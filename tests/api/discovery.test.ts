@@ -183,7 +183,7 @@ describe("api: discovery and analytics", function () {
     const { apiKey } = await registerAgent(api, seller);
     const res = await api.http.get("/api/v1/analytics/seller?days=7").set(bearer(apiKey)).expect(200);
     assert.equal(res.body.buyers, 2);
-    const byCurrency = (rows: { currency: string }[]) => [...rows].sort((a, b) => (a.currency < b.currency ? -1 : 1));
+    const byCurrency = <T extends { currency: string }>(rows: T[]) => [...rows].sort((a, b) => (a.currency < b.currency ? -1 : 1));
     assert.deepEqual(byCurrency(res.body.revenue), byCurrency([
       { currency: "SOL", sales: 2, gross: "2000000", net: "1950000" },
       { currency: USDC, sales: 1, gross: "2000000", net: "1950000" },
