@@ -7,6 +7,10 @@ source scripts/env.sh
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# openssl-sys (a dependency of the Solana runtime crates) needs OpenSSL's headers.
+pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
+# Schemathesis (api suite) runs in a virtualenv.
+python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${need_apt[*]}"
