@@ -40,6 +40,8 @@ for suite in "${suites[@]}"; do
       run_suite program cargo test -p skill_marketplace -p svm-harness
       run_suite idl bash scripts/idl.sh --check
       run_suite sdk npx mocha 'tests/sdk/**/*.test.ts'
+      # tsx strips types when the suites run, so the type check is its own step.
+      run_suite typecheck bash -c 'if npx tsc --noEmit -p .; then echo "check passed: TypeScript type check"; else echo "check failed: TypeScript type check"; exit 1; fi'
       ;;
     localnet)
       run_suite localnet cargo test -p localnet
