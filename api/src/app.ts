@@ -18,6 +18,7 @@ import { discoveryRoutes } from "./routes/discovery.js";
 import { Analytics } from "./services/analytics.js";
 import type { ResponseCache } from "./services/cache.js";
 import { Discovery } from "./services/discovery.js";
+import type { SkillDocs } from "./services/docs.js";
 import type { PrismaClient } from "./data/prisma.js";
 import { Agents, type AgentStore } from "./services/agents.js";
 import { Payments, type PaymentStore } from "./services/payments.js";
@@ -34,6 +35,7 @@ export interface AppDeps {
   paymentStore: PaymentStore;
   prisma: PrismaClient;
   cache: ResponseCache;
+  docs: SkillDocs;
 }
 
 const SKILL_MD = readFileSync(new URL("../SKILL.md", import.meta.url), "utf8");
@@ -58,7 +60,7 @@ export function buildApp(deps: AppDeps) {
   agentRoutes(api, agents);
   paymentRoutes(api, payments, deps.connection);
   reviewRoutes(api, new Reviews(deps.connection));
-  discoveryRoutes(api, new Discovery(deps.prisma), new Analytics(deps.prisma), deps.cache);
+  discoveryRoutes(api, new Discovery(deps.prisma, deps.docs), new Analytics(deps.prisma), deps.cache);
   const openapi = api.document(
     {
       title: "Skill marketplace API",

@@ -1,5 +1,7 @@
 // The api's configuration: read once from the environment at start, validated with zod; a bad
 // value stops start-up with a message that names the variable.
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { parseEnv, zPubkey, zUrl } from "../../sdk/src/index.js";
 
@@ -28,6 +30,10 @@ const schema = z.object({
   INDEXER_REDIS_CHANNEL: z.string().min(1).default("skill-marketplace:invalidate"),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   PROGRAM_ID: pubkey.optional(),
+  /** A Kubo node's RPC API for skill docs; unset: the embedded blockstore in IPFS_BLOCKSTORE_DIR. */
+  IPFS_API_URL: url(["http:", "https:"]).optional(),
+  IPFS_BLOCKSTORE_DIR: z.string().min(1).default(join(homedir(), ".cache", "skill-marketplace", "ipfs")),
+  IPFS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -11,6 +11,7 @@ import { configOrExit } from "../../sdk/src/index.js";
 import { loadConfig } from "./config.js";
 import { openDatabase } from "./data/db.js";
 import { ResponseCache } from "./services/cache.js";
+import { blockStoreFor, SkillDocs } from "./services/docs.js";
 
 async function main(): Promise<void> {
   const config = configOrExit("api", loadConfig);
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
   const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger);
   await cache.listen(config.INDEXER_REDIS_CHANNEL);
-  const { app } = buildApp({ config, connection, redis, logger, ...db.stores, prisma: db.prisma, cache });
+  const docs = new SkillDocs(blockStoreFor(config));
+  const { app } = buildApp({ config, connection, redis, logger, ...db.stores, prisma: db.prisma, cache, docs });
   const server = app.listen(config.API_PORT, () => logger.info({ port: config.API_PORT }, "api listening"));
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");

@@ -4,6 +4,8 @@
 import { Keypair } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs } from "../../api/src/services/docs.js";
+import type { ApiError } from "../../api/src/http/errors.js";
 
 const key = () => Keypair.generate().publicKey.toBase58();
 const USDC = key();
@@ -13,7 +15,7 @@ describe("api: discovery and analytics", function () {
   const seller = Keypair.generate();
   const other = key();
   let day = 0;
-  const skill = async (slug: string, p: { category?: string; price?: bigint; sales?: number; ratings?: number[]; kind?: string; currency?: string; author?: string }) => {
+  const skill = async (slug: string, p: { category?: string; price?: bigint; sales?: number; ratings?: number[]; kind?: string; currency?: string; author?: string; docsCid?: string }) => {
     const address = key();
     const ratings = p.ratings ?? [];
     day += 1;
@@ -27,7 +29,7 @@ describe("api: discovery and analytics", function () {
         price: (p.price ?? 1_000_000n).toString(),
         currency: p.currency ?? "SOL",
         category: p.category ?? "data",
-        docsCid: "bafkreid",
+        docsCid: p.docsCid ?? "bafkreid",
         commitSha: "ab".repeat(20),
         imageDigest: "cd".repeat(32),
         sales: p.sales ?? 0,
@@ -198,5 +200,78 @@ describe("api: discovery and analytics", function () {
     await api.http.get("/api/v1/analytics/seller").expect(401);
     const bad = await api.http.get("/api/v1/analytics/seller?days=0").set(bearer(apiKey)).expect(400);
     assert.equal(bad.body.error.details[0].path, "days");
+  });
+
+  it("shows a skill's API spec, SKILL.md and examples from the docs its CID names on IPFS", async () => {
+    const document = {
+      format: "skill-docs/1",
+      summary: "Reads totals off receipt photos",
+      skillMd: "# ocr-receipts\nSend a receipt image, get its lines and total.",
+      apiSpec: { openapi: "3.1.0", info: { title: "ocr-receipts", version: "1.2.0" }, paths: { "/run": { post: { summary: "read a receipt" } } } },
+      examples: [{ title: "a grocery receipt", input: { image: "data:image/png;base64,iVBOR" }, output: { total: "12.40", currency: "EUR" } }],
+    };
+    const cid = await api.docs.publish(document);
+    assert.match(cid, /^bafkrei[a-z2-7]{52}$/, "CIDv1, raw codec, sha2-256, base32");
+    assert.equal(await api.docs.publish(structuredClone(document)), cid, "the same document gets the same CID");
+    const documented = await skill("ocr-documented", { docsCid: cid });
+    const res = await api.http.get(`/api/v1/skills/${documented}`).expect(200);
+    assert.deepEqual(res.body.docs, { cid, url: `ipfs://${cid}`, status: "available", summary: document.summary, reason: null });
+    assert.equal(res.body.skillMd, document.skillMd);
+    assert.deepEqual(res.body.apiSpec, document.apiSpec);
+    assert.deepEqual(res.body.examples, document.examples);
+
+    // A CID with no block behind it: said so, nothing invented, and not cached once the block arrives.
+    const later = { ...document, summary: "published after the skill" };
+    const laterCid = (await cidOf(new TextEncoder().encode(JSON.stringify(later)))).toString();
+    const early = await skill("docs-later", { docsCid: laterCid });
+    const missing = await api.http.get(`/api/v1/skills/${early}`).expect(200);
+    assert.equal(missing.body.docs.status, "missing");
+    assert.match(missing.body.docs.reason, /no IPFS block/);
+    assert.equal(missing.body.apiSpec, null);
+    assert.deepEqual(missing.body.examples, []);
+    assert.equal(await api.docs.publish(later), laterCid);
+    assert.equal((await api.http.get(`/api/v1/skills/${early}`).expect(200)).body.docs.summary, "published after the skill");
+
+    // Blocks that are not skill docs, and a CID that is not one: invalid, with the reason.
+    const blocks = new EmbeddedBlocks(api.config.IPFS_BLOCKSTORE_DIR);
+    const notDocs = new TextEncoder().encode(JSON.stringify({ format: "skill-docs/1", summary: "no spec" }));
+    const notDocsCid = await cidOf(notDocs);
+    await blocks.put(notDocsCid, notDocs);
+    const binary = new Uint8Array([0xff, 0xfe, 0x00, 0x01]);
+    const binaryCid = await cidOf(binary);
+    await blocks.put(binaryCid, binary);
+    const cases: [string, RegExp][] = [
+      [notDocsCid.toString(), /do not follow skill-docs\/1: skillMd/],
+      [binaryCid.toString(), /not UTF-8 JSON/],
+      ["bafkreid", /not a valid CID/],
+    ];
+    for (const [docsCid, reason] of cases) {
+      const id = await skill(`docs-invalid-${docsCid.slice(-6)}`, { docsCid });
+      const body = (await api.http.get(`/api/v1/skills/${id}`).expect(200)).body;
+      assert.equal(body.docs.status, "invalid", docsCid);
+      assert.match(body.docs.reason, reason);
+      assert.equal(body.apiSpec, null);
+    }
+    // A block stored under another document's CID is not trusted.
+    const forgedCid = await cidOf(new TextEncoder().encode("something else"));
+    await blocks.put(forgedCid, new TextEncoder().encode(JSON.stringify(document)));
+    const forged = await skill("docs-forged", { docsCid: forgedCid.toString() });
+    const forgedBody = (await api.http.get(`/api/v1/skills/${forged}`).expect(200)).body;
+    assert.equal(forgedBody.docs.status, "invalid");
+    assert.match(forgedBody.docs.reason, /matching their CID/);
+  });
+
+  it("refuses docs that do not follow the format, and reports an IPFS node it cannot reach", async () => {
+    await assert.rejects(api.docs.publish({ format: "skill-docs/1", summary: "", skillMd: "", apiSpec: { openapi: "2.0" }, examples: [] }), (e: ApiError) => {
+      assert.equal(e.code, "invalid_docs");
+      assert.match(e.message, /apiSpec\.openapi: must be an OpenAPI 3\.x version/);
+      return true;
+    });
+    const huge = { format: "skill-docs/1", summary: "", skillMd: "x".repeat(199_000), apiSpec: { openapi: "3.1.0", padding: "y".repeat(400_000) }, examples: [] };
+    await assert.rejects(api.docs.publish(huge), (e: ApiError) => e.code === "docs_too_large");
+    const offline = new SkillDocs(new KuboBlocks("http://127.0.0.1:9", 500));
+    const view = await offline.read((await cidOf(new Uint8Array([1]))).toString());
+    assert.equal(view.status, "unreachable");
+    assert.match((view as { reason: string }).reason, /could not be fetched/);
   });
 });

@@ -4,6 +4,9 @@
 import type { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import supertest from "supertest";
@@ -12,6 +15,7 @@ import { buildApp } from "../../api/src/app.js";
 import { loadConfig, type Config } from "../../api/src/config.js";
 import { openDatabase, type Database } from "../../api/src/data/db.js";
 import { ResponseCache } from "../../api/src/services/cache.js";
+import { blockStoreFor, SkillDocs } from "../../api/src/services/docs.js";
 import { scratchDatabase } from "./database.js";
 import { startMarketplace, type Chain } from "./marketplace.js";
 
@@ -24,6 +28,8 @@ export interface TestApi {
   redis: Redis;
   config: Config;
   cache: ResponseCache;
+  /** The docs store the app reads (an embedded blockstore in a scratch directory). */
+  docs: SkillDocs;
   http: ReturnType<typeof supertest>;
   app: ReturnType<typeof buildApp>["app"];
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
@@ -39,6 +45,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   await redis.flushdb();
   const db = openDatabase(database.url);
   const logger = pino({ level: process.env.API_LOG ?? "silent" });
+  const docsDir = mkdtempSync(join(tmpdir(), "skill-docs-"));
   const configFor = (overrides: Record<string, string>) =>
     loadConfig({
       DATABASE_URL: database.url,
@@ -47,15 +54,17 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
       SOLANA_WS_URL: chain.localnet.wsUrl,
       API_PUBLIC_URL: "https://market.test",
       INDEXER_REDIS_CHANNEL: channel,
+      IPFS_BLOCKSTORE_DIR: docsDir,
       ...env,
       ...overrides,
     });
   const cache = new ResponseCache(redis, 300, logger);
   const channel = `test:invalidate:${randomBytes(4).toString("hex")}`;
   await cache.listen(channel);
-  const appFor = (config: Config) =>
-    buildApp({ config, connection: chain.connection, redis, logger, ...db.stores, prisma: db.prisma, cache }).app;
   const config = configFor({});
+  const docs = new SkillDocs(blockStoreFor(config));
+  const appFor = (config: Config) =>
+    buildApp({ config, connection: chain.connection, redis, logger, ...db.stores, prisma: db.prisma, cache, docs }).app;
   const app = appFor(config);
   return {
     app,
@@ -65,6 +74,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     db,
     redis,
     config,
+    docs,
     http: supertest(app),
     withConfig: (overrides) => supertest(appFor(configFor(overrides))),
     async stop() {
@@ -73,6 +83,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
       redis.disconnect();
       await database.drop();
       await chain.stop();
+      rmSync(docsDir, { recursive: true, force: true });
     },
   };
 }

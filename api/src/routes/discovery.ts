@@ -35,8 +35,8 @@ const Distribution = z.record(z.string(), z.number().int());
 
 export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics: Analytics, cache: ResponseCache): void {
   // Cached responses go out as the stored JSON text, never parsed and re-serialized.
-  const cached = async (res: Response, key: string, compute: () => Promise<unknown>) => {
-    const { json, hit } = await cache.json(key, compute);
+  const cached = async <T>(res: Response, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => {
+    const { json, hit } = await cache.json(key, compute, keep);
     res.setHeader("x-cache", hit ? "hit" : "miss");
     res.type("application/json").send(json);
   };
@@ -66,11 +66,22 @@ export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics:
   api.add({
     method: "get",
     path: "/skills/:id",
-    summary: "A skill: pricing, current version, provenance, versions, rating summary and reviews",
+    summary: "A skill: pricing, current version, provenance, API spec and examples, versions, rating summary and reviews",
     tag: "discovery",
     params: z.object({ id: Pubkey }),
     response: SkillSchema.extend({
-      docs: z.object({ cid: z.string(), url: z.string() }),
+      docs: z.object({
+        cid: z.string(),
+        url: z.string(),
+        status: z.enum(["available", "missing", "invalid", "unreachable"]).openapi({
+          description: "whether the docs document under `cid` could be read (missing: no IPFS block for it yet)",
+        }),
+        summary: z.string().nullable(),
+        reason: z.string().nullable().openapi({ description: "why the docs are not available" }),
+      }),
+      skillMd: z.string().nullable().openapi({ description: "the skill's SKILL.md, from its docs" }),
+      apiSpec: z.record(z.string(), z.unknown()).nullable().openapi({ description: "the skill's own API as an OpenAPI 3.x document, from its docs" }),
+      examples: z.array(z.object({ title: z.string(), input: z.unknown(), output: z.unknown() })).openapi({ description: "worked calls of the skill, from its docs" }),
       ratingDistribution: Distribution,
       reviews: z.array(ReviewSchema),
       versions: z.array(
@@ -87,7 +98,8 @@ export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics:
       ),
     }),
     errors: [404],
-    handler: ({ params, res }) => cached(res, `skill:${params.id}`, () => discovery.skill(params.id)),
+    // Docs not found or not fetched are not cached: the next request asks the IPFS store again.
+    handler: ({ params, res }) => cached(res, `skill:${params.id}`, () => discovery.skill(params.id), (s) => s.docs.status === "available" || s.docs.status === "invalid"),
   });
 
   api.add({

@@ -37,13 +37,14 @@ export class ResponseCache {
     this.generation = (await this.redis.get(GENERATION_KEY)) ?? "0";
   }
 
-  /** The JSON text of `compute()`'s result, from the cache when the current generation has it. */
-  async json(key: string, compute: () => Promise<unknown>): Promise<{ json: string; hit: boolean }> {
+  /** The JSON text of `compute()`'s result, from the cache when the current generation has it; stored unless `keep` says no. */
+  async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<{ json: string; hit: boolean }> {
     const full = `cache:g${this.generation}:${key}`;
     const cached = await this.redis.get(full);
     if (cached !== null) return { json: cached, hit: true };
-    const json = JSON.stringify(await compute());
-    await this.redis.set(full, json, "EX", this.ttlSeconds);
+    const value = await compute();
+    const json = JSON.stringify(value);
+    if (keep(value)) await this.redis.set(full, json, "EX", this.ttlSeconds);
     return { json, hit: false };
   }
 

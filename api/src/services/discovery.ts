@@ -3,6 +3,7 @@
 // reviews, categories, and agents with their skills and reputation. Amounts stay exact strings.
 import { badRequest, notFound } from "../http/errors.js";
 import { Prisma, type PrismaClient } from "../data/prisma.js";
+import type { SkillDocs } from "./docs.js";
 
 export type Sort = "popular" | "newest" | "rating" | "relevance";
 
@@ -103,7 +104,10 @@ export const SKILL_COLUMNS = Prisma.raw(
 const RATING = Prisma.sql`(CASE WHEN s.rating_count > 0 THEN s.rating_sum / s.rating_count ELSE 0 END)`;
 
 export class Discovery {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly docs: SkillDocs,
+  ) {}
 
   async skills(q: SkillQuery) {
     const sort: Sort = q.sort ?? (q.search ? "relevance" : "newest");
@@ -145,16 +149,26 @@ export class Discovery {
   async skill(id: string) {
     const [row] = await this.db.$queryRaw<SkillRow[]>`SELECT ${SKILL_COLUMNS} FROM skills s WHERE s.address = ${id}`;
     if (!row) throw notFound(`skill ${id}`);
-    const [reviews, distribution, versions] = await Promise.all([
+    const [reviews, distribution, versions, docs] = await Promise.all([
       this.db.review.findMany({ where: { skill: id }, orderBy: [{ updatedAt: "desc" }, { address: "desc" }], take: 20 }),
       this.db.review.groupBy({ by: ["rating"], where: { skill: id }, _count: { _all: true } }),
       this.db.skillVersion.findMany({ where: { skill: id }, orderBy: [{ slot: "desc" }, { signature: "desc" }], take: 20 }),
+      this.docs.read(row.docs_cid),
     ]);
     const ratings = Object.fromEntries([1, 2, 3, 4, 5].map((r) => [String(r), 0]));
     for (const d of distribution) ratings[String(d.rating)] = d._count._all;
     return {
       ...skillView(row),
-      docs: { cid: row.docs_cid, url: `ipfs://${row.docs_cid}` },
+      docs: {
+        cid: row.docs_cid,
+        url: `ipfs://${row.docs_cid}`,
+        status: docs.status,
+        summary: docs.status === "available" ? docs.summary : null,
+        reason: docs.status === "available" ? null : docs.reason,
+      },
+      skillMd: docs.status === "available" ? docs.skillMd : null,
+      apiSpec: docs.status === "available" ? docs.apiSpec : null,
+      examples: docs.status === "available" ? docs.examples : [],
       ratingDistribution: ratings,
       reviews: reviews.map(reviewView),
       versions: versions.map((v) => ({

@@ -1,0 +1,175 @@
+// A skill's documentation on IPFS: the document its seller publishes (summary, SKILL.md, the skill's
+// own API as OpenAPI, worked examples), addressed by the docs CID the skill carries on chain. The api
+// reads it to show a skill's API spec and examples. CIDs are CIDv1, raw codec, sha2-256 (what
+// `ipfs block put` gives), so one CID always names the same bytes and a document read once is kept.
+import { FsBlockstore } from "blockstore-fs";
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { sha256 } from "multiformats/hashes/sha2";
+import { z } from "zod";
+import { badRequest } from "../http/errors.js";
+
+/** Larger documents are refused on publish and reported as invalid on read. */
+export const MAX_DOCS_BYTES = 512 * 1024;
+
+const Example = z.object({
+  title: z.string().min(1).max(200),
+  input: z.unknown(),
+  output: z.unknown(),
+});
+
+export const SkillDocument = z
+  .object({
+    format: z.literal("skill-docs/1"),
+    summary: z.string().max(2_000),
+    skillMd: z.string().max(200_000),
+    apiSpec: z.object({ openapi: z.string().regex(/^3\.\d+\.\d+$/, "must be an OpenAPI 3.x version") }).passthrough(),
+    examples: z.array(Example).max(50),
+  })
+  .strict();
+export type SkillDocument = z.infer<typeof SkillDocument>;
+
+/** Where the documents' blocks live: an IPFS node's RPC, or the embedded blockstore. */
+export interface BlockStore {
+  /** The block's bytes; null when the store does not have it. Throws when the store cannot be asked. */
+  get(cid: CID): Promise<Uint8Array | null>;
+  put(cid: CID, bytes: Uint8Array): Promise<void>;
+}
+
+/** The embedded default: blocks in a directory, laid out as Helia's file blockstore lays them out. */
+export class EmbeddedBlocks implements BlockStore {
+  private readonly store: FsBlockstore;
+  private opened: Promise<void> | null = null;
+
+  constructor(directory: string) {
+    this.store = new FsBlockstore(directory);
+  }
+
+  private open(): Promise<void> {
+    this.opened ??= this.store.open();
+    return this.opened;
+  }
+
+  async get(cid: CID): Promise<Uint8Array | null> {
+    await this.open();
+    if (!(await this.store.has(cid))) return null;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of this.store.get(cid)) chunks.push(chunk);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  }
+
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
+    await this.open();
+    await this.store.put(cid, bytes);
+  }
+}
+
+/** A Kubo node's RPC API (`IPFS_API_URL`), for production. */
+export class KuboBlocks implements BlockStore {
+  constructor(
+    private readonly apiUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async get(cid: CID): Promise<Uint8Array | null> {
+    // offline=true: answer from the node's own blocks rather than wait on the network for a missing one.
+    const res = await fetch(`${this.apiUrl}/api/v0/block/get?arg=${cid}&offline=true`, { method: "POST", signal: AbortSignal.timeout(this.timeoutMs) });
+    if (res.status === 500 && /not found/i.test(await res.clone().text())) return null;
+    if (!res.ok) throw new Error(`IPFS node answered ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  async put(cid: CID, bytes: Uint8Array): Promise<void> {
+    const form = new FormData();
+    form.append("data", new Blob([Buffer.from(bytes)]));
+    const res = await fetch(`${this.apiUrl}/api/v0/block/put?cid-codec=raw&mhtype=sha2-256&pin=true`, {
+      method: "POST",
+      body: form,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!res.ok) throw new Error(`IPFS node answered ${res.status}`);
+    const { Key } = (await res.json()) as { Key: string };
+    if (Key !== cid.toString()) throw new Error(`IPFS node stored the document as ${Key}, expected ${cid}`);
+  }
+}
+
+/** What a skill's details say about its documentation. */
+export type DocsView =
+  | { status: "available"; summary: string; skillMd: string; apiSpec: Record<string, unknown>; examples: z.infer<typeof Example>[] }
+  | { status: "missing" | "invalid" | "unreachable"; reason: string };
+
+const CID_TEXT = /^[a-zA-Z0-9]{1,64}$/;
+
+export async function cidOf(bytes: Uint8Array): Promise<CID> {
+  return CID.createV1(raw.code, await sha256.digest(bytes));
+}
+
+export class SkillDocs {
+  /** Read results that can never change (available or invalid), by CID. Bounded: oldest dropped first. */
+  private readonly settled = new Map<string, DocsView>();
+
+  constructor(
+    private readonly blocks: BlockStore,
+    private readonly maxSettled = 1_000,
+  ) {}
+
+  /** Stores `document` and returns its CID, the value a skill's `docs_cid` takes. */
+  async publish(document: unknown): Promise<string> {
+    const parsed = SkillDocument.safeParse(document);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw badRequest("invalid_docs", `docs ${issue.path.join(".") || "document"}: ${issue.message}`, parsed.error.issues);
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(parsed.data));
+    if (bytes.length > MAX_DOCS_BYTES) throw badRequest("docs_too_large", `docs are ${bytes.length} bytes; at most ${MAX_DOCS_BYTES}`);
+    const cid = await cidOf(bytes);
+    await this.blocks.put(cid, bytes);
+    return cid.toString();
+  }
+
+  /** The document under `cidText`, or why there is none to show. Never throws. */
+  async read(cidText: string): Promise<DocsView> {
+    const known = this.settled.get(cidText);
+    if (known) return known;
+    let cid: CID;
+    try {
+      if (!CID_TEXT.test(cidText)) throw new Error("not a CID");
+      cid = CID.parse(cidText);
+    } catch {
+      return this.settle(cidText, { status: "invalid", reason: "the skill's docs CID is not a valid CID" });
+    }
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await this.blocks.get(cid);
+    } catch (error) {
+      return { status: "unreachable", reason: `the docs could not be fetched: ${(error as Error).message}` };
+    }
+    if (!bytes) return { status: "missing", reason: "no IPFS block is known for the skill's docs CID" };
+    if (!cid.equals(await cidOf(bytes))) {
+      return this.settle(cidText, { status: "invalid", reason: "the docs are not a raw sha2-256 block matching their CID" });
+    }
+    if (bytes.length > MAX_DOCS_BYTES) return this.settle(cidText, { status: "invalid", reason: `the docs are larger than ${MAX_DOCS_BYTES} bytes` });
+    let parsed: ReturnType<typeof SkillDocument.safeParse>;
+    try {
+      parsed = SkillDocument.safeParse(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)));
+    } catch {
+      return this.settle(cidText, { status: "invalid", reason: "the docs are not UTF-8 JSON" });
+    }
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return this.settle(cidText, { status: "invalid", reason: `the docs do not follow skill-docs/1: ${issue.path.join(".") || "document"}: ${issue.message}` });
+    }
+    const { summary, skillMd, apiSpec, examples } = parsed.data;
+    return this.settle(cidText, { status: "available", summary, skillMd, apiSpec, examples });
+  }
+
+  private settle(cid: string, view: DocsView): DocsView {
+    if (this.settled.size >= this.maxSettled) this.settled.delete(this.settled.keys().next().value!);
+    this.settled.set(cid, view);
+    return view;
+  }
+}
+
+export function blockStoreFor(config: { IPFS_API_URL?: string; IPFS_BLOCKSTORE_DIR: string; IPFS_TIMEOUT_MS: number }): BlockStore {
+  return config.IPFS_API_URL ? new KuboBlocks(config.IPFS_API_URL.replace(/\/+$/, ""), config.IPFS_TIMEOUT_MS) : new EmbeddedBlocks(config.IPFS_BLOCKSTORE_DIR);
+}
