@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     return;
   }
   const db = openDatabase(config.DATABASE_URL);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  // Auto-pipelining: commands issued by concurrent requests in one tick share a write and a read.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
   const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger);
   await cache.listen(config.INDEXER_REDIS_CHANNEL);

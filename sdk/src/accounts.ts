@@ -1,8 +1,8 @@
 // Typed views of the program's accounts, decoded with the IDL's Borsh layout, and the enum
 // helpers the rest of the code needs to read them (licence kind, pricing).
 import type { IdlAccounts, IdlTypes } from "@coral-xyz/anchor";
-import { Connection, PublicKey, type Commitment } from "@solana/web3.js";
-import { marketplaceCoder, type SkillMarketplace } from "./program.js";
+import { Connection, PublicKey, type AccountInfo, type Commitment } from "@solana/web3.js";
+import { marketplaceCoder, PROGRAM_ID, type SkillMarketplace } from "./program.js";
 
 type Accounts = IdlAccounts<SkillMarketplace>;
 export type AccountName = keyof Accounts;
@@ -28,15 +28,23 @@ export function accountDiscriminator(name: AccountName): Buffer {
   return marketplaceCoder.accounts.accountDiscriminator(name);
 }
 
-/** Reads and decodes an account; `null` when it does not exist (at that commitment). */
+/**
+ * Decodes a fetched account as a `name` account of the program; `null` when there is none or when
+ * another program owns it (anyone can give an account of theirs our layout). Throws if the
+ * program's account is not a `name` account.
+ */
+export function decodeOwned<N extends AccountName>(name: N, info: AccountInfo<Buffer> | null | undefined, programId: PublicKey = PROGRAM_ID): Accounts[N] | null {
+  return info && info.owner.equals(programId) ? decodeAccount(name, info.data) : null;
+}
+
+/** Reads and decodes an account; `null` when it does not exist (at that commitment) or is not the program's. */
 export async function fetchAccount<N extends AccountName>(
   connection: Connection,
   name: N,
   address: PublicKey,
   commitment?: Commitment,
 ): Promise<Accounts[N] | null> {
-  const info = await connection.getAccountInfo(address, commitment);
-  return info ? decodeAccount(name, info.data) : null;
+  return decodeOwned(name, await connection.getAccountInfo(address, commitment));
 }
 
 /** The variant name of a decoded Anchor enum: `{ subscription: {...} }` → "subscription". */

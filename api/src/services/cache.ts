@@ -3,14 +3,21 @@
 // indexer's channel (sent after every committed batch) moves all api instances to a new
 // generation, so a purchase shows in popularity on the next request. Old generations simply
 // expire. Coarse on purpose: a batch touches few skills, and a miss costs one indexed query.
+// In front of Redis, each process keeps its hottest answers of the current generation in memory
+// (bounded, emptied when the generation moves), so a popular page costs no round trip at all.
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 const GENERATION_KEY = "cache:generation";
+/** Answers kept in process memory, and the largest one kept there. */
+const LOCAL_ENTRIES = 512;
+const LOCAL_MAX_BYTES = 256 * 1024;
 
 export class ResponseCache {
   private generation = "0";
   private subscriber: Redis | null = null;
+  /** key → JSON and the time it stops being served (the Redis TTL, counted from when it was read). */
+  private readonly local = new Map<string, { json: string; until: number }>();
 
   constructor(
     private readonly redis: Redis,
@@ -20,7 +27,7 @@ export class ResponseCache {
 
   /** Follows `channel`; resolves once subscribed, so no change published afterwards is missed. */
   async listen(channel: string): Promise<void> {
-    this.subscriber = this.redis.duplicate();
+    this.subscriber = this.redis.duplicate({ enableAutoPipelining: false });
     this.subscriber.on("message", () => {
       void this.invalidate().catch((err) => this.logger.warn({ err }, "cache invalidation failed"));
     });
@@ -30,21 +37,40 @@ export class ResponseCache {
 
   /** A change happened: move to a new generation. */
   async invalidate(): Promise<void> {
-    this.generation = String(await this.redis.incr(GENERATION_KEY));
+    this.moveTo(String(await this.redis.incr(GENERATION_KEY)));
   }
 
   async sync(): Promise<void> {
-    this.generation = (await this.redis.get(GENERATION_KEY)) ?? "0";
+    this.moveTo((await this.redis.get(GENERATION_KEY)) ?? "0");
+  }
+
+  private moveTo(generation: string): void {
+    if (generation !== this.generation) this.local.clear();
+    this.generation = generation;
+  }
+
+  private remember(key: string, json: string): void {
+    if (json.length > LOCAL_MAX_BYTES) return;
+    if (this.local.size >= LOCAL_ENTRIES) this.local.delete(this.local.keys().next().value!);
+    this.local.set(key, { json, until: Date.now() + this.ttlSeconds * 1000 });
   }
 
   /** The JSON text of `compute()`'s result, from the cache when the current generation has it; stored unless `keep` says no. */
   async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<{ json: string; hit: boolean }> {
     const full = `cache:g${this.generation}:${key}`;
+    const local = this.local.get(full);
+    if (local && local.until > Date.now()) return { json: local.json, hit: true };
     const cached = await this.redis.get(full);
-    if (cached !== null) return { json: cached, hit: true };
+    if (cached !== null) {
+      this.remember(full, cached);
+      return { json: cached, hit: true };
+    }
     const value = await compute();
     const json = JSON.stringify(value);
-    if (keep(value)) await this.redis.set(full, json, "EX", this.ttlSeconds);
+    if (keep(value)) {
+      await this.redis.set(full, json, "EX", this.ttlSeconds);
+      this.remember(full, json);
+    }
     return { json, hit: false };
   }
 

@@ -1,7 +1,8 @@
 // What the api reads from the chain, through the sdk only: skills, licenses, the marketplace, and
 // whether a Solana Pay reference has a successful transaction.
-import { Connection, PublicKey, type Commitment } from "@solana/web3.js";
+import { Connection, PublicKey, type BlockhashWithExpiryBlockHeight, type Commitment } from "@solana/web3.js";
 import {
+  decodeOwned,
   fetchAccount,
   licenseKindName,
   licensePda,
@@ -40,10 +41,50 @@ export async function requireSkill(connection: Connection, id: PublicKey): Promi
   return skill;
 }
 
-export async function marketplaceConfig(connection: Connection) {
-  const marketplace = await fetchAccount(connection, "marketplace", marketplacePda(), COMMITMENT);
+/**
+ * What a purchase needs to know, in one read (one RPC round trip): the skill, the buyer's license
+ * and the marketplace. Only accounts our program owns count: a look-alike account elsewhere is none.
+ */
+export async function purchaseState(connection: Connection, skillKey: PublicKey, buyer: PublicKey) {
+  const licenseAddress = licensePda(skillKey, buyer);
+  const [skillInfo, licenseInfo, marketplaceInfo] = await connection.getMultipleAccountsInfo([skillKey, licenseAddress, marketplacePda()], COMMITMENT);
+  let skill: SkillAccount | null;
+  try {
+    skill = decodeOwned("skill", skillInfo);
+  } catch {
+    skill = null; // an account that is not a Skill
+  }
+  if (!skill) throw notFound(`skill ${skillKey.toBase58()}`);
+  const marketplace = decodeOwned("marketplace", marketplaceInfo);
   if (!marketplace) throw new Error("the marketplace is not initialized on this cluster");
-  return marketplace;
+  const license = decodeOwned("license", licenseInfo);
+  return { skill, marketplace, license: license ? licenseView(licenseAddress, license, Math.floor(Date.now() / 1000)) : null };
+}
+
+/**
+ * A recent blockhash shared by concurrent requests: asked of the node at most once per `maxAgeMs`
+ * (a blockhash lives about 150 slots, so one a second old costs a wallet a second of its minute).
+ */
+export class RecentBlockhash {
+  private latest: { at: number; value: Promise<BlockhashWithExpiryBlockHeight> } | null = null;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly maxAgeMs = 1_000,
+  ) {}
+
+  get(): Promise<BlockhashWithExpiryBlockHeight> {
+    const now = Date.now();
+    if (!this.latest || now - this.latest.at > this.maxAgeMs) {
+      const value = this.connection.getLatestBlockhash(COMMITMENT);
+      this.latest = { at: now, value };
+      // A failed read is not shared with later requests.
+      value.catch(() => {
+        if (this.latest?.value === value) this.latest = null;
+      });
+    }
+    return this.latest.value;
+  }
 }
 
 export interface LicenseView {

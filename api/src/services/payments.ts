@@ -8,7 +8,7 @@ import { Connection, Keypair, PublicKey, Transaction, type TransactionInstructio
 import QRCode from "qrcode";
 import { marketplaceProgram, purchaseLicense, type LicenseKindName, type SkillAccount } from "../../../sdk/src/index.js";
 import { conflict, gone, notFound, type ApiError } from "../http/errors.js";
-import { COMMITMENT, findPayment, marketplaceConfig, parsePubkey, pricingKind, readLicense, requireSkill, type LicenseView } from "./chain.js";
+import { COMMITMENT, findPayment, parsePubkey, pricingKind, purchaseState, readLicense, RecentBlockhash, requireSkill, type LicenseView } from "./chain.js";
 
 export type PaymentStatus = "open" | "paid" | "expired" | "failed";
 
@@ -60,6 +60,7 @@ const KIND_LABEL: Record<LicenseKindName, string> = {
 export class Payments {
   /** Built once: constructing Anchor's client parses the whole IDL. */
   private readonly program;
+  private readonly blockhash: RecentBlockhash;
 
   constructor(
     private readonly connection: Connection,
@@ -67,6 +68,7 @@ export class Payments {
     private readonly publicUrl: string,
   ) {
     this.program = marketplaceProgram({ connection });
+    this.blockhash = new RecentBlockhash(connection);
   }
 
   async createLink(skillId: string, kind?: LicenseKindName): Promise<PaymentLink> {
@@ -122,15 +124,10 @@ export class Payments {
         return { replace: row };
       }
       const skillKey = new PublicKey(row.skill);
-      const [skill, license, latest, marketplace] = await Promise.all([
-        requireSkill(this.connection, skillKey),
-        row.kind === "oneTime" ? readLicense(this.connection, skillKey, account) : null,
-        this.connection.getLatestBlockhash(COMMITMENT),
-        marketplaceConfig(this.connection),
-      ]);
+      const [{ skill, license, marketplace }, latest] = await Promise.all([purchaseState(this.connection, skillKey, account), this.blockhash.get()]);
       this.sellable(skill, row.kind);
       if (skill.author.equals(account)) throw conflict("own_skill", "a seller cannot buy their own skill");
-      if (license) throw conflict("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
+      if (license && row.kind === "oneTime") throw conflict("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
       const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
       const { blockhash, lastValidBlockHeight } = latest;
       const tx = new Transaction({ feePayer: account, blockhash, lastValidBlockHeight }).add(...instructions);
