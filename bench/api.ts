@@ -39,6 +39,8 @@ let port = 0;
  */
 async function cannon(name: string, clients: number, length: { seconds: number } | { amount: number }, request: autocannon.Request, cache?: "hit" | "miss") {
   const wrong: string[] = [];
+  // Monotonic microseconds, the clock of --cpu-prof profiles: a profile can be cut to one phase.
+  const startedUs = process.hrtime.bigint() / 1000n;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: clients,
@@ -56,7 +58,8 @@ async function cannon(name: string, clients: number, length: { seconds: number }
   if (wrong.length > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new Error(`${name}: ${wrong.length} wrong answers (first: ${wrong[0]}), ${result.errors} errors, ${result.timeouts} timeouts`);
   }
-  console.log(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
+  const endedUs = process.hrtime.bigint() / 1000n;
+  console.log(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (monotonic µs ${startedUs}..${endedUs})`);
   return result;
 }
 
@@ -92,7 +95,9 @@ try {
   await registerAgentFor(seller, "bench-seller");
   const skill = (await registerSkillFor(seller, { slug: "bench-skill", pricing: pricing.subscription(86_400), price: 1_000_000n })).address;
 
-  api = spawn("node_modules/.bin/tsx", ["api/src/server.ts"], {
+  // BENCH_API_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/api-profiles", shows where the api's time goes.
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  api = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "api/src/server.ts"], {
     env: {
       ...process.env,
       API_PORT: String(port),

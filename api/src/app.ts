@@ -4,13 +4,12 @@
 import type { Connection } from "@solana/web3.js";
 import express from "express";
 import type { Redis } from "ioredis";
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { Config } from "./config.js";
 import { errorMiddleware, notFoundRoute } from "./http/errors.js";
 import { ApiRouter } from "./http/route.js";
+import { requestLog } from "./http/requestLog.js";
 import { agentRoutes } from "./routes/agents.js";
 import { paymentRoutes } from "./routes/payments.js";
 import { reviewRoutes } from "./routes/reviews.js";
@@ -74,19 +73,7 @@ export function buildApp(deps: AppDeps) {
   app.disable("x-powered-by");
   // Per-IP limits need the client's address: behind N proxies, take it from X-Forwarded-For.
   app.set("trust proxy", config.API_TRUST_PROXY_HOPS);
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      // API keys and sessions never reach the logs.
-      redact: ["req.headers.authorization", "req.headers.cookie"],
-      genReqId: (req, res) => {
-        const given = req.headers["x-request-id"];
-        const id = typeof given === "string" && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-    }),
-  );
+  app.use(requestLog(deps.logger));
   app.use(async (req, _res, next) => {
     try {
       await limiter.hit(`ip:${req.ip}`, config.RATE_LIMIT_PER_IP);
@@ -107,6 +94,6 @@ export function buildApp(deps: AppDeps) {
   });
   app.use("/api/v1", api.router);
   app.use(notFoundRoute);
-  app.use(errorMiddleware);
+  app.use(errorMiddleware(deps.logger));
   return { app, api, openapi };
 }

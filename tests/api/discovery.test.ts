@@ -118,6 +118,12 @@ describe("api: discovery and analytics", function () {
     res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
     assert.equal(res.headers["x-cache"], "hit");
     const top = res.body.skills[0];
+    // The same answer keeps its entity tag, so a client that has it gets a 304 and no body.
+    const etag = res.headers.etag!;
+    assert.match(etag, /^"[\w-]{27}"$/);
+    const unchanged = await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", etag).expect(304);
+    assert.equal(unchanged.text, "");
+    await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", '"another"').expect(200);
     // A purchase lands: the indexer bumps the row and publishes the ids after its batch commits.
     await api.db.prisma.skill.update({ where: { address: ids.summarize! }, data: { sales: 10_000 } });
     res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
@@ -128,6 +134,8 @@ describe("api: discovery and analytics", function () {
       res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);
     }
     assert.equal(res.body.skills[0].id, ids.summarize, "the purchase shows without waiting for a TTL");
+    assert.notEqual(res.headers.etag, etag, "a changed answer has another entity tag");
+    await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", etag).expect(200);
   });
 
   it("shows a skill with provenance, versions, rating summary and reviews; lists reviews with a cursor", async () => {

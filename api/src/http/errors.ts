@@ -1,8 +1,8 @@
 // Domain errors thrown by services, and the one middleware that turns any error into
 // `{ "error": { "code", "message", "details"? } }` with the right status. Services never
 // touch HTTP; unknown errors become a 500 without leaking internals.
+import type { Logger } from "pino";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import type {} from "pino-http"; // types req.log
 
 export class ApiError extends Error {
   constructor(
@@ -31,7 +31,8 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, "not_found", `no route for ${req.method} ${req.path}`));
 };
 
-export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
+/** Maps every error to its status and the one error body; anything unexpected is logged and answers 500. */
+export const errorMiddleware = (logger: Logger): ErrorRequestHandler => (err, req, res, _next) => {
   let error: ApiError;
   if (err instanceof ApiError) {
     error = err;
@@ -40,7 +41,7 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (err?.type === "entity.too.large") {
     error = new ApiError(413, "payload_too_large", "request body is too large");
   } else {
-    req.log?.error({ err }, "unhandled error");
+    logger.error({ err, reqId: req.id }, "unhandled error");
     error = new ApiError(500, "internal", "internal server error");
   }
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);

@@ -35,9 +35,11 @@ const Distribution = z.record(z.string(), z.number().int());
 
 export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics: Analytics, cache: ResponseCache): void {
   // Cached responses go out as the stored JSON text, never parsed and re-serialized.
+  // Conditional requests work as usual: res.send answers 304 when If-None-Match names the ETag.
   const cached = async <T>(res: Response, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => {
-    const { json, hit } = await cache.json(key, compute, keep);
+    const { json, hit, etag } = await cache.json(key, compute, keep);
     res.setHeader("x-cache", hit ? "hit" : "miss");
+    res.setHeader("ETag", etag);
     res.type("application/json").send(json);
   };
 

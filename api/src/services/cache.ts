@@ -6,6 +6,7 @@
 // In front of Redis, each process keeps its hottest answers of the current generation in memory
 // (bounded, emptied when the generation moves), so a popular page costs no round trip at all.
 import type { Redis } from "ioredis";
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 
 const GENERATION_KEY = "cache:generation";
@@ -13,11 +14,20 @@ const GENERATION_KEY = "cache:generation";
 const LOCAL_ENTRIES = 512;
 const LOCAL_MAX_BYTES = 256 * 1024;
 
+/** A cached answer: its JSON text, its entity tag (hashed once, not per request), and whether it came from the cache. */
+export interface Cached {
+  json: string;
+  etag: string;
+  hit: boolean;
+}
+
+const etagOf = (json: string) => `"${createHash("sha1").update(json).digest("base64url")}"`;
+
 export class ResponseCache {
   private generation = "0";
   private subscriber: Redis | null = null;
-  /** key → JSON and the time it stops being served (the Redis TTL, counted from when it was read). */
-  private readonly local = new Map<string, { json: string; until: number }>();
+  /** key → answer and the time it stops being served (the Redis TTL, counted from when it was read). */
+  private readonly local = new Map<string, Cached & { until: number }>();
 
   constructor(
     private readonly redis: Redis,
@@ -49,29 +59,26 @@ export class ResponseCache {
     this.generation = generation;
   }
 
-  private remember(key: string, json: string): void {
-    if (json.length > LOCAL_MAX_BYTES) return;
+  private remember(key: string, json: string): Cached {
+    const answer = { json, etag: etagOf(json), hit: true };
+    if (json.length > LOCAL_MAX_BYTES) return answer;
     if (this.local.size >= LOCAL_ENTRIES) this.local.delete(this.local.keys().next().value!);
-    this.local.set(key, { json, until: Date.now() + this.ttlSeconds * 1000 });
+    this.local.set(key, { ...answer, until: Date.now() + this.ttlSeconds * 1000 });
+    return answer;
   }
 
   /** The JSON text of `compute()`'s result, from the cache when the current generation has it; stored unless `keep` says no. */
-  async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<{ json: string; hit: boolean }> {
+  async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<Cached> {
     const full = `cache:g${this.generation}:${key}`;
     const local = this.local.get(full);
-    if (local && local.until > Date.now()) return { json: local.json, hit: true };
+    if (local && local.until > Date.now()) return local;
     const cached = await this.redis.get(full);
-    if (cached !== null) {
-      this.remember(full, cached);
-      return { json: cached, hit: true };
-    }
+    if (cached !== null) return this.remember(full, cached);
     const value = await compute();
     const json = JSON.stringify(value);
-    if (keep(value)) {
-      await this.redis.set(full, json, "EX", this.ttlSeconds);
-      this.remember(full, json);
-    }
-    return { json, hit: false };
+    if (!keep(value)) return { json, etag: etagOf(json), hit: false };
+    await this.redis.set(full, json, "EX", this.ttlSeconds);
+    return { ...this.remember(full, json), hit: false };
   }
 
   async close(): Promise<void> {

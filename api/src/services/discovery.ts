@@ -114,7 +114,6 @@ export class Discovery {
     if (sort === "relevance" && !q.search) throw badRequest("invalid_sort", "sort=relevance needs a search");
     const where: Prisma.Sql[] = [Prisma.sql`s.active`];
     const tsQuery = q.search ? Prisma.sql`websearch_to_tsquery('simple', ${q.search})` : null;
-    if (tsQuery) where.push(Prisma.sql`s.search @@ ${tsQuery}`);
     if (q.category) where.push(Prisma.sql`s.category = ${q.category}`);
     if (q.kind) where.push(Prisma.sql`s.pricing = ${q.kind}`);
     if (q.currency) where.push(Prisma.sql`s.currency = ${q.currency}`);
@@ -132,8 +131,14 @@ export class Discovery {
       const value = sort === "newest" ? Prisma.sql`${c.v}::timestamptz` : Prisma.sql`${c.v}::numeric`;
       where.push(Prisma.sql`(${sortKey}, s.address) < (${value}, ${c.a})`);
     }
+    // A search goes to the full-text index first, and the other filters apply to its matches: left
+    // to itself the planner intersects it with the category index, which costs more than the
+    // filter (a category holds thousands of skills; two search words match a few hundred).
+    const source = tsQuery
+      ? Prisma.sql`(SELECT * FROM skills WHERE search @@ ${tsQuery} OFFSET 0)`
+      : Prisma.sql`skills`;
     const rows = await this.db.$queryRaw<(SkillRow & { sort_value: unknown })[]>`
-      SELECT ${SKILL_COLUMNS}, ${sortKey} AS sort_value FROM skills s
+      SELECT ${SKILL_COLUMNS}, ${sortKey} AS sort_value FROM ${source} s
       WHERE ${Prisma.join(where, " AND ")}
       ORDER BY ${sortKey} DESC, s.address DESC
       LIMIT ${q.limit + 1}`;

@@ -1,0 +1,48 @@
+// Request ids and one structured log line per request. Every response carries `x-request-id` (the
+// caller's, when it is sane, else a new UUID); the line is written when the response finishes, and
+// only when its level is enabled, so a quiet api spends nothing on logging. Credentials
+// (Authorization, Cookie) never reach the logs.
+import type { NextFunction, Request, Response } from "express";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+
+const SANE_ID = /^[\w-]{1,64}$/;
+const SECRET_HEADERS = new Set(["authorization", "cookie"]);
+
+declare module "express-serve-static-core" {
+  interface Request {
+    /** The request's id, as sent back in `x-request-id`. */
+    id: string;
+  }
+}
+
+function loggedHeaders(req: Request): Record<string, unknown> {
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = SECRET_HEADERS.has(name) ? "[Redacted]" : value;
+  return headers;
+}
+
+export function requestLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.headers["x-request-id"];
+    req.id = typeof given === "string" && SANE_ID.test(given) ? given : randomUUID();
+    res.setHeader("x-request-id", req.id);
+    // Failures (5xx) are logged at error, refusals (4xx) at warn, the rest at info.
+    if (logger.isLevelEnabled("error")) {
+      const started = performance.now();
+      res.once("finish", () => {
+        const level = res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info";
+        if (!logger.isLevelEnabled(level)) return;
+        logger[level](
+          {
+            req: { id: req.id, method: req.method, url: req.originalUrl, remoteAddress: req.ip, headers: loggedHeaders(req) },
+            res: { statusCode: res.statusCode },
+            responseTime: Math.round((performance.now() - started) * 10) / 10,
+          },
+          "request completed",
+        );
+      });
+    }
+    next();
+  };
+}
