@@ -5,6 +5,7 @@
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import autocannon from "autocannon";
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
@@ -15,6 +16,9 @@ import { airdrop, fundedActor, registerAgentFor, registerSkillFor, startMarketpl
 
 const SKILLS = 100_000;
 const CLIENTS = 32;
+/** Offered loads for the steady-rate runs (requests per second from the 32 clients together). */
+const STEADY_SEARCH_PER_S = 300;
+const STEADY_POST_PER_S = 100;
 const WORDS = ["weather", "forecast", "translate", "text", "ocr", "receipt", "invoice", "summarize", "image", "caption", "sentiment", "speech",
   "audio", "video", "search", "scrape", "code", "review", "lint", "test", "sql", "query", "chart", "pdf", "email", "calendar", "route", "price",
   "stock", "crypto", "wallet", "token", "nft", "swap", "vote", "legal", "medical", "recipe", "travel", "music"];
@@ -37,7 +41,13 @@ let port = 0;
  * connections for a time or a number of requests; every response must be a 2xx, and with `cache` set, must carry that
  * x-cache value (so an "uncached" figure cannot include hits).
  */
-async function cannon(name: string, clients: number, length: { seconds: number } | { amount: number }, request: autocannon.Request, cache?: "hit" | "miss") {
+async function cannon(
+  name: string,
+  clients: number,
+  length: { seconds: number } | { amount: number },
+  request: autocannon.Request,
+  cache?: "hit" | "miss",
+) {
   const wrong: string[] = [];
   // Monotonic microseconds, the clock of --cpu-prof profiles: a profile can be cut to one phase.
   const startedUs = process.hrtime.bigint() / 1000n;
@@ -60,6 +70,55 @@ async function cannon(name: string, clients: number, length: { seconds: number }
   }
   const endedUs = process.hrtime.bigint() / 1000n;
   console.log(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (monotonic µs ${startedUs}..${endedUs})`);
+  return result;
+}
+
+/**
+ * Open-loop load: `rate` requests a second, evenly spaced, over at most `clients` kept-alive
+ * connections. Each latency counts from when its request was due, not when a connection was free,
+ * so a slow answer cannot hide the queue behind it (autocannon's rate option sends each second's
+ * budget in one burst). Every answer is checked as in `cannon`.
+ */
+async function steady(name: string, clients: number, rate: number, seconds: number, make: () => { method: string; path: string; body?: string }, cache?: "hit" | "miss") {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const latencies: number[] = [];
+  const wrong: string[] = [];
+  const total = rate * seconds;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const { method, path, body } = make();
+    inFlight.push(
+      new Promise<void>((resolve) => {
+        const req = http.request({ agent, host: "127.0.0.1", port, method, path, headers: body ? { "content-type": "application/json" } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            latencies.push(performance.now() - due);
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status > 299) wrong.push(`${status} ${Buffer.concat(chunks).toString().slice(0, 200)}`);
+            else if (cache && res.headers["x-cache"] !== cache) wrong.push(`x-cache ${String(res.headers["x-cache"])}`);
+            resolve();
+          });
+        });
+        req.on("error", (e) => {
+          wrong.push(e.message);
+          resolve();
+        });
+        req.end(body);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  if (wrong.length > 0) throw new Error(`${name}: ${wrong.length} wrong answers (first: ${wrong[0]})`);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]! * 100) / 100;
+  const result = { count: latencies.length, p50: at(0.5), p99: at(0.99) };
+  console.log(`${name}: ${rate} req/s offered for ${seconds} s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
   return result;
 }
 
@@ -122,17 +181,25 @@ try {
   const pages = ["?sort=popular", "?sort=newest", "?sort=rating", "?category=data&sort=popular", "?search=weather"];
   for (const p of pages) await fetch(`${base}/skills${p}`).then((r) => r.json());
   let nextPage = 0;
-  const cachedRun = await cannon("cached GET /skills", CLIENTS, { seconds: 10 }, {
+  const cachedRequest: autocannon.Request = {
     method: "GET",
     setupRequest: (req) => ({ ...req, path: `/api/v1/skills${pages[nextPage++ % pages.length]}` }),
-  }, "hit");
+  };
+  // A few seconds first, unrecorded, so the figures are the api's steady state, not its JIT warm-up.
+  await cannon("warm-up", CLIENTS, { seconds: 3 }, cachedRequest, "hit");
+  const cachedRun = await cannon("cached GET /skills", CLIENTS, { seconds: 10 }, cachedRequest, "hit");
   const cached = { reqPerS: cachedRun.requests.average, p50: cachedRun.latency.p50, p99: cachedRun.latency.p99 };
 
-  // Uncached search: every query distinct (two words, a category, a limit), so every one misses
-  // the cache; the bench checks that none hit.
-  const searchPath = (i: number) =>
-    `/api/v1/skills?search=${WORDS[i % 40]}%20${WORDS[Math.floor(i / 40) % 40]}&category=${CATEGORIES[Math.floor(i / 1600) % 8]}` +
-    `&limit=${1 + (Math.floor(i / 12_800) % 97)}&sort=relevance`;
+  // Uncached search: every query distinct (two different words, a category, a page of 10 to 30
+  // around the default 20), so every one misses the cache; the bench checks that none hit.
+  // 40 × 39 word pairs × 8 categories = 12,480 combinations; the page size differs between rounds.
+  const searchPath = (i: number) => {
+    const first = i % 40;
+    const second = (first + 1 + (Math.floor(i / 40) % 39)) % 40;
+    const round = Math.floor(i / 12_480);
+    return `/api/v1/skills?search=${WORDS[first]}%20${WORDS[second]}&category=${CATEGORIES[Math.floor(i / 1560) % 8]}` +
+      `&limit=${10 + (((i % 12_480) * 7 + round) % 21)}&sort=relevance`;
+  };
   let nextSearch = 0;
   const searches = await cannon("uncached search", CLIENTS, { seconds: 10 }, {
     method: "GET",
@@ -142,9 +209,20 @@ try {
     method: "GET",
     setupRequest: (req) => ({ ...req, path: searchPath(nextSearch++) }),
   }, "miss");
+  // Broad searches: one word matches 5 % of all skills (5,000 rows to rank), one client.
+  let nextBroad = 0;
+  const broad = await cannon("broad one-word search, one client", 1, { seconds: 5 }, {
+    method: "GET",
+    setupRequest: (req) => {
+      const i = nextBroad++;
+      return { ...req, path: `/api/v1/skills?search=${WORDS[i % 40]}&limit=${1 + (Math.floor(i / 40) % 100)}&sort=relevance` };
+    },
+  }, "miss");
+  // The same 32 clients at a steady load the stack can serve: latency without a standing queue.
+  const searchSteady = await steady("uncached search, steady", CLIENTS, STEADY_SEARCH_PER_S, 10, () => ({ method: "GET", path: searchPath(nextSearch++) }), "miss");
 
   // Solana Pay: a link per request, then the wallet's POST, 32 at a time (and one client alone).
-  const POSTS = 4_000;
+  const POSTS = 4_000 + STEADY_POST_PER_S * 10;
   const links: string[] = [];
   for (let i = 0; i < POSTS; i += CLIENTS) {
     const batch = await Promise.all(
@@ -167,8 +245,12 @@ try {
       return { ...req, path: links[i]!, body: JSON.stringify({ account: wallets[i] }) };
     },
   };
-  const pay = await cannon("Solana Pay POST", CLIENTS, { amount: POSTS - 500 }, postRequest);
+  const pay = await cannon("Solana Pay POST", CLIENTS, { amount: 3_500 }, postRequest);
   const payOne = await cannon("Solana Pay POST, one client", 1, { amount: 500 }, postRequest);
+  const paySteady = await steady("Solana Pay POST, steady", CLIENTS, STEADY_POST_PER_S, 10, () => {
+    const i = nextPost++;
+    return { method: "POST", path: links[i]!, body: JSON.stringify({ account: wallets[i] }) };
+  });
 
   const results = {
     skills_in_database: SKILLS,
@@ -185,6 +267,14 @@ try {
     solana_pay_post_req_per_s: Math.round(pay.requests.average),
     solana_pay_post_p50_ms: round(pay.latency.p50),
     solana_pay_post_p99_ms: round(pay.latency.p99),
+    steady_search_req_per_s: STEADY_SEARCH_PER_S,
+    steady_search_p50_ms: searchSteady.p50,
+    steady_search_p99_ms: searchSteady.p99,
+    steady_solana_pay_post_req_per_s: STEADY_POST_PER_S,
+    steady_solana_pay_post_p50_ms: paySteady.p50,
+    steady_solana_pay_post_p99_ms: paySteady.p99,
+    single_client_broad_search_p50_ms: round(broad.latency.p50),
+    single_client_broad_search_p99_ms: round(broad.latency.p99),
     single_client_uncached_search_p50_ms: round(searchOne.latency.p50),
     single_client_uncached_search_p99_ms: round(searchOne.latency.p99),
     single_client_solana_pay_post_p50_ms: round(payOne.latency.p50),

@@ -3,9 +3,22 @@ import { PublicKey } from "@solana/web3.js";
 import { SEED_AGENT, SEED_LICENSE, SEED_MARKETPLACE, SEED_REVIEW, SEED_SKILL } from "./constants.js";
 import { PROGRAM_ID } from "./program.js";
 
+// Finding a PDA tries bump after bump, each an ed25519 curve check: far dearer than a map lookup,
+// and a request often needs the same address twice (read the license, then name it in the
+// instruction). PDAs never change, so recent ones are remembered, a bounded number.
+const REMEMBERED = 10_000;
+const remembered = new Map<string, PublicKey>();
+
 function pda(seeds: (string | PublicKey)[], programId: PublicKey): PublicKey {
   const bytes = seeds.map((s) => (typeof s === "string" ? Buffer.from(s, "utf8") : s.toBuffer()));
-  return PublicKey.findProgramAddressSync(bytes, programId)[0];
+  const key = programId.toBuffer().toString("hex") + bytes.map((b) => `:${b.toString("hex")}`).join("");
+  let address = remembered.get(key);
+  if (!address) {
+    address = PublicKey.findProgramAddressSync(bytes, programId)[0];
+    if (remembered.size >= REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, address);
+  }
+  return address;
 }
 
 /** The single marketplace configuration account. */

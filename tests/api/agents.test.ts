@@ -4,6 +4,8 @@ import bs58 from "bs58";
 import { strict as assert } from "node:assert";
 import nacl from "tweetnacl";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import type { ApiError } from "../../api/src/http/errors.js";
+import { RateLimiter } from "../../api/src/services/rateLimit.js";
 
 describe("api: agents and API keys", function () {
   let api: TestApi;
@@ -187,6 +189,47 @@ describe("api: agents and API keys", function () {
     res = await byIp.get("/api/v1/openapi.json").expect(429);
     assert.ok(Number(res.headers["retry-after"]) >= 1);
     await api.redis.flushdb();
+  });
+
+  it("keeps the limit across api instances while leasing batches of requests from Redis", async () => {
+    // Instances of the limiter on one Redis connection of their own, whose trips are counted.
+    const redis = api.redis.duplicate();
+    const limiterOn = () => new RateLimiter(redis, 60);
+    limiterOn();
+    let trips = 0;
+    const counting = redis as unknown as { countInWindow: (...args: unknown[]) => Promise<number> };
+    const original = counting.countInWindow.bind(redis);
+    counting.countInWindow = (...args) => {
+      trips += 1;
+      return original(...args);
+    };
+    // Two instances, one subject, 800 requests for a budget of 500, in concurrent bursts.
+    const instances = [limiterOn(), limiterOn()];
+    let admitted = 0;
+    let refused = 0;
+    for (let burst = 0; burst < 40; burst++) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          instances[i % 2]!.hit("ip:lease-test", 500).then(
+            () => void (admitted += 1),
+            (e: ApiError) => {
+              assert.equal(e.status, 429);
+              refused += 1;
+            },
+          ),
+        ),
+      );
+    }
+    assert.equal(admitted + refused, 800);
+    assert.ok(admitted <= 500, `never over the limit (admitted ${admitted})`);
+    assert.ok(admitted >= 500 - 2 * Math.ceil(500 / 16), `refused early by at most a sixteenth per instance (admitted ${admitted})`);
+    assert.ok(trips < admitted / 4, `${trips} trips to Redis for ${admitted} admitted requests`);
+    // A small budget is counted request by request: exact, whichever instance answers.
+    const small = [limiterOn(), limiterOn()];
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await small[i % 2]!.hit("ip:small-budget", 3).then(() => true, () => false));
+    assert.deepEqual(outcomes, [true, true, true, false, false, false]);
+    redis.disconnect();
   });
 
   it("caps an agent's active keys", async () => {
