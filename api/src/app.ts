@@ -15,7 +15,7 @@ import { paymentRoutes } from "./routes/payments.js";
 import { reviewRoutes } from "./routes/reviews.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { Analytics } from "./services/analytics.js";
-import type { ResponseCache } from "./services/cache.js";
+import { sendCached, type ResponseCache } from "./services/cache.js";
 import { Discovery } from "./services/discovery.js";
 import type { SkillDocs } from "./services/docs.js";
 import type { PrismaClient } from "./data/prisma.js";
@@ -81,6 +81,14 @@ export function buildApp(deps: AppDeps) {
     } catch (error) {
       next(error);
     }
+  });
+  // A repeated public discovery request (same URL, same cache generation) is answered from
+  // memory here, after its rate limit and before routing and validation, which would only
+  // arrive at the same remembered answer.
+  app.use((req, res, next) => {
+    const answer = req.method === "GET" ? deps.cache.byUrl(req.originalUrl) : undefined;
+    if (answer) sendCached(res, answer);
+    else next();
   });
   app.use(express.json({ limit: "64kb" }));
   app.get("/SKILL.md", (_req, res) => {

@@ -124,6 +124,10 @@ describe("api: discovery and analytics", function () {
     const unchanged = await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", etag).expect(304);
     assert.equal(unchanged.text, "");
     await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", '"another"').expect(200);
+    // Answered from memory by URL, yet still after the rate limit: over it, the cached page is refused.
+    const limited = await api.withConfig({ RATE_LIMIT_PER_IP: "1" }).get("/api/v1/skills?sort=popular&limit=1").expect(429);
+    assert.equal(limited.body.error.code, "rate_limited");
+    assert.equal(limited.headers["x-cache"], undefined);
     // A purchase lands: the indexer bumps the row and publishes the ids after its batch commits.
     await api.db.prisma.skill.update({ where: { address: ids.summarize! }, data: { sales: 10_000 } });
     res = await api.http.get("/api/v1/skills?sort=popular&limit=1").expect(200);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ApiRouter } from "../http/route.js";
 import { Pubkey, Kind } from "../http/schemas.js";
 import type { Analytics } from "../services/analytics.js";
-import type { ResponseCache } from "../services/cache.js";
+import { sendCached, type ResponseCache } from "../services/cache.js";
 import type { Discovery } from "../services/discovery.js";
 
 const SkillSchema = z
@@ -36,11 +36,10 @@ const Distribution = z.record(z.string(), z.number().int());
 export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics: Analytics, cache: ResponseCache): void {
   // Cached responses go out as the stored JSON text, never parsed and re-serialized.
   // Conditional requests work as usual: res.send answers 304 when If-None-Match names the ETag.
+  // These answers depend on nothing but the URL (public, whoever asks), so the cache may also
+  // find them by the URL and the app answer a repeat before routing it (see app.ts).
   const cached = async <T>(res: Response, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => {
-    const { json, hit, etag } = await cache.json(key, compute, keep);
-    res.setHeader("x-cache", hit ? "hit" : "miss");
-    res.setHeader("ETag", etag);
-    res.type("application/json").send(json);
+    sendCached(res, await cache.json(key, compute, keep, res.req.originalUrl));
   };
 
   api.add({

@@ -4,7 +4,10 @@
 // generation, so a purchase shows in popularity on the next request. Old generations simply
 // expire. Coarse on purpose: a batch touches few skills, and a miss costs one indexed query.
 // In front of Redis, each process keeps its hottest answers of the current generation in memory
-// (bounded, emptied when the generation moves), so a popular page costs no round trip at all.
+// (bounded, emptied when the generation moves), so a popular page costs no round trip at all; they
+// are also found by the request's URL, so the app can answer a repeated request before routing
+// and validating it again (`byUrl`).
+import type { Response } from "express";
 import type { Redis } from "ioredis";
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
@@ -19,6 +22,13 @@ export interface Cached {
   json: string;
   etag: string;
   hit: boolean;
+}
+
+/** Sends a cached answer; res.send answers 304 when If-None-Match names the ETag. */
+export function sendCached(res: Response, answer: Cached): void {
+  res.setHeader("x-cache", answer.hit ? "hit" : "miss");
+  res.setHeader("ETag", answer.etag);
+  res.type("application/json").send(answer.json);
 }
 
 const etagOf = (json: string) => `"${createHash("sha1").update(json).digest("base64url")}"`;
@@ -59,26 +69,43 @@ export class ResponseCache {
     this.generation = generation;
   }
 
-  private remember(key: string, json: string): Cached {
+  private remember(key: string, json: string, url?: string): Cached {
     const answer = { json, etag: etagOf(json), hit: true };
     if (json.length > LOCAL_MAX_BYTES) return answer;
-    if (this.local.size >= LOCAL_ENTRIES) this.local.delete(this.local.keys().next().value!);
-    this.local.set(key, { ...answer, until: Date.now() + this.ttlSeconds * 1000 });
+    const entry = { ...answer, until: Date.now() + this.ttlSeconds * 1000 };
+    for (const k of url ? [key, `url:${url}`] : [key]) {
+      if (this.local.size >= LOCAL_ENTRIES) this.local.delete(this.local.keys().next().value!);
+      this.local.set(k, entry);
+    }
     return answer;
   }
 
+  /**
+   * The answer remembered for a request URL (path and query exactly as sent) in the current
+   * generation. Only public, caller-independent answers are remembered this way: `json` is given
+   * the URL only by routes whose answer depends on nothing but it.
+   */
+  byUrl(url: string): Cached | undefined {
+    const local = this.local.get(`url:${url}`);
+    return local && local.until > Date.now() ? local : undefined;
+  }
+
   /** The JSON text of `compute()`'s result, from the cache when the current generation has it; stored unless `keep` says no. */
-  async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<Cached> {
-    const full = `cache:g${this.generation}:${key}`;
+  async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true, url?: string): Promise<Cached> {
+    const generation = this.generation;
+    const full = `cache:g${generation}:${key}`;
     const local = this.local.get(full);
     if (local && local.until > Date.now()) return local;
+    // An answer read or computed while the generation moved is not remembered in memory: it may
+    // predate the change, and the URL alias carries no generation of its own.
+    const moved = () => generation !== this.generation;
     const cached = await this.redis.get(full);
-    if (cached !== null) return this.remember(full, cached);
+    if (cached !== null) return moved() ? { json: cached, etag: etagOf(cached), hit: true } : this.remember(full, cached, url);
     const value = await compute();
     const json = JSON.stringify(value);
     if (!keep(value)) return { json, etag: etagOf(json), hit: false };
     await this.redis.set(full, json, "EX", this.ttlSeconds);
-    return { ...this.remember(full, json), hit: false };
+    return moved() ? { json, etag: etagOf(json), hit: false } : { ...this.remember(full, json, url), hit: false };
   }
 
   async close(): Promise<void> {
