@@ -5,6 +5,7 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from
 import { strict as assert } from "node:assert";
 import { PROGRAM_ID, pricing } from "../../sdk/src/index.js";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { messageOf } from "../../api/src/services/chain.js";
 import { createAssociatedTokenAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import {
   airdrop,
@@ -72,6 +73,9 @@ describe("api: Solana Pay purchases", function () {
     const purchase = tx.instructions.find((ix) => ix.programId.equals(PROGRAM_ID));
     const ref = purchase?.keys.find((k) => k.pubkey.toBase58() === reference);
     assert.ok(ref && !ref.isSigner && !ref.isWritable, "the reference rides along read-only");
+    // What the api later compares against the chain is exactly what the wallet signs.
+    assert.ok(messageOf(post.body.transaction).equals(tx.serializeMessage()));
+    assert.throws(() => messageOf(Buffer.from([1, 0, 0]).toString("base64")), /not a serialized transaction/);
     // 4. Sign and send.
     tx.partialSign(buyer);
     const signature = await api.chain.connection.sendRawTransaction(tx.serialize());

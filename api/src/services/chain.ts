@@ -1,6 +1,14 @@
 // What the api reads from the chain, through the sdk only: skills, licenses, the marketplace, and
 // whether a Solana Pay reference has a successful transaction.
-import { Connection, PublicKey, type BlockhashWithExpiryBlockHeight, type Commitment } from "@solana/web3.js";
+import {
+  Connection,
+  Message,
+  PublicKey,
+  VersionedTransaction,
+  type BlockhashWithExpiryBlockHeight,
+  type Commitment,
+  type TransactionInstruction,
+} from "@solana/web3.js";
 import {
   decodeOwned,
   fetchAccount,
@@ -128,6 +136,34 @@ export async function readLicense(connection: Connection, skill: PublicKey, buye
   const address = licensePda(skill, buyer);
   const license = await fetchAccount(connection, "license", address, COMMITMENT);
   return license ? licenseView(address, license, Math.floor(Date.now() / 1000)) : null;
+}
+
+/**
+ * An unsigned transaction for `feePayer` to sign, base64 as Solana Pay and wallets take it. The
+ * message is compiled with Message.compile: Transaction's own compiler orders accounts with a
+ * locale-aware string comparison that costs about a millisecond per transaction; this order
+ * (payer, signers, writable, read-only) is just as valid.
+ */
+export function unsignedTransaction(feePayer: PublicKey, instructions: TransactionInstruction[], recentBlockhash: string): string {
+  const message = Message.compile({ payerKey: feePayer, instructions, recentBlockhash });
+  // A legacy message in a VersionedTransaction has the legacy wire format, empty signatures included.
+  return Buffer.from(new VersionedTransaction(message).serialize()).toString("base64");
+}
+
+/** The message bytes of a serialized transaction (what its signatures sign): everything after the signatures. */
+export function messageOf(transactionBase64: string): Buffer {
+  const bytes = Buffer.from(transactionBase64, "base64");
+  // The signature count is a compact-u16: 7 bits a byte, high bit set while more follow.
+  let count = 0;
+  let offset = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = bytes[offset++];
+    if (byte === undefined || shift > 14) throw new Error("not a serialized transaction");
+    count |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) break;
+  }
+  if (bytes.length <= offset + 64 * count) throw new Error("not a serialized transaction");
+  return bytes.subarray(offset + 64 * count);
 }
 
 /** Most transactions mentioning one reference that a status check will read. */

@@ -8,7 +8,7 @@ import { Connection, Keypair, PublicKey, Transaction, type TransactionInstructio
 import QRCode from "qrcode";
 import { marketplaceProgram, purchaseLicense, type LicenseKindName, type SkillAccount } from "../../../sdk/src/index.js";
 import { conflict, gone, notFound, type ApiError } from "../http/errors.js";
-import { COMMITMENT, findPayment, parsePubkey, pricingKind, purchaseState, readLicense, RecentBlockhash, requireSkill, type LicenseView } from "./chain.js";
+import { COMMITMENT, findPayment, parsePubkey, pricingKind, purchaseState, readLicense, RecentBlockhash, requireSkill, messageOf, unsignedTransaction, type LicenseView } from "./chain.js";
 
 export type PaymentStatus = "open" | "paid" | "expired" | "failed";
 
@@ -46,7 +46,7 @@ export interface PaymentLink {
 
 /** The message of the transaction built for a payment request, the only one that can pay it. */
 function builtMessage(row: PaymentRequest): Buffer | null {
-  return row.transaction ? Transaction.from(Buffer.from(row.transaction, "base64")).serializeMessage() : null;
+  return row.transaction ? messageOf(row.transaction) : null;
 }
 
 type Built = { transaction: string; message: string; lastValidBlockHeight: string };
@@ -130,10 +130,9 @@ export class Payments {
       if (license && row.kind === "oneTime") throw conflict("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
       const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
       const { blockhash, lastValidBlockHeight } = latest;
-      const tx = new Transaction({ feePayer: account, blockhash, lastValidBlockHeight }).add(...instructions);
-      const transaction = tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64");
+      const transaction = unsignedTransaction(account, instructions, blockhash);
       await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
-      return { transaction, message: await this.message({ ...row, transaction }, skill), lastValidBlockHeight: String(lastValidBlockHeight) };
+      return { transaction, message: await this.message({ ...row, transaction }, skill, instructions.length), lastValidBlockHeight: String(lastValidBlockHeight) };
     });
     if ("refuse" in outcome) throw outcome.refuse;
     // The replacement link is made after the lock is released (it needs its own connection).
@@ -183,10 +182,12 @@ export class Payments {
     return [...create, purchase];
   }
 
-  private async message(row: PaymentRequest, known?: SkillAccount): Promise<string> {
+  /** What the wallet shows; `instructionCount` is the built transaction's, when the caller has it at hand. */
+  private async message(row: PaymentRequest, known?: SkillAccount, instructionCount?: number): Promise<string> {
     const skill = known ?? (await requireSkill(this.connection, new PublicKey(row.skill)));
     const base = `Buy ${KIND_LABEL[row.kind]} of ${skill.slug} for ${await this.amount(skill)}`;
-    const accounts = row.transaction ? Transaction.from(Buffer.from(row.transaction, "base64")).instructions.length - 1 : 0;
+    const count = instructionCount ?? (row.transaction ? Transaction.from(Buffer.from(row.transaction, "base64")).instructions.length : 1);
+    const accounts = count - 1;
     return accounts > 0 ? `${base}, plus rent for the marketplace's token account` : base;
   }
 

@@ -1,10 +1,10 @@
 // Reviews: posting returns an unsigned post_review (or update_review, for a reviewer who already
 // reviewed) transaction for the caller's wallet; the program enforces that only license holders
 // review, and the api says so before anyone signs.
-import { Connection, Transaction } from "@solana/web3.js";
+import { Connection } from "@solana/web3.js";
 import { fetchAccount, marketplaceProgram, postReview, reviewPda, updateReview } from "../../../sdk/src/index.js";
 import { ApiError } from "../http/errors.js";
-import { COMMITMENT, parsePubkey, readLicense, requireSkill } from "./chain.js";
+import { COMMITMENT, parsePubkey, readLicense, requireSkill, unsignedTransaction } from "./chain.js";
 
 export class Reviews {
   /** Built once: constructing Anchor's client parses the whole IDL. */
@@ -26,11 +26,10 @@ export class Reviews {
     const params = { reviewer, skill, rating: review.rating, textCid: review.textCid };
     const instruction = await (existing ? updateReview(program, params) : postReview(program, params)).instruction();
     const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
-    const tx = new Transaction({ feePayer: reviewer, blockhash, lastValidBlockHeight }).add(instruction);
     return {
       action: existing ? ("update" as const) : ("post" as const),
       review: reviewPda(skill, reviewer).toBase58(),
-      transaction: tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64"),
+      transaction: unsignedTransaction(reviewer, [instruction], blockhash),
       lastValidBlockHeight: String(lastValidBlockHeight),
     };
   }
