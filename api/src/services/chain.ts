@@ -5,6 +5,7 @@ import {
   Message,
   PublicKey,
   VersionedTransaction,
+  type AccountInfo,
   type BlockhashWithExpiryBlockHeight,
   type Commitment,
   type TransactionInstruction,
@@ -38,15 +39,20 @@ export function pricingKind(skill: SkillAccount): LicenseKindName {
   return variantOf(skill.pricing) as LicenseKindName;
 }
 
-export async function requireSkill(connection: Connection, id: PublicKey): Promise<SkillAccount> {
+/** The skill in a fetched account, or 404 when there is none (absent, another program's, not a Skill). */
+function skillIn(id: PublicKey, info: AccountInfo<Buffer> | null | undefined): SkillAccount {
   let skill: SkillAccount | null;
   try {
-    skill = await fetchAccount(connection, "skill", id, COMMITMENT);
+    skill = decodeOwned("skill", info);
   } catch {
-    skill = null; // an account that is not a Skill
+    skill = null; // the program's account, but not a Skill
   }
   if (!skill) throw notFound(`skill ${id.toBase58()}`);
   return skill;
+}
+
+export async function requireSkill(connection: Connection, id: PublicKey): Promise<SkillAccount> {
+  return skillIn(id, await connection.getAccountInfo(id, COMMITMENT));
 }
 
 /**
@@ -56,13 +62,7 @@ export async function requireSkill(connection: Connection, id: PublicKey): Promi
 export async function purchaseState(connection: Connection, skillKey: PublicKey, buyer: PublicKey) {
   const licenseAddress = licensePda(skillKey, buyer);
   const [skillInfo, licenseInfo, marketplaceInfo] = await connection.getMultipleAccountsInfo([skillKey, licenseAddress, marketplacePda()], COMMITMENT);
-  let skill: SkillAccount | null;
-  try {
-    skill = decodeOwned("skill", skillInfo);
-  } catch {
-    skill = null; // an account that is not a Skill
-  }
-  if (!skill) throw notFound(`skill ${skillKey.toBase58()}`);
+  const skill = skillIn(skillKey, skillInfo);
   const marketplace = decodeOwned("marketplace", marketplaceInfo);
   if (!marketplace) throw new Error("the marketplace is not initialized on this cluster");
   const license = decodeOwned("license", licenseInfo);
