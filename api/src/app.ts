@@ -87,7 +87,7 @@ export function buildApp(deps: AppDeps) {
   // arrive at the same remembered answer.
   app.use((req, res, next) => {
     const answer = req.method === "GET" ? deps.cache.byUrl(req.originalUrl) : undefined;
-    if (answer) sendCached(res, answer);
+    if (answer) sendCached(req, res, answer);
     else next();
   });
   app.use(express.json({ limit: "64kb" }));

@@ -123,7 +123,9 @@ describe("api: discovery and analytics", function () {
     assert.match(etag, /^"[\w-]{27}"$/);
     const unchanged = await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", etag).expect(304);
     assert.equal(unchanged.text, "");
+    await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", `"another", W/${etag}`).expect(304);
     await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", '"another"').expect(200);
+    await api.http.get("/api/v1/skills?sort=popular&limit=1").set("If-None-Match", etag).set("Cache-Control", "no-cache").expect(200);
     // Answered from memory by URL, yet still after the rate limit: over it, the cached page is refused.
     const limited = await api.withConfig({ RATE_LIMIT_PER_IP: "1" }).get("/api/v1/skills?sort=popular&limit=1").expect(429);
     assert.equal(limited.body.error.code, "rate_limited");

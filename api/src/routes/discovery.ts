@@ -35,11 +35,10 @@ const Distribution = z.record(z.string(), z.number().int());
 
 export function discoveryRoutes(api: ApiRouter, discovery: Discovery, analytics: Analytics, cache: ResponseCache): void {
   // Cached responses go out as the stored JSON text, never parsed and re-serialized.
-  // Conditional requests work as usual: res.send answers 304 when If-None-Match names the ETag.
   // These answers depend on nothing but the URL (public, whoever asks), so the cache may also
   // find them by the URL and the app answer a repeat before routing it (see app.ts).
   const cached = async <T>(res: Response, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => {
-    sendCached(res, await cache.json(key, compute, keep, res.req.originalUrl));
+    sendCached(res.req, res, await cache.json(key, compute, keep, res.req.originalUrl));
   };
 
   api.add({

@@ -7,9 +7,9 @@
 // (bounded, emptied when the generation moves), so a popular page costs no round trip at all; they
 // are also found by the request's URL, so the app can answer a repeated request before routing
 // and validating it again (`byUrl`).
-import type { Response } from "express";
 import type { Redis } from "ioredis";
 import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 
 const GENERATION_KEY = "cache:generation";
@@ -17,21 +17,45 @@ const GENERATION_KEY = "cache:generation";
 const LOCAL_ENTRIES = 512;
 const LOCAL_MAX_BYTES = 256 * 1024;
 
-/** A cached answer: its JSON text, its entity tag (hashed once, not per request), and whether it came from the cache. */
+/**
+ * A cached answer, ready to send: its JSON as bytes and its entity tag, both made once per answer
+ * rather than per request, and whether it came from the cache.
+ */
 export interface Cached {
-  json: string;
+  body: Buffer;
   etag: string;
   hit: boolean;
 }
 
-/** Sends a cached answer; res.send answers 304 when If-None-Match names the ETag. */
-export function sendCached(res: Response, answer: Cached): void {
-  res.setHeader("x-cache", answer.hit ? "hit" : "miss");
-  res.setHeader("ETag", answer.etag);
-  res.type("application/json").send(answer.json);
+function answer(json: string, hit: boolean): Cached {
+  const body = Buffer.from(json, "utf8");
+  return { body, etag: `"${createHash("sha1").update(body).digest("base64url")}"`, hit };
 }
 
-const etagOf = (json: string) => `"${createHash("sha1").update(json).digest("base64url")}"`;
+/** Whether the client's copy is current: If-None-Match names this tag (or `*`), and no-cache was not asked. */
+function fresh(req: IncomingMessage, etag: string): boolean {
+  const match = req.headers["if-none-match"];
+  if (!match || /(?:^|,)\s*no-cache\s*(?:,|$)/.test(req.headers["cache-control"] ?? "")) return false;
+  return match.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t === etag || t === `W/${etag}`;
+  });
+}
+
+/** Sends a cached answer as stored (304 when the client's copy is current); no serialization per request. */
+export function sendCached(req: IncomingMessage, res: ServerResponse, cached: Cached): void {
+  res.setHeader("x-cache", cached.hit ? "hit" : "miss");
+  res.setHeader("ETag", cached.etag);
+  if (fresh(req, cached.etag)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.statusCode = 200;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", cached.body.length);
+  res.end(cached.body);
+}
 
 export class ResponseCache {
   private generation = "0";
@@ -70,14 +94,14 @@ export class ResponseCache {
   }
 
   private remember(key: string, json: string, url?: string): Cached {
-    const answer = { json, etag: etagOf(json), hit: true };
-    if (json.length > LOCAL_MAX_BYTES) return answer;
-    const entry = { ...answer, until: Date.now() + this.ttlSeconds * 1000 };
+    const cached = answer(json, true);
+    if (cached.body.length > LOCAL_MAX_BYTES) return cached;
+    const entry = { ...cached, until: Date.now() + this.ttlSeconds * 1000 };
     for (const k of url ? [key, `url:${url}`] : [key]) {
       if (this.local.size >= LOCAL_ENTRIES) this.local.delete(this.local.keys().next().value!);
       this.local.set(k, entry);
     }
-    return answer;
+    return cached;
   }
 
   /**
@@ -90,7 +114,7 @@ export class ResponseCache {
     return local && local.until > Date.now() ? local : undefined;
   }
 
-  /** The JSON text of `compute()`'s result, from the cache when the current generation has it; stored unless `keep` says no. */
+  /** `compute()`'s result as JSON, from the cache when the current generation has it; stored unless `keep` says no. */
   async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true, url?: string): Promise<Cached> {
     const generation = this.generation;
     const full = `cache:g${generation}:${key}`;
@@ -100,12 +124,12 @@ export class ResponseCache {
     // predate the change, and the URL alias carries no generation of its own.
     const moved = () => generation !== this.generation;
     const cached = await this.redis.get(full);
-    if (cached !== null) return moved() ? { json: cached, etag: etagOf(cached), hit: true } : this.remember(full, cached, url);
+    if (cached !== null) return moved() ? answer(cached, true) : this.remember(full, cached, url);
     const value = await compute();
     const json = JSON.stringify(value);
-    if (!keep(value)) return { json, etag: etagOf(json), hit: false };
+    if (!keep(value)) return answer(json, false);
     await this.redis.set(full, json, "EX", this.ttlSeconds);
-    return moved() ? { json, etag: etagOf(json), hit: false } : { ...this.remember(full, json, url), hit: false };
+    return moved() ? answer(json, false) : { ...this.remember(full, json, url), hit: false };
   }
 
   async close(): Promise<void> {
