@@ -5,6 +5,11 @@ import { Keypair } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs } from "../../api/src/services/docs.js";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ApiError } from "../../api/src/http/errors.js";
 
 const key = () => Keypair.generate().publicKey.toBase58();
@@ -258,6 +263,8 @@ describe("api: discovery and analytics", function () {
       [notDocsCid.toString(), /do not follow skill-docs\/1: skillMd/],
       [binaryCid.toString(), /not UTF-8 JSON/],
       ["bafkreid", /not a valid CID/],
+      // Other CID forms cannot be checked against their bytes: refused without a fetch.
+      [CID.createV0(await sha256.digest(notDocs)).toString(), /not a CIDv1 of a raw sha2-256 block/],
     ];
     for (const [docsCid, reason] of cases) {
       const id = await skill(`docs-invalid-${docsCid.slice(-6)}`, { docsCid });
@@ -266,13 +273,15 @@ describe("api: discovery and analytics", function () {
       assert.match(body.docs.reason, reason);
       assert.equal(body.apiSpec, null);
     }
-    // A block stored under another document's CID is not trusted.
+    // A block stored under another document's CID is not trusted: the store is at fault, so the
+    // skill is not marked invalid for good, and nothing of the block is shown.
     const forgedCid = await cidOf(new TextEncoder().encode("something else"));
     await blocks.put(forgedCid, new TextEncoder().encode(JSON.stringify(document)));
     const forged = await skill("docs-forged", { docsCid: forgedCid.toString() });
     const forgedBody = (await api.http.get(`/api/v1/skills/${forged}`).expect(200)).body;
-    assert.equal(forgedBody.docs.status, "invalid");
-    assert.match(forgedBody.docs.reason, /matching their CID/);
+    assert.equal(forgedBody.docs.status, "unreachable");
+    assert.match(forgedBody.docs.reason, /do not match the docs CID/);
+    assert.equal(forgedBody.apiSpec, null);
   });
 
   it("refuses docs that do not follow the format, and reports an IPFS node it cannot reach", async () => {
@@ -286,6 +295,23 @@ describe("api: discovery and analytics", function () {
     const offline = new SkillDocs(new KuboBlocks("http://127.0.0.1:9", 500));
     const view = await offline.read((await cidOf(new Uint8Array([1]))).toString());
     assert.equal(view.status, "unreachable");
-    assert.match((view as { reason: string }).reason, /could not be fetched/);
+    assert.match((view as { reason: string }).reason, /could not be reached/);
+    // An embedded store whose directory cannot be made is unreachable, and tried again later.
+    const blocked = join(tmpdir(), `skill-docs-file-${process.pid}`);
+    writeFileSync(blocked, "a file where the store's parent directory should be");
+    const unmade = new SkillDocs(new EmbeddedBlocks(join(blocked, "ipfs")), 10, 0);
+    const cid = (await cidOf(new Uint8Array([2]))).toString();
+    assert.equal((await unmade.read(cid)).status, "unreachable");
+    rmSync(blocked);
+    mkdirSync(join(blocked, "ipfs"), { recursive: true });
+    assert.equal((await unmade.read(cid)).status, "missing", "the store opens once it can");
+    rmSync(blocked, { recursive: true });
+    // A block larger than any docs document is refused without being read whole.
+    const big = new Uint8Array(600 * 1024);
+    const bigCid = await cidOf(big);
+    await new EmbeddedBlocks(api.config.IPFS_BLOCKSTORE_DIR).put(bigCid, big);
+    const bigView = await api.docs.read(bigCid.toString());
+    assert.equal(bigView.status, "invalid");
+    assert.match((bigView as { reason: string }).reason, /larger than/);
   });
 });

@@ -13,8 +13,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 
 const GENERATION_KEY = "cache:generation";
-/** Answers kept in process memory, and the largest one kept there. */
+/** Answers kept in process memory: how many, how many bytes in all, and the largest one kept there. */
 const LOCAL_ENTRIES = 512;
+const LOCAL_BUDGET_BYTES = 32 * 1024 * 1024;
 const LOCAL_MAX_BYTES = 256 * 1024;
 
 /**
@@ -62,6 +63,8 @@ export class ResponseCache {
   private subscriber: Redis | null = null;
   /** key → answer and the time it stops being served (the Redis TTL, counted from when it was read). */
   private readonly local = new Map<string, Cached & { until: number }>();
+  /** Bytes of the answers in `local` (an answer kept under two names counts twice). */
+  private localBytes = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -89,7 +92,10 @@ export class ResponseCache {
   }
 
   private moveTo(generation: string): void {
-    if (generation !== this.generation) this.local.clear();
+    if (generation !== this.generation) {
+      this.local.clear();
+      this.localBytes = 0;
+    }
     this.generation = generation;
   }
 
@@ -98,8 +104,19 @@ export class ResponseCache {
     if (cached.body.length > LOCAL_MAX_BYTES) return cached;
     const entry = { ...cached, until: Date.now() + this.ttlSeconds * 1000 };
     for (const k of url ? [key, `url:${url}`] : [key]) {
-      if (this.local.size >= LOCAL_ENTRIES) this.local.delete(this.local.keys().next().value!);
+      const replaced = this.local.get(k);
+      if (replaced) {
+        this.local.delete(k);
+        this.localBytes -= replaced.body.length;
+      }
+      // Oldest first out, by count and by bytes.
+      while (this.local.size >= LOCAL_ENTRIES || (this.local.size > 0 && this.localBytes + entry.body.length > LOCAL_BUDGET_BYTES)) {
+        const [oldest, dropped] = this.local.entries().next().value!;
+        this.local.delete(oldest);
+        this.localBytes -= dropped.body.length;
+      }
       this.local.set(k, entry);
+      this.localBytes += entry.body.length;
     }
     return cached;
   }

@@ -46,7 +46,11 @@ export class EmbeddedBlocks implements BlockStore {
   }
 
   private open(): Promise<void> {
-    this.opened ??= this.store.open();
+    // A failed open (a directory that could not be made) is tried again on the next read.
+    this.opened ??= this.store.open().catch((error: unknown) => {
+      this.opened = null;
+      throw error;
+    });
     return this.opened;
   }
 
@@ -54,7 +58,12 @@ export class EmbeddedBlocks implements BlockStore {
     await this.open();
     if (!(await this.store.has(cid))) return null;
     const chunks: Uint8Array[] = [];
-    for await (const chunk of this.store.get(cid)) chunks.push(chunk);
+    let size = 0;
+    for await (const chunk of this.store.get(cid)) {
+      size += chunk.length;
+      if (size > MAX_DOCS_BYTES) throw new TooLarge();
+      chunks.push(chunk);
+    }
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   }
 
@@ -62,6 +71,27 @@ export class EmbeddedBlocks implements BlockStore {
     await this.open();
     await this.store.put(cid, bytes);
   }
+}
+
+/** A block larger than any docs document may be: never read whole. */
+class TooLarge extends Error {}
+
+/** At most `limit` + 1 bytes of a response body (one more tells that it was longer), then the rest is dropped. */
+async function readAtMost(res: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > limit) {
+    await res.body?.cancel();
+    return new Uint8Array(limit + 1);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break;
+  }
+  if (size > limit) await res.body?.cancel().catch(() => undefined);
+  return Buffer.concat(chunks);
 }
 
 /** A Kubo node's RPC API (`IPFS_API_URL`), for production. */
@@ -74,9 +104,14 @@ export class KuboBlocks implements BlockStore {
   async get(cid: CID): Promise<Uint8Array | null> {
     // offline=true: answer from the node's own blocks rather than wait on the network for a missing one.
     const res = await fetch(`${this.apiUrl}/api/v0/block/get?arg=${cid}&offline=true`, { method: "POST", signal: AbortSignal.timeout(this.timeoutMs) });
-    if (res.status === 500 && /not found/i.test(await res.clone().text())) return null;
-    if (!res.ok) throw new Error(`IPFS node answered ${res.status}`);
-    return new Uint8Array(await res.arrayBuffer());
+    if (!res.ok) {
+      const text = new TextDecoder().decode(await readAtMost(res, 4_096).catch(() => new Uint8Array()));
+      if (res.status === 500 && /not found/i.test(text)) return null;
+      throw new Error(`IPFS node answered ${res.status}`);
+    }
+    const body = await readAtMost(res, MAX_DOCS_BYTES);
+    if (body.length > MAX_DOCS_BYTES) throw new TooLarge();
+    return body;
   }
 
   async put(cid: CID, bytes: Uint8Array): Promise<void> {
@@ -107,10 +142,15 @@ export async function cidOf(bytes: Uint8Array): Promise<CID> {
 export class SkillDocs {
   /** Read results that can never change (available or invalid), by CID. Bounded: oldest dropped first. */
   private readonly settled = new Map<string, DocsView>();
+  /** Missing or unreachable docs, remembered briefly so a skill page read often does not ask the store each time. */
+  private readonly recent = new Map<string, { view: DocsView; until: number }>();
+  /** Reads under way, shared by concurrent requests for the same CID. */
+  private readonly reading = new Map<string, Promise<DocsView>>();
 
   constructor(
     private readonly blocks: BlockStore,
     private readonly maxSettled = 1_000,
+    private readonly retryAfterMs = 15_000,
   ) {}
 
   /** Stores `document` and returns its CID, the value a skill's `docs_cid` takes. */
@@ -124,13 +164,30 @@ export class SkillDocs {
     if (bytes.length > MAX_DOCS_BYTES) throw badRequest("docs_too_large", `docs are ${bytes.length} bytes; at most ${MAX_DOCS_BYTES}`);
     const cid = await cidOf(bytes);
     await this.blocks.put(cid, bytes);
+    this.recent.delete(cid.toString());
     return cid.toString();
   }
 
   /** The document under `cidText`, or why there is none to show. Never throws. */
   async read(cidText: string): Promise<DocsView> {
-    const known = this.settled.get(cidText);
+    const known = this.settled.get(cidText) ?? this.recentView(cidText);
     if (known) return known;
+    let pending = this.reading.get(cidText);
+    if (!pending) {
+      pending = this.fetchAndCheck(cidText).finally(() => this.reading.delete(cidText));
+      this.reading.set(cidText, pending);
+    }
+    return pending;
+  }
+
+  private recentView(cid: string): DocsView | undefined {
+    const entry = this.recent.get(cid);
+    if (entry && entry.until > Date.now()) return entry.view;
+    if (entry) this.recent.delete(cid);
+    return undefined;
+  }
+
+  private async fetchAndCheck(cidText: string): Promise<DocsView> {
     let cid: CID;
     try {
       if (!CID_TEXT.test(cidText)) throw new Error("not a CID");
@@ -138,17 +195,22 @@ export class SkillDocs {
     } catch {
       return this.settle(cidText, { status: "invalid", reason: "the skill's docs CID is not a valid CID" });
     }
+    // Only the form docs are published in can be checked against its bytes; others are not fetched.
+    if (cid.version !== 1 || cid.code !== raw.code || cid.multihash.code !== sha256.code) {
+      return this.settle(cidText, { status: "invalid", reason: "the skill's docs CID is not a CIDv1 of a raw sha2-256 block" });
+    }
     let bytes: Uint8Array | null;
     try {
       bytes = await this.blocks.get(cid);
     } catch (error) {
-      return { status: "unreachable", reason: `the docs could not be fetched: ${(error as Error).message}` };
+      if (error instanceof TooLarge) return this.settle(cidText, { status: "invalid", reason: `the docs are larger than ${MAX_DOCS_BYTES} bytes` });
+      return this.remember(cidText, { status: "unreachable", reason: "the IPFS store holding skill docs could not be reached" });
     }
-    if (!bytes) return { status: "missing", reason: "no IPFS block is known for the skill's docs CID" };
+    if (!bytes) return this.remember(cidText, { status: "missing", reason: "no IPFS block is known for the skill's docs CID" });
+    // A raw sha2-256 CID names its bytes: different bytes are the store's fault, not the skill's.
     if (!cid.equals(await cidOf(bytes))) {
-      return this.settle(cidText, { status: "invalid", reason: "the docs are not a raw sha2-256 block matching their CID" });
+      return this.remember(cidText, { status: "unreachable", reason: "the IPFS store returned bytes that do not match the docs CID" });
     }
-    if (bytes.length > MAX_DOCS_BYTES) return this.settle(cidText, { status: "invalid", reason: `the docs are larger than ${MAX_DOCS_BYTES} bytes` });
     let parsed: ReturnType<typeof SkillDocument.safeParse>;
     try {
       parsed = SkillDocument.safeParse(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)));
@@ -166,6 +228,12 @@ export class SkillDocs {
   private settle(cid: string, view: DocsView): DocsView {
     if (this.settled.size >= this.maxSettled) this.settled.delete(this.settled.keys().next().value!);
     this.settled.set(cid, view);
+    return view;
+  }
+
+  private remember(cid: string, view: DocsView): DocsView {
+    if (this.recent.size >= this.maxSettled) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(cid, { view, until: Date.now() + this.retryAfterMs });
     return view;
   }
 }

@@ -84,8 +84,14 @@ export class RateLimiter {
     let lease = this.leases.get(key);
     if (!lease) {
       if (this.leases.size >= MAX_LEASES) {
+        // Past windows' leases go first; if the current window alone fills the map, the oldest
+        // tenth goes (its subjects just ask Redis again), so the sweep is not paid per request.
         for (const [k, l] of this.leases) if (l.window < window && !l.trip) this.leases.delete(k);
-        if (this.leases.size >= MAX_LEASES) this.leases.delete(this.leases.keys().next().value!);
+        let excess = this.leases.size - Math.floor(MAX_LEASES * 0.9);
+        for (const k of this.leases.keys()) {
+          if (excess-- <= 0) break;
+          this.leases.delete(k);
+        }
       }
       lease = { window, left: 0, next: 1, spent: false, trip: null };
       this.leases.set(key, lease);
