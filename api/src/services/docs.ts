@@ -76,21 +76,20 @@ export class EmbeddedBlocks implements BlockStore {
 /** A block larger than any docs document may be: never read whole. */
 class TooLarge extends Error {}
 
-/** At most `limit` + 1 bytes of a response body (one more tells that it was longer), then the rest is dropped. */
+/** A response body of at most `limit` bytes; a longer one is dropped unread past the limit (TooLarge). */
 async function readAtMost(res: Response, limit: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get("content-length") ?? NaN);
-  if (declared > limit) {
-    await res.body?.cancel();
-    return new Uint8Array(limit + 1);
+  if (Number(res.headers.get("content-length") ?? NaN) > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new TooLarge();
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
+  // Leaving the loop early cancels the stream.
   for await (const chunk of res.body ?? []) {
-    chunks.push(chunk);
     size += chunk.length;
-    if (size > limit) break;
+    if (size > limit) throw new TooLarge();
+    chunks.push(chunk);
   }
-  if (size > limit) await res.body?.cancel().catch(() => undefined);
   return Buffer.concat(chunks);
 }
 
@@ -109,9 +108,7 @@ export class KuboBlocks implements BlockStore {
       if (res.status === 500 && /not found/i.test(text)) return null;
       throw new Error(`IPFS node answered ${res.status}`);
     }
-    const body = await readAtMost(res, MAX_DOCS_BYTES);
-    if (body.length > MAX_DOCS_BYTES) throw new TooLarge();
-    return body;
+    return readAtMost(res, MAX_DOCS_BYTES);
   }
 
   async put(cid: CID, bytes: Uint8Array): Promise<void> {
@@ -132,6 +129,12 @@ export class KuboBlocks implements BlockStore {
 export type DocsView =
   | { status: "available"; summary: string; skillMd: string; apiSpec: Record<string, unknown>; examples: z.infer<typeof Example>[] }
   | { status: "missing" | "invalid" | "unreachable"; reason: string };
+
+/** Sets `key` in a map of at most `max` entries, the oldest dropped first. */
+function keep<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  if (map.size >= max && !map.has(key)) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 const CID_TEXT = /^[a-zA-Z0-9]{1,64}$/;
 
@@ -226,14 +229,12 @@ export class SkillDocs {
   }
 
   private settle(cid: string, view: DocsView): DocsView {
-    if (this.settled.size >= this.maxSettled) this.settled.delete(this.settled.keys().next().value!);
-    this.settled.set(cid, view);
+    keep(this.settled, cid, view, this.maxSettled);
     return view;
   }
 
   private remember(cid: string, view: DocsView): DocsView {
-    if (this.recent.size >= this.maxSettled) this.recent.delete(this.recent.keys().next().value!);
-    this.recent.set(cid, { view, until: Date.now() + this.retryAfterMs });
+    keep(this.recent, cid, { view, until: Date.now() + this.retryAfterMs }, this.maxSettled);
     return view;
   }
 }
