@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { pricing } from "../sdk/src/index.js";
+import { pricing } from "@skill-marketplace/sdk";
 import { scratchDatabase } from "../tests/helpers/database.js";
 import { airdrop, fundedActor, registerAgentFor, registerSkillFor, startMarketplace } from "../tests/helpers/marketplace.js";
 

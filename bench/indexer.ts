@@ -9,8 +9,8 @@ import { ComputeBudgetProgram, Transaction, type Connection, type Keypair, type 
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import pg from "pg";
-import { PROGRAM_ID, preparePurchase, pricing, recordUsage, type MarketplaceProgram } from "../sdk/src/index.js";
-import { SolanaRpc } from "../indexer/src/rpc.js";
+import { PROGRAM_ID, preparePurchase, pricing, recordUsage, type MarketplaceProgram } from "@skill-marketplace/sdk";
+import { SolanaRpc } from "@skill-marketplace/indexer";
 import { scratchDatabase } from "../tests/helpers/database.js";
 import { indexerEnv, programSignatures, startIndexer, waitCaughtUp } from "../tests/helpers/indexer.js";
 import { actor, airdrop, fundedActor, registerAgentFor, registerSkillFor, startMarketplace } from "../tests/helpers/marketplace.js";

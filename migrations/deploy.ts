@@ -25,9 +25,10 @@ import {
   marketplacePda,
   marketplaceProgram,
   MAX_FEE_BPS,
-  ConfigError,
   type MarketplaceAccount,
-} from "../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
+import { configOrExit, parseEnv, sharedEnv, zPubkey } from "@skill-marketplace/kit";
+import { z } from "zod";
 
 export interface DeployMarketplaceOptions {
   /** Either a connection or the RPC URL to open one on. */
@@ -118,83 +119,48 @@ export async function deployMarketplace(options: DeployMarketplaceOptions): Prom
 
 // ----- command line -----
 
-
-function env(name: string): string | undefined {
-  const value = process.env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function requiredEnv(name: string, what: string): string {
-  const value = env(name);
-  if (!value) throw new ConfigError(`${name} is not set: expected ${what}`);
-  return value;
-}
-
-function pubkeyEnv(name: string): PublicKey {
-  const value = requiredEnv(name, "a base58 public key");
-  try {
-    return new PublicKey(value);
-  } catch {
-    throw new ConfigError(`${name}="${value}" is not a base58 public key`);
-  }
-}
-
-function keypairFile(name: string): Keypair {
-  const path = requiredEnv(name, "the path of a keypair file (JSON array of 64 bytes, as solana-keygen writes)");
+const keypairFile = z.string({ error: "is not set: expected the path of a keypair file (JSON array of 64 bytes, as solana-keygen writes)" }).transform((path, ctx) => {
   const resolved = path.startsWith("~/") ? `${homedir()}${path.slice(1)}` : path;
   let bytes: unknown;
   try {
     bytes = JSON.parse(readFileSync(resolved, "utf8"));
   } catch (error) {
-    throw new ConfigError(`${name}=${path}: cannot read a JSON keypair (${(error as Error).message})`);
+    ctx.issues.push({ code: "custom", input: path, message: `${path}: cannot read a JSON keypair (${(error as Error).message})` });
+    return z.NEVER;
   }
   if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-    throw new ConfigError(`${name}=${path}: expected a JSON array of 64 bytes`);
+    ctx.issues.push({ code: "custom", input: path, message: `${path}: expected a JSON array of 64 bytes` });
+    return z.NEVER;
   }
   return Keypair.fromSecretKey(Uint8Array.from(bytes));
-}
+});
 
-function urlEnv(name: string, protocols: string[], fallback?: string): string | undefined {
-  const value = env(name) ?? fallback;
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${name}="${value}" is not a URL`);
-  }
-  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name}="${value}" must be a ${protocols.join(" or ")} URL`);
-  return value;
-}
+const requiredKey = z.string({ error: "is not set: expected a base58 public key" }).pipe(zPubkey).transform((v) => new PublicKey(v));
 
-function feeBpsEnv(): number {
-  const value = env("FEE_BPS");
-  if (value === undefined) return DEFAULT_FEE_BPS;
-  const fee = Number(value);
-  if (!/^\d+$/.test(value) || fee > MAX_FEE_BPS) {
-    throw new ConfigError(`FEE_BPS="${value}" must be an integer from 0 to ${MAX_FEE_BPS} (basis points)`);
-  }
-  return fee;
-}
+const cliEnv = z.object({
+  SOLANA_RPC_URL: sharedEnv.SOLANA_RPC_URL,
+  SOLANA_WS_URL: sharedEnv.SOLANA_WS_URL,
+  ADMIN_KEYPAIR: keypairFile,
+  TREASURY: requiredKey,
+  METER_AUTHORITY: requiredKey,
+  FEE_BPS: z
+    .string()
+    .regex(/^\d+$/, `must be an integer from 0 to ${MAX_FEE_BPS} (basis points)`)
+    .transform(Number)
+    .refine((fee) => fee <= MAX_FEE_BPS, `must be an integer from 0 to ${MAX_FEE_BPS} (basis points)`)
+    .default(DEFAULT_FEE_BPS),
+});
 
 async function main(): Promise<void> {
-  let options: DeployMarketplaceOptions;
-  try {
-    options = {
-      rpcUrl: urlEnv("SOLANA_RPC_URL", ["http:", "https:"], "http://127.0.0.1:8899"),
-      wsUrl: urlEnv("SOLANA_WS_URL", ["ws:", "wss:"]),
-      admin: keypairFile("ADMIN_KEYPAIR"),
-      treasury: pubkeyEnv("TREASURY"),
-      meterAuthority: pubkeyEnv("METER_AUTHORITY"),
-      feeBps: feeBpsEnv(),
-    };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`deploy: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const env = configOrExit("deploy", () => parseEnv(cliEnv, process.env));
+  const options: DeployMarketplaceOptions = {
+    rpcUrl: env.SOLANA_RPC_URL,
+    wsUrl: env.SOLANA_WS_URL,
+    admin: env.ADMIN_KEYPAIR,
+    treasury: env.TREASURY,
+    meterAuthority: env.METER_AUTHORITY,
+    feeBps: env.FEE_BPS,
+  };
   const result = await deployMarketplace(options);
   const { config } = result;
   console.log(

@@ -5,7 +5,7 @@ import { Connection, Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { deployMarketplace } from "../migrations/deploy.js";
+import { deployMarketplace } from "@skill-marketplace/migrations";
 
 const cache = process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace");
 const keysDir = join(cache, "keys");

@@ -6,33 +6,35 @@ import express from "express";
 import type { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
+import type { ResponseCache } from "./adapters/cache.js";
+import type { SkillDocs } from "./adapters/ipfs.js";
+import { RateLimiter } from "./adapters/rateLimit.js";
 import type { Config } from "./config.js";
+import type { Stores } from "./db.js";
+import { sendCached } from "./http/cached.js";
 import { errorMiddleware, notFoundRoute } from "./http/errors.js";
-import { ApiRouter } from "./http/route.js";
 import { requestLog } from "./http/requestLog.js";
-import { agentRoutes } from "./routes/agents.js";
-import { paymentRoutes } from "./routes/payments.js";
-import { reviewRoutes } from "./routes/reviews.js";
-import { discoveryRoutes } from "./routes/discovery.js";
-import { Analytics } from "./services/analytics.js";
-import { sendCached, type ResponseCache } from "./services/cache.js";
-import { Discovery } from "./services/discovery.js";
-import type { SkillDocs } from "./services/docs.js";
-import type { PrismaClient } from "./data/prisma.js";
-import { Agents, type AgentStore } from "./services/agents.js";
-import { Payments, type PaymentStore } from "./services/payments.js";
-import { RateLimiter } from "./services/rateLimit.js";
-import { Reviews } from "./services/reviews.js";
-import { SignIn } from "./services/siws.js";
+import { ApiRouter } from "./http/route.js";
+import { AgentDirectory } from "./modules/agents/directory.js";
+import { agentRoutes } from "./modules/agents/routes.js";
+import { Agents } from "./modules/agents/service.js";
+import { SignIn } from "./modules/agents/signIn.js";
+import { analyticsRoutes } from "./modules/analytics/routes.js";
+import { Analytics } from "./modules/analytics/service.js";
+import { Licenses } from "./modules/purchases/licenses.js";
+import { purchaseRoutes } from "./modules/purchases/routes.js";
+import { Payments } from "./modules/purchases/service.js";
+import { reviewRoutes } from "./modules/reviews/routes.js";
+import { Reviews } from "./modules/reviews/service.js";
+import { skillRoutes } from "./modules/skills/routes.js";
+import { Skills } from "./modules/skills/service.js";
 
 export interface AppDeps {
   config: Config;
   connection: Connection;
   redis: Redis;
   logger: Logger;
-  agentStore: AgentStore;
-  paymentStore: PaymentStore;
-  prisma: PrismaClient;
+  stores: Stores;
   cache: ResponseCache;
   docs: SkillDocs;
 }
@@ -44,22 +46,23 @@ const ICON_SVG =
   '<circle cx="32" cy="44" r="5" fill="#14f195"/></svg>';
 
 export function buildApp(deps: AppDeps) {
-  const { config } = deps;
+  const { config, stores } = deps;
   const limiter = new RateLimiter(deps.redis, config.RATE_LIMIT_WINDOW_SECONDS);
   const agents = new Agents(
-    deps.agentStore,
+    stores.agentStore,
     new SignIn(deps.redis, config.API_PUBLIC_URL, config.SIWS_TTL_SECONDS),
     limiter,
     config.API_KEY_SECRET,
     config.RATE_LIMIT_PER_KEY,
   );
-  const payments = new Payments(deps.connection, deps.paymentStore, config.API_PUBLIC_URL);
+  const payments = new Payments(deps.connection, stores.paymentStore, config.API_PUBLIC_URL);
 
   const api = new ApiRouter("/api/v1", agents.authenticate);
-  agentRoutes(api, agents);
-  paymentRoutes(api, payments, deps.connection);
-  reviewRoutes(api, new Reviews(deps.connection));
-  discoveryRoutes(api, new Discovery(deps.prisma, deps.docs), new Analytics(deps.prisma), deps.cache);
+  agentRoutes(api, agents, new AgentDirectory(stores.agentDirectoryStore, stores.skillStore));
+  purchaseRoutes(api, payments, new Licenses(deps.connection));
+  reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
+  skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
+  analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
   const openapi = api.document(
     {
       title: "Skill marketplace API",

@@ -3,22 +3,18 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { parseEnv, zPubkey, zUrl } from "../../sdk/src/index.js";
+import { parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
 
 const url = zUrl;
-const pubkey = zPubkey;
 
 const schema = z.object({
+  ...sharedEnv,
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Reverse proxies in front of the api whose X-Forwarded-For is trusted (0: none; the peer is the client). */
   API_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),
-  DATABASE_URL: url(["postgresql:", "postgres:"]).default("postgresql://postgres@127.0.0.1:5432/skill_marketplace"),
-  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
-  SOLANA_RPC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8899"),
-  SOLANA_WS_URL: url(["ws:", "wss:"]).optional(),
   /** Secret mixed into API-key hashes (HMAC-SHA256), so a leaked table cannot be brute-forced offline. */
   API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").default("development-only-api-key-secret"),
   /** Sign-in messages are valid for this many seconds after they are issued. */
@@ -26,20 +22,16 @@ const schema = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  /** Where the indexer announces changed skills and licenses after each committed batch. */
-  INDEXER_REDIS_CHANNEL: z.string().min(1).default("skill-marketplace:invalidate"),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
-  PROGRAM_ID: pubkey.optional(),
   /** A Kubo node's RPC API for skill docs; unset: the embedded blockstore in IPFS_BLOCKSTORE_DIR. */
   IPFS_API_URL: url(["http:", "https:"]).optional(),
   IPFS_BLOCKSTORE_DIR: z.string().min(1).default(join(homedir(), ".cache", "skill-marketplace", "ipfs")),
   IPFS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type Config = z.infer<typeof schema>;
 
-export { ConfigError } from "../../sdk/src/index.js";
+export { ConfigError } from "@skill-marketplace/kit";
 
 /** Parses `env` (default: process.env); throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

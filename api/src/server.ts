@@ -2,20 +2,18 @@
 // Redis, chain connection; listens, and on SIGTERM/SIGINT stops taking requests, finishes the
 // ones in flight and closes its connections. With API_WORKERS > 1 a primary process forks that
 // many workers sharing the port (node:cluster) and passes the stop signal on to them.
+import { configOrExit, createLogger, openRedis } from "@skill-marketplace/kit";
 import { Connection } from "@solana/web3.js";
 import cluster from "node:cluster";
-import { Redis } from "ioredis";
-import { pino } from "pino";
+import { ResponseCache } from "./adapters/cache.js";
+import { blockStoreFor, SkillDocs } from "./adapters/ipfs.js";
 import { buildApp } from "./app.js";
-import { configOrExit } from "../../sdk/src/index.js";
 import { loadConfig } from "./config.js";
-import { openDatabase } from "./data/db.js";
-import { ResponseCache } from "./services/cache.js";
-import { blockStoreFor, SkillDocs } from "./services/docs.js";
+import { openDatabase } from "./db.js";
 
 async function main(): Promise<void> {
   const config = configOrExit("api", loadConfig);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: "api" } });
+  const logger = createLogger("api", config.LOG_LEVEL);
   if (config.API_WORKERS > 1 && cluster.isPrimary) {
     for (let i = 0; i < config.API_WORKERS; i++) cluster.fork();
     const forward = (signal: NodeJS.Signals) => {
@@ -30,12 +28,12 @@ async function main(): Promise<void> {
   }
   const db = openDatabase(config.DATABASE_URL);
   // Auto-pipelining: commands issued by concurrent requests in one tick share a write and a read.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
   const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger);
   await cache.listen(config.INDEXER_REDIS_CHANNEL);
   const docs = new SkillDocs(blockStoreFor(config));
-  const { app } = buildApp({ config, connection, redis, logger, ...db.stores, prisma: db.prisma, cache, docs });
+  const { app } = buildApp({ config, connection, redis, logger, stores: db.stores, cache, docs });
   const server = app.listen(config.API_PORT, () => logger.info({ port: config.API_PORT }, "api listening"));
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");

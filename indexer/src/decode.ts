@@ -2,7 +2,7 @@
 // marketplace events it emitted, each keyed by (signature, instruction index, event index), plus
 // whatever could not be decoded. Failed transactions carry no events; nothing here throws.
 import { PublicKey } from "@solana/web3.js";
-import { locateEvents, type LocatedEvent } from "../../sdk/src/index.js";
+import { locateEvents, type LocatedEvent } from "@skill-marketplace/sdk";
 
 /** A transaction that mentions the program, from backfill (getTransaction) or live (logsSubscribe). */
 export interface ChainTransaction {
@@ -12,6 +12,8 @@ export interface ChainTransaction {
   err: unknown;
   /** Log messages; null when the node returned none. */
   logs: string[] | null;
+  /** Why the transaction itself could not be read (it is dead-lettered with this reason). */
+  unavailable?: string;
 }
 
 export interface DeadLetterInput {
@@ -32,6 +34,7 @@ export interface DecodedTransaction {
 export function decodeTransaction(tx: ChainTransaction, programId: PublicKey): DecodedTransaction {
   const base = { signature: tx.signature, slot: tx.slot, logs: tx.logs };
   if (tx.err !== null && tx.err !== undefined) return { ...base, failed: true, events: [], deadLetters: [] };
+  if (tx.unavailable) return { ...base, failed: false, events: [], deadLetters: [{ instructionIndex: -1, eventIndex: -1, reason: tx.unavailable }] };
   if (!tx.logs) {
     return {
       ...base,

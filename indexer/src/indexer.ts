@@ -1,17 +1,20 @@
-// The indexer: sources (backfill from the cursor, then live logs) → decode → bounded queue →
-// writer (one database transaction per batch, cursor included) → Redis invalidation message.
+// The indexer: sources (backfill from the cursor, then live logs; see source.ts) → decode →
+// bounded queue → project → write (one database transaction per batch, cursor included) → Redis
+// invalidation message.
 // On start and after every websocket reconnect it backfills from the committed cursor before it
 // trusts live notifications, so no transaction is missed; replays are harmless (the ledger).
+import { encodeInvalidation } from "@skill-marketplace/sdk";
 import { PublicKey } from "@solana/web3.js";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { decodeTransaction, type ChainTransaction, type DecodedTransaction } from "./decode.js";
+import { decodeTransaction, type DecodedTransaction } from "./decode.js";
 import { LiveSource } from "./live.js";
 import { Progress } from "./progress.js";
 import { BoundedQueue } from "./queue.js";
-import { SolanaRpc, type SignatureInfo, type TransactionInfo } from "./rpc.js";
+import { SolanaRpc } from "./rpc.js";
+import { BackfillSource } from "./source.js";
 import { isDataError, Writer, type BatchResult } from "./writer.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,6 +49,7 @@ export class Indexer {
   private readonly logger: Logger;
   private stopping = false;
   private live: LiveSource | undefined;
+  private backfilling: BackfillSource | undefined;
   private writing: Promise<void> | undefined;
   private idle = true;
   private lastFinality = 0;
@@ -79,12 +83,11 @@ export class Indexer {
         await this.drained();
         const seen = await this.backfill();
         if (this.stopping) break;
-        live.deliver(async (tx) => {
+        this.logger.info("following live logs");
+        const why = await live.run(async (tx) => {
           if (seen.delete(tx.signature)) return;
           await this.queue.push({ tx: decodeTransaction(tx, this.programId), phase: "live" });
         });
-        this.logger.info("following live logs");
-        const why = await live.closed;
         if (!this.stopping) this.logger.warn({ why }, "live connection lost; will backfill from the cursor and resubscribe");
       } catch (error) {
         if (this.stopping) break;
@@ -107,6 +110,7 @@ export class Indexer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.live?.close("indexer stopping");
+    this.backfilling?.close("indexer stopping");
   }
 
   /**
@@ -126,79 +130,38 @@ export class Indexer {
   }
 
   /**
-   * Fetches every transaction after the cursor, oldest first, and queues it. Returns the
-   * signatures it queued, so live notifications of the same transactions can be skipped.
+   * Queues every transaction after the committed cursor, oldest first. Returns the signatures it
+   * queued, so live notifications of the same transactions can be skipped.
    */
   private async backfill(): Promise<Set<string>> {
-    const cursor = await this.writer.cursor();
-    const commitment = this.config.INDEXER_COMMITMENT;
-    const newestFirst: SignatureInfo[] = [];
-    let before: string | undefined;
-    while (!this.stopping) {
-      const page = await this.rpc.getSignaturesForAddress(this.config.PROGRAM_ID, {
-        before,
-        until: cursor?.signature,
-        limit: 1_000,
-        commitment,
-      });
-      newestFirst.push(...page);
-      if (page.length < 1_000) break;
-      before = page[page.length - 1]!.signature;
-    }
-    const signatures = newestFirst.reverse();
     const seen = new Set<string>();
-    this.logger.info({ from: cursor?.signature ?? "genesis", transactions: signatures.length }, "backfill starting");
-    if (signatures.length === 0) return seen;
-    this.progress = new Progress(this.config.INDEXER_PROGRESS, signatures.length, this.logger);
-
-    const chunk = this.config.INDEXER_RPC_BATCH;
-    const chunks: SignatureInfo[][] = [];
-    for (let i = 0; i < signatures.length; i += chunk) chunks.push(signatures.slice(i, i + chunk));
-    // A window of JSON-RPC batch requests in flight; results are queued in chain order.
-    const inFlight: Promise<(TransactionInfo | null)[]>[] = [];
-    let next = 0;
-    const launch = () => {
-      const part = chunks[next++]!;
-      const fetched = this.fetchTransactions(part.map((s) => s.signature));
-      fetched.catch(() => undefined);
-      inFlight.push(fetched);
-    };
-    while (next < chunks.length && inFlight.length < this.config.INDEXER_RPC_CONCURRENCY) launch();
-    for (let i = 0; i < chunks.length && !this.stopping; i++) {
-      const infos = await inFlight.shift()!;
-      if (next < chunks.length) launch();
-      const part = chunks[i]!;
-      for (let j = 0; j < part.length; j++) {
-        const signature = part[j]!;
-        const info = infos[j] ?? null;
-        const tx: ChainTransaction = info
-          ? { signature: signature.signature, slot: info.slot, err: info.meta?.err ?? null, logs: info.meta?.logMessages ?? null }
-          : { signature: signature.signature, slot: signature.slot, err: signature.err, logs: null };
-        const decoded = decodeTransaction(tx, this.programId);
-        if (!info && !signature.err) decoded.deadLetters = [{ instructionIndex: -1, eventIndex: -1, reason: "getTransaction returned null for a listed signature" }];
+    const source = new BackfillSource(
+      this.rpc,
+      await this.writer.cursor(),
+      {
+        programId: this.config.PROGRAM_ID,
+        commitment: this.config.INDEXER_COMMITMENT,
+        batch: this.config.INDEXER_RPC_BATCH,
+        concurrency: this.config.INDEXER_RPC_CONCURRENCY,
+        onPlanned: (total) => (this.progress = new Progress(this.config.INDEXER_PROGRESS, total, this.logger)),
+      },
+      this.logger,
+    );
+    this.backfilling = source;
+    if (this.stopping) source.close("indexer stopping");
+    try {
+      await source.run(async (tx) => {
         seen.add(tx.signature);
         try {
-          await this.queue.push({ tx: decoded, phase: "backfill" });
+          await this.queue.push({ tx: decodeTransaction(tx, this.programId), phase: "backfill" });
         } catch {
-          return seen; // queue closed: stopping
+          source.close("queue closed: stopping");
         }
-      }
+      });
+    } finally {
+      this.backfilling = undefined;
     }
     return seen;
-  }
-
-  /** getTransaction for `signatures` in one batch request; a missing one is asked again a few times. */
-  private async fetchTransactions(signatures: string[]): Promise<(TransactionInfo | null)[]> {
-    const commitment = this.config.INDEXER_COMMITMENT;
-    const result = await this.rpc.getTransactions(signatures, commitment);
-    for (let attempt = 0; attempt < 5 && result.some((r) => r === null); attempt++) {
-      await sleep(200 * (attempt + 1));
-      const missing = signatures.filter((_, i) => result[i] === null);
-      const again = await this.rpc.getTransactions(missing, commitment);
-      let k = 0;
-      for (let i = 0; i < result.length; i++) if (result[i] === null) result[i] = again[k++] ?? null;
-    }
-    return result;
   }
 
   private async writeLoop(): Promise<void> {
@@ -267,7 +230,7 @@ export class Indexer {
   /** Tells caches which skills and licenses changed; Redis being away is logged, not fatal. */
   private async publish(report: BatchReport): Promise<void> {
     if (report.changedSkills.length === 0 && report.changedLicenses.length === 0) return;
-    const message = JSON.stringify({ skills: report.changedSkills, licenses: report.changedLicenses, slot: report.slot, signature: report.signature });
+    const message = encodeInvalidation({ skills: report.changedSkills, licenses: report.changedLicenses, slot: report.slot, signature: report.signature });
     try {
       await this.deps.redis.publish(this.config.INDEXER_REDIS_CHANNEL, message);
     } catch (error) {

@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import type { ChainTransaction } from "./decode.js";
+import type { Sink, Source } from "./source.js";
 
 interface LogsNotification {
   method?: string;
@@ -14,7 +15,7 @@ interface LogsNotification {
   params?: { result: { context: { slot: number }; value: { signature: string; err: unknown; logs: string[] | null } } };
 }
 
-export class LiveSource {
+export class LiveSource implements Source {
   /** Resolves when the subscription is confirmed by the node; rejects if the connection fails first. */
   readonly subscribed: Promise<void>;
   /** Resolves (with the reason) when the connection is over. */
@@ -109,8 +110,16 @@ export class LiveSource {
     });
   }
 
-  /** Starts handing notifications to `handler`, in order, beginning with the ones held so far. */
-  deliver(handler: (tx: ChainTransaction) => Promise<void>): void {
+  /**
+   * Hands notifications to `sink`, in order, beginning with the ones held since the subscription;
+   * resolves with why the connection ended.
+   */
+  run(sink: Sink): Promise<string> {
+    this.deliver(sink);
+    return this.closed;
+  }
+
+  private deliver(handler: Sink): void {
     this.handler = handler;
     const held = this.held ?? [];
     this.held = null;

@@ -1,19 +1,14 @@
 // Starts the indexer: configuration (a bad value stops start-up naming the variable), database
 // pool, Redis; runs until SIGTERM/SIGINT, then finishes the queued work and closes its connections.
-import { Redis } from "ioredis";
-import pg from "pg";
-import { pino } from "pino";
-import { configOrExit } from "../../sdk/src/index.js";
+import { configOrExit, createLogger, openPool, openRedis } from "@skill-marketplace/kit";
 import { loadConfig } from "./config.js";
 import { Indexer } from "./indexer.js";
 
 async function main(): Promise<void> {
   const config = configOrExit("indexer", loadConfig);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: "indexer" } });
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
-  pool.on("error", (error) => logger.warn({ err: error.message }, "idle database connection failed"));
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  redis.on("error", (error) => logger.warn({ err: error.message }, "redis"));
+  const logger = createLogger("indexer", config.LOG_LEVEL);
+  const pool = openPool(config.DATABASE_URL, logger, 4);
+  const redis = openRedis(config.REDIS_URL, logger, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const indexer = new Indexer(config, { pool, redis, logger });
   const stop = (signal: string) => {
     logger.info({ signal }, "indexer stopping: finishing queued work");

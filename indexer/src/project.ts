@@ -2,16 +2,21 @@
 // State tables (marketplaces, agents, skills, licenses, reviews) get one merged patch per row:
 // the fields each event sets, in order, so the last event wins, plus counters to add. History
 // tables (skill versions, purchases, usage) get one row per event. Nothing here touches the database.
-import type { LocatedEvent, MarketplaceEvent } from "../../sdk/src/index.js";
+import type { AGENTS, ColumnName, HistoryTable, LICENSES, MARKETPLACES, PURCHASES, REVIEWS, SKILL_VERSIONS, SKILLS, StateTable, USAGE_EVENTS } from "@skill-marketplace/db";
+import type { LocatedEvent, MarketplaceEvent } from "@skill-marketplace/sdk";
 import type { DecodedTransaction, DeadLetterInput } from "./decode.js";
 
 type Value = string | number | boolean | null;
 
-/** A row's change within one batch: `full` when an event carried the whole row (creation). */
-export interface Patch {
+/**
+ * A row's change within one batch: `full` when an event carried the whole row (creation). Values
+ * and counters are named by the table's columns (`@skill-marketplace/db`), so a misspelt or
+ * dropped column does not compile.
+ */
+export interface Patch<S extends StateTable = StateTable> {
   full: boolean;
-  values: Record<string, Value>;
-  deltas: Record<string, bigint>;
+  values: Partial<Record<S["columns"][number]["name"], Value>>;
+  deltas: Partial<Record<S["counters"][number]["name"], bigint>>;
   slot: number;
 }
 
@@ -21,17 +26,17 @@ export interface EventKey {
   eventIndex: number;
 }
 
-export type HistoryRow = EventKey & { slot: number; values: Record<string, Value> };
+export type HistoryRow<H extends HistoryTable = HistoryTable> = EventKey & { slot: number; values: Record<ColumnName<H>, Value> };
 
 export interface Changes {
-  marketplaces: Map<string, Patch>;
-  agents: Map<string, Patch>;
-  skills: Map<string, Patch>;
-  licenses: Map<string, Patch>;
-  reviews: Map<string, Patch>;
-  skillVersions: HistoryRow[];
-  purchases: HistoryRow[];
-  usage: HistoryRow[];
+  marketplaces: Map<string, Patch<typeof MARKETPLACES>>;
+  agents: Map<string, Patch<typeof AGENTS>>;
+  skills: Map<string, Patch<typeof SKILLS>>;
+  licenses: Map<string, Patch<typeof LICENSES>>;
+  reviews: Map<string, Patch<typeof REVIEWS>>;
+  skillVersions: HistoryRow<typeof SKILL_VERSIONS>[];
+  purchases: HistoryRow<typeof PURCHASES>[];
+  usage: HistoryRow<typeof USAGE_EVENTS>[];
   /** Per (skill, UTC day): sales, revenue and units; currency when a purchase told it. */
   daily: Map<string, { skill: string; day: string; currency: string | null; sales: number; revenue: bigint; units: bigint }>;
   deadLetters: (DeadLetterInput & { signature: string; slot: number; logs: string[] | null })[];
@@ -67,7 +72,7 @@ const variant = (v: object) => Object.keys(v)[0] ?? "unknown";
 const semverText = (v: { major: number; minor: number; patch: number }) => `${v.major}.${v.minor}.${v.patch}`;
 const currencyOf = (mint: { toBase58(): string } | null) => (mint ? mint.toBase58() : "SOL");
 
-function patch(map: Map<string, Patch>, id: string, slot: number, full: boolean, values: Record<string, Value>, deltas: Record<string, bigint> = {}): void {
+function patch<S extends StateTable>(map: Map<string, Patch<S>>, id: string, slot: number, full: boolean, values: Patch<S>["values"], deltas: Patch<S>["deltas"] = {}): void {
   let current = map.get(id);
   if (!current || full) {
     // A full event replaces what came before it in the batch; counters collected so far stay.
@@ -75,7 +80,8 @@ function patch(map: Map<string, Patch>, id: string, slot: number, full: boolean,
     map.set(id, current);
   }
   Object.assign(current.values, values);
-  for (const [name, amount] of Object.entries(deltas)) current.deltas[name] = (current.deltas[name] ?? 0n) + amount;
+  const sums = current.deltas as Record<string, bigint>;
+  for (const [name, amount] of Object.entries(deltas as Record<string, bigint>)) sums[name] = (sums[name] ?? 0n) + amount;
   current.slot = Math.max(current.slot, slot);
 }
 

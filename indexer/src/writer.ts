@@ -3,94 +3,33 @@
 // index) decides which events are new, so replaying a batch changes nothing; state rows are
 // written slot-aware (an older change never overwrites a newer one). Set-based SQL (unnest of
 // arrays) keeps a batch to a fixed number of statements whatever its size.
+import {
+  AGENTS,
+  bigint,
+  EVENT_KEY,
+  LICENSES,
+  MARKETPLACES,
+  PURCHASES,
+  REVIEWS,
+  SKILL_VERSIONS,
+  SKILLS,
+  STATE_TABLES,
+  HISTORY_TABLES,
+  USAGE_EVENTS,
+  type Column,
+  type HistoryTable,
+  type StateTable,
+} from "@skill-marketplace/db";
 import type { Logger } from "pino";
 import pg from "pg";
 import type { DecodedTransaction } from "./decode.js";
+import { writeReputation } from "./reputation.js";
 import { project, type Changes, type EventKey, type HistoryRow, type Patch } from "./project.js";
 
 export type Commitment = "confirmed" | "finalized";
 
-interface Column {
-  name: string;
-  type: string;
-}
-
-interface StateTable {
-  table: string;
-  key: Column;
-  columns: Column[];
-  /** Counters: added, never overwritten. */
-  counters?: Column[];
-}
-
-const text = (name: string): Column => ({ name, type: "text" });
-const int = (name: string): Column => ({ name, type: "int" });
-const bigint = (name: string): Column => ({ name, type: "bigint" });
-const numeric = (name: string): Column => ({ name, type: "numeric" });
-const bool = (name: string): Column => ({ name, type: "boolean" });
-const at = (name: string): Column => ({ name, type: "timestamptz" });
-
-const MARKETPLACES: StateTable = {
-  table: "marketplaces",
-  key: text("address"),
-  columns: [text("admin"), text("treasury"), int("fee_bps"), text("meter_authority"), bool("paused"), at("updated_at")],
-};
-const AGENTS: StateTable = {
-  table: "agents",
-  key: text("wallet"),
-  columns: [text("address"), text("name"), text("metadata_uri"), at("registered_at"), at("updated_at")],
-  counters: [int("skills_published")],
-};
-const SKILLS: StateTable = {
-  table: "skills",
-  key: text("address"),
-  columns: [
-    text("author"), text("slug"), text("version"), text("pricing"), bigint("interval_secs"), numeric("units_per_purchase"),
-    numeric("price"), text("currency"), text("category"), text("docs_cid"), text("commit_sha"), text("image_digest"),
-    bool("active"), numeric("rating_sum"), int("rating_count"), at("created_at"), at("updated_at"),
-  ],
-  counters: [numeric("sales"), numeric("revenue"), numeric("usage_units")],
-};
-const LICENSES: StateTable = {
-  table: "licenses",
-  key: text("address"),
-  columns: [
-    text("skill"), text("buyer"), text("kind"), bigint("expires_at"), numeric("usage_limit"), numeric("usage_used"),
-    int("purchases"), at("purchased_at"), bool("closed"), at("closed_at"), numeric("refunded_lamports"),
-  ],
-};
-const REVIEWS: StateTable = {
-  table: "reviews",
-  key: text("address"),
-  columns: [text("skill"), text("reviewer"), int("rating"), text("text_cid"), at("created_at"), at("updated_at")],
-};
-
-const EVENT_KEY: Column[] = [text("signature"), int("instruction_index"), int("event_index")];
-const SKILL_VERSIONS = {
-  table: "skill_versions",
-  columns: [
-    text("skill"), text("version"), text("previous_version"), text("category"), numeric("price"), text("docs_cid"),
-    text("commit_sha"), text("image_digest"), at("published_at"),
-  ],
-};
-const PURCHASES = {
-  table: "purchases",
-  columns: [
-    text("license"), text("skill"), text("buyer"), text("seller"), text("kind"), text("currency"), numeric("price"),
-    numeric("seller_amount"), numeric("fee_amount"), bool("renewal"), bigint("expires_at"), numeric("usage_limit"),
-    text("reference"), at("purchased_at"),
-  ],
-};
-const USAGE = {
-  table: "usage_events",
-  columns: [
-    text("license"), text("skill"), text("buyer"), numeric("units"), numeric("usage_used"), numeric("usage_limit"),
-    text("receipt_hash"), at("recorded_at"),
-  ],
-};
-
 /** `unnest($1::text[], $2::int[], …) AS p(a, b, …)` with parameters numbered from `first`. */
-function unnest(columns: Column[], first: number): string {
+function unnest(columns: readonly Column[], first: number): string {
   const arrays = columns.map((c, i) => `$${first + i}::${c.type}[]`).join(", ");
   return `unnest(${arrays}) AS p(${columns.map((c) => c.name).join(", ")})`;
 }
@@ -100,7 +39,7 @@ const column = (rows: Row[], name: string) => rows.map((r) => r[name] ?? null);
 
 /** The columns a state table's patches write (key, values, counter deltas, slot) and one row per patch. */
 function patchRows(spec: StateTable, patches: [string, Patch][]) {
-  const counters = spec.counters ?? [];
+  const counters = spec.counters;
   const all = [spec.key, ...spec.columns, ...counters, bigint("slot")];
   const rows: Row[] = patches.map(([id, p]) => ({
     [spec.key.name]: id,
@@ -154,7 +93,7 @@ async function writeState(client: pg.PoolClient, spec: StateTable, patches: Map<
   await updatePartial(client, spec, entries.filter(([, p]) => !p.full), commitment, logger);
 }
 
-async function insertHistory(client: pg.PoolClient, spec: { table: string; columns: Column[] }, rows: HistoryRow[], commitment: Commitment): Promise<void> {
+async function insertHistory(client: pg.PoolClient, spec: HistoryTable, rows: HistoryRow[], commitment: Commitment): Promise<void> {
   if (rows.length === 0) return;
   const all = [...EVENT_KEY, ...spec.columns, bigint("slot")];
   const flat: Row[] = rows.map((r) => ({
@@ -192,47 +131,6 @@ async function writeDaily(client: pg.PoolClient, daily: Changes["daily"]): Promi
       rows.map((r) => r.revenue.toString()),
       rows.map((r) => r.units.toString()),
     ],
-  );
-}
-
-/**
- * Seller reputation (README, "Seller reputation"): weighted_rating × ln(sales + 1) × quality,
- * quality = 0.75 + 0.25 × active_share + 0.25 × repeat_buyer_share. Each review weighs as many
- * purchases as its reviewer made of the skill (a buyer who keeps paying speaks louder).
- */
-async function writeReputation(client: pg.PoolClient, skills: string[], slot: number): Promise<void> {
-  if (skills.length === 0) return;
-  await client.query(
-    `WITH sellers AS (SELECT DISTINCT author AS seller FROM skills WHERE address = ANY($1::text[])),
-     listed AS (
-       SELECT s.author AS seller, count(*)::numeric AS skills, count(*) FILTER (WHERE s.active)::numeric AS active, sum(s.sales) AS sales
-       FROM skills s JOIN sellers ON s.author = sellers.seller GROUP BY s.author),
-     rated AS (
-       SELECT s.author AS seller,
-              sum(r.rating * GREATEST(COALESCE(l.purchases, 1), 1))::numeric / sum(GREATEST(COALESCE(l.purchases, 1), 1)) AS weighted
-       FROM reviews r JOIN skills s ON s.address = r.skill JOIN sellers ON s.author = sellers.seller
-       LEFT JOIN licenses l ON l.skill = r.skill AND l.buyer = r.reviewer
-       GROUP BY s.author),
-     bought AS (
-       SELECT s.author AS seller, count(*)::numeric AS licenses, count(*) FILTER (WHERE l.purchases > 1)::numeric AS repeat
-       FROM licenses l JOIN skills s ON s.address = l.skill JOIN sellers ON s.author = sellers.seller GROUP BY s.author),
-     inputs AS (
-       SELECT listed.seller, COALESCE(rated.weighted, 0) AS weighted, listed.sales,
-              listed.active / listed.skills AS active_share,
-              COALESCE(bought.repeat / NULLIF(bought.licenses, 0), 0) AS repeat_share
-       FROM listed LEFT JOIN rated USING (seller) LEFT JOIN bought USING (seller))
-     INSERT INTO seller_reputation AS r
-       (seller, weighted_rating, sales, active_share, repeat_buyer_share, quality_multiplier, reputation, slot, updated_at)
-     SELECT seller, round(weighted, 6), sales, round(active_share, 6), round(repeat_share, 6),
-            round(0.75 + 0.25 * active_share + 0.25 * repeat_share, 6),
-            round(weighted * ln(sales + 1) * (0.75 + 0.25 * active_share + 0.25 * repeat_share), 6),
-            $2, now()
-     FROM inputs
-     ON CONFLICT (seller) DO UPDATE SET
-       weighted_rating = EXCLUDED.weighted_rating, sales = EXCLUDED.sales, active_share = EXCLUDED.active_share,
-       repeat_buyer_share = EXCLUDED.repeat_buyer_share, quality_multiplier = EXCLUDED.quality_multiplier,
-       reputation = EXCLUDED.reputation, slot = EXCLUDED.slot, updated_at = EXCLUDED.updated_at`,
-    [skills, slot],
   );
 }
 
@@ -316,7 +214,7 @@ export class Writer {
       await writeState(client, REVIEWS, changes.reviews, this.commitment, this.logger);
       await insertHistory(client, SKILL_VERSIONS, changes.skillVersions, this.commitment);
       await insertHistory(client, PURCHASES, changes.purchases, this.commitment);
-      await insertHistory(client, USAGE, changes.usage, this.commitment);
+      await insertHistory(client, USAGE_EVENTS, changes.usage, this.commitment);
       await writeDaily(client, changes.daily);
       await writeReputation(client, [...changes.changedSkills], last.slot);
       await writeDeadLetters(client, changes.deadLetters);
@@ -350,7 +248,7 @@ export class Writer {
     try {
       await client.query("BEGIN");
       let promoted = 0;
-      for (const table of ["marketplaces", "agents", "skills", "licenses", "reviews", "skill_versions", "purchases", "usage_events", "indexed_events"]) {
+      for (const table of [...STATE_TABLES, ...HISTORY_TABLES].map((t) => t.table).concat("indexed_events")) {
         const result = await client.query(
           `UPDATE ${table} SET commitment = 'finalized' WHERE commitment = 'confirmed' AND slot <= $1`,
           [finalizedSlot],

@@ -1,6 +1,7 @@
 //! `--ledger DIR`: an append-only journal of everything that changes the node, so that state and
 //! history survive a restart. Each entry is a little-endian u32 length followed by the bincode of
-//! an [`Entry`]; a torn last entry (the process killed mid-write) is ignored on replay.
+//! an entry (the node's [`crate::node::Entry`]: this file only knows the framing); a torn last
+//! entry (the process killed mid-write) is ignored on replay.
 
 use std::{
     fs::{File, OpenOptions},
@@ -8,21 +9,9 @@ use std::{
     path::Path,
 };
 
-use serde::{Deserialize, Serialize};
-use solana_account::Account;
-use solana_pubkey::Pubkey;
-
-use crate::node::TxRecord;
+use serde::{de::DeserializeOwned, Serialize};
 
 const JOURNAL: &str = "journal.bin";
-
-#[derive(Serialize, Deserialize)]
-pub enum Entry {
-    /// The chain reached `slot` (written periodically and at shutdown, so slots never go back).
-    Slot { slot: u64, unix_time: i64 },
-    /// A transaction and the state it left in every writable account (`None` = closed).
-    Transaction { record: TxRecord, accounts: Vec<(Pubkey, Option<Account>)> },
-}
 
 pub struct Ledger {
     writer: BufWriter<File>,
@@ -30,7 +19,7 @@ pub struct Ledger {
 
 impl Ledger {
     /// Opens (creating if needed) the journal in `dir` and returns it with every complete entry.
-    pub fn open(dir: &Path) -> io::Result<(Ledger, Vec<Entry>)> {
+    pub fn open<E: DeserializeOwned>(dir: &Path) -> io::Result<(Ledger, Vec<E>)> {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(JOURNAL);
         let mut entries = Vec::new();
@@ -65,7 +54,7 @@ impl Ledger {
     }
 
     /// Appends one entry and hands it to the operating system before returning.
-    pub fn append(&mut self, entry: &Entry) -> io::Result<()> {
+    pub fn append<E: Serialize>(&mut self, entry: &E) -> io::Result<()> {
         let bytes = bincode::serialize(entry).map_err(io::Error::other)?;
         let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
         self.writer.write_all(&len.to_le_bytes())?;

@@ -23,9 +23,9 @@ use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::{versioned::VersionedTransaction, Transaction};
 use solana_transaction_error::TransactionError;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Mutex};
 
-use crate::ledger::{Entry, Ledger};
+use crate::ledger::Ledger;
 
 /// Lamports charged per signature (LiteSVM's default fee structure).
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
@@ -112,6 +112,15 @@ impl TxRecord {
     }
 }
 
+/// One record of the `--ledger` journal (see [`crate::ledger`]).
+#[derive(Serialize, Deserialize)]
+pub enum Entry {
+    /// The chain reached `slot` (written periodically and at shutdown, so slots never go back).
+    Slot { slot: u64, unix_time: i64 },
+    /// A transaction and the state it left in every writable account (`None` = closed).
+    Transaction { record: TxRecord, accounts: Vec<(Pubkey, Option<Account>)> },
+}
+
 /// What PubSub subscribers hear from the node, in order.
 #[derive(Clone, Debug)]
 pub enum Notice {
@@ -160,6 +169,9 @@ pub struct Node {
     ledger: Option<Ledger>,
 }
 
+/// The node as the transports (HTTP, PubSub, the slot clock) share it.
+pub type SharedNode = Arc<Mutex<Node>>;
+
 fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -201,7 +213,7 @@ impl Node {
     /// A node whose state and history are kept in (and first restored from) the journal in
     /// `dir`. Everything restored is treated as finalized: the clock resumes past the finality lag.
     pub fn with_ledger(config: NodeConfig, dir: &Path) -> std::io::Result<Self> {
-        let (ledger, entries) = Ledger::open(dir)?;
+        let (ledger, entries) = Ledger::open::<Entry>(dir)?;
         let mut node = Node::new(config);
         let mut last_slot = 0;
         for entry in entries {

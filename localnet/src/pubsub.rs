@@ -18,9 +18,8 @@ use solana_signature::Signature;
 use tokio::sync::{broadcast::error::RecvError, watch};
 
 use crate::{
-    node::{Commitment, Notice, TxRecord},
+    node::{Commitment, Notice, SharedNode, TxRecord},
     rpc::{self, encode_account, error_json, matches_filters, Encoding, RpcError},
-    server::SharedNode,
 };
 
 /// Subscription ids are unique across connections, as on a validator.

@@ -1,7 +1,7 @@
 //! Transports: JSON-RPC 2.0 requests (single or batch) on POST / over HTTP, PubSub on a websocket
 //! port, a slot clock, and a clean shutdown (websockets closed, journal checkpointed).
 
-use std::{future::IntoFuture, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::IntoFuture, net::SocketAddr, time::Duration};
 
 use axum::{
     body::Bytes,
@@ -12,11 +12,9 @@ use axum::{
     Router,
 };
 use serde_json::{json, Value};
-use tokio::sync::{watch, Mutex};
+use tokio::sync::watch;
 
-use crate::{node::Node, pubsub, rpc};
-
-pub type SharedNode = Arc<Mutex<Node>>;
+use crate::{node::SharedNode, pubsub, rpc};
 
 #[derive(Clone, Debug)]
 pub struct ServerConfig {

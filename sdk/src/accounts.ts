@@ -59,3 +59,8 @@ export type LicenseKindName = "oneTime" | "subscription" | "usage";
 export function licenseKindName(kind: LicenseKind): LicenseKindName {
   return variantOf(kind) as LicenseKindName;
 }
+
+/** The kind of license a skill's pricing sells (the variants share their names). */
+export function pricingKindName(pricing: Pricing): LicenseKindName {
+  return variantOf(pricing) as LicenseKindName;
+}

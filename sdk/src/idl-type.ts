@@ -2756,5 +2756,107 @@ export type SkillMarketplace = {
         ]
       }
     }
+  ],
+  "constants": [
+    {
+      "name": "bpsDenominator",
+      "docs": [
+        "Basis points in 100 %."
+      ],
+      "type": "u64",
+      "value": "10000"
+    },
+    {
+      "name": "defaultFeeBps",
+      "docs": [
+        "The platform fee (2.5 %) a new marketplace starts with when none is given."
+      ],
+      "type": "u16",
+      "value": "250"
+    },
+    {
+      "name": "maxAgentNameLen",
+      "type": "u32",
+      "value": "32"
+    },
+    {
+      "name": "maxCategoryLen",
+      "type": "u32",
+      "value": "32"
+    },
+    {
+      "name": "maxCidLen",
+      "docs": [
+        "Long enough for a CIDv1 in base32 (59 chars) or a CIDv0 (46 chars)."
+      ],
+      "type": "u32",
+      "value": "64"
+    },
+    {
+      "name": "maxFeeBps",
+      "docs": [
+        "The platform fee can never exceed 10 %."
+      ],
+      "type": "u16",
+      "value": "1000"
+    },
+    {
+      "name": "maxRating",
+      "type": "u8",
+      "value": "5"
+    },
+    {
+      "name": "maxSlugLen",
+      "type": "u32",
+      "value": "32"
+    },
+    {
+      "name": "maxUriLen",
+      "type": "u32",
+      "value": "128"
+    },
+    {
+      "name": "minRating",
+      "type": "u8",
+      "value": "1"
+    },
+    {
+      "name": "minSlugLen",
+      "type": "u32",
+      "value": "3"
+    },
+    {
+      "name": "minSubscriptionIntervalSecs",
+      "docs": [
+        "Shortest subscription period a skill may sell."
+      ],
+      "type": "i64",
+      "value": "3600"
+    },
+    {
+      "name": "seedAgent",
+      "type": "bytes",
+      "value": "[97, 103, 101, 110, 116]"
+    },
+    {
+      "name": "seedLicense",
+      "type": "bytes",
+      "value": "[108, 105, 99, 101, 110, 115, 101]"
+    },
+    {
+      "name": "seedMarketplace",
+      "type": "bytes",
+      "value": "[109, 97, 114, 107, 101, 116, 112, 108, 97, 99, 101]"
+    },
+    {
+      "name": "seedReview",
+      "type": "bytes",
+      "value": "[114, 101, 118, 105, 101, 119]"
+    },
+    {
+      "name": "seedSkill",
+      "type": "bytes",
+      "value": "[115, 107, 105, 108, 108]"
+    }
   ]
 };

@@ -1,10 +1,15 @@
-// The skill marketplace's TypeScript SDK: the one module that knows the program's layout.
-// Services and the web app import from here; none derive PDAs or decode bytes themselves.
+// The skill marketplace's TypeScript SDK: the one package that knows the program's layout and its
+// rules, safe to bundle for a browser (no Node built-ins). Services and the web app import from
+// here; none derive PDAs, decode bytes or restate a rule themselves.
 export * from "./program.js";
 export * from "./constants.js";
+export * from "./pubkey.js";
 export * from "./pda.js";
 export * from "./accounts.js";
 export * from "./events.js";
 export * from "./errors.js";
 export * from "./instructions.js";
-export * from "./validation.js";
+export * from "./fee.js";
+export * from "./license.js";
+export * from "./solanaPay.js";
+export * from "./invalidation.js";

@@ -2,12 +2,13 @@
 // every account given explicitly (no RPC look-ups), so callers choose `.instruction()` for a
 // transaction someone else signs (Solana Pay, wallets), or `.signers([...]).rpc()` to send.
 import { getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } from "@solana/spl-token";
-import { PublicKey, SystemProgram, type AccountMeta } from "@solana/web3.js";
+import { PublicKey, SystemProgram } from "@solana/web3.js";
 import BN from "bn.js";
+import { Buffer } from "buffer";
 import type { Pricing, Provenance, Semver, SkillAccount } from "./accounts.js";
-import { BPS_DENOMINATOR } from "./constants.js";
 import { agentPda, licensePda, marketplacePda, reviewPda, skillPda } from "./pda.js";
 import type { MarketplaceProgram } from "./program.js";
+import { solanaPayReference } from "./solanaPay.js";
 
 /** A u64 / i64 amount as callers hold it; Anchor wants BN. */
 export type Amount = BN | bigint | number;
@@ -46,14 +47,6 @@ export function provenance(docsCid: string, commitSha: string, imageDigest: stri
     commitSha: hexBytes(commitSha, 20, "commit SHA"),
     imageDigest: hexBytes(imageDigest.replace(/^sha256:/, ""), 32, "image digest"),
   };
-}
-
-/**
- * The Solana Pay reference as the program expects it: one extra account after the instruction's
- * own, read-only and not a signer (anything else fails with InvalidReference).
- */
-export function solanaPayReference(reference: PublicKey): AccountMeta {
-  return { pubkey: reference, isSigner: false, isWritable: false };
 }
 
 export function initializeMarketplace(
@@ -222,15 +215,6 @@ export function postReview(
     });
 }
 
-/**
- * How a price splits, as the program computes it: fee = floor(price × feeBps / 10 000), the
- * seller gets the rest; the two always add up to the price.
- */
-export function splitPrice(price: bigint, feeBps: number): { sellerAmount: bigint; feeAmount: bigint } {
-  const feeAmount = (price * BigInt(feeBps)) / BigInt(BPS_DENOMINATOR);
-  return { sellerAmount: price - feeAmount, feeAmount };
-}
-
 /** The reviewer changes the rating or text of their existing review. */
 export function updateReview(
   program: MarketplaceProgram,
@@ -244,4 +228,58 @@ export function updateReview(
       license: licensePda(p.skill, p.reviewer),
       review: reviewPda(p.skill, p.reviewer),
     });
+}
+
+/**
+ * The admin changes the marketplace's settings; every field left out stays as it is. The fee is
+ * capped by the program (MAX_FEE_BPS).
+ */
+export function updateMarketplace(
+  program: MarketplaceProgram,
+  p: { admin: PublicKey; newAdmin?: PublicKey; treasury?: PublicKey; feeBps?: number; meterAuthority?: PublicKey; paused?: boolean },
+) {
+  return program.methods
+    .updateMarketplace({
+      admin: p.newAdmin ?? null,
+      treasury: p.treasury ?? null,
+      feeBps: p.feeBps ?? null,
+      meterAuthority: p.meterAuthority ?? null,
+      paused: p.paused ?? null,
+    })
+    .accountsStrict({ admin: p.admin, marketplace: marketplacePda() });
+}
+
+/** An agent changes its on-chain name and metadata URI. */
+export function updateAgent(program: MarketplaceProgram, p: { wallet: PublicKey; name: string; metadataUri: string }) {
+  return program.methods
+    .updateAgent({ name: p.name, metadataUri: p.metadataUri })
+    .accountsStrict({ wallet: p.wallet, agent: agentPda(p.wallet) });
+}
+
+/**
+ * The author publishes a new version of a skill (the version must increase; provenance is
+ * replaced whole); price and category change only when given.
+ */
+export function updateSkill(
+  program: MarketplaceProgram,
+  p: { author: PublicKey; slug: string; version: Semver; provenance: Provenance; price?: Amount; category?: string },
+) {
+  return program.methods
+    .updateSkill({
+      version: p.version,
+      provenance: p.provenance,
+      price: p.price === undefined ? null : toBN(p.price),
+      category: p.category ?? null,
+    })
+    .accountsStrict({ author: p.author, skill: skillPda(p.author, p.slug) });
+}
+
+/** The author lists (true) or delists (false) a skill; a delisted skill cannot be bought. */
+export function setSkillActive(program: MarketplaceProgram, p: { author: PublicKey; slug: string; active: boolean }) {
+  return program.methods.setSkillActive(p.active).accountsStrict({ author: p.author, skill: skillPda(p.author, p.slug) });
+}
+
+/** The buyer closes a spent license (expired subscription or used-up units) and gets its rent back. */
+export function closeLicense(program: MarketplaceProgram, p: { buyer: PublicKey; skill: PublicKey }) {
+  return program.methods.closeLicense().accountsStrict({ buyer: p.buyer, license: licensePda(p.skill, p.buyer) });
 }

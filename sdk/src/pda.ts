@@ -1,5 +1,6 @@
 // Program-derived addresses of the marketplace's accounts (all PDAs of the program).
 import { PublicKey } from "@solana/web3.js";
+import { Buffer } from "buffer";
 import { SEED_AGENT, SEED_LICENSE, SEED_MARKETPLACE, SEED_REVIEW, SEED_SKILL } from "./constants.js";
 import { PROGRAM_ID } from "./program.js";
 

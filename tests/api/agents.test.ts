@@ -4,8 +4,7 @@ import bs58 from "bs58";
 import { strict as assert } from "node:assert";
 import nacl from "tweetnacl";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
-import type { ApiError } from "../../api/src/http/errors.js";
-import { RateLimiter } from "../../api/src/services/rateLimit.js";
+import { RateLimiter, type DomainError } from "@skill-marketplace/api";
 
 describe("api: agents and API keys", function () {
   let api: TestApi;
@@ -212,8 +211,8 @@ describe("api: agents and API keys", function () {
         Array.from({ length: 20 }, (_, i) =>
           instances[i % 2]!.hit("ip:lease-test", 500).then(
             () => void (admitted += 1),
-            (e: ApiError) => {
-              assert.equal(e.status, 429);
+            (e: DomainError) => {
+              assert.equal(e.code, "rate_limited");
               refused += 1;
             },
           ),

@@ -4,13 +4,12 @@
 import { Keypair } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
-import { cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs } from "../../api/src/services/docs.js";
+import { cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs, type DomainError } from "@skill-marketplace/api";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ApiError } from "../../api/src/http/errors.js";
 
 const key = () => Keypair.generate().publicKey.toBase58();
 const USDC = key();
@@ -285,13 +284,13 @@ describe("api: discovery and analytics", function () {
   });
 
   it("refuses docs that do not follow the format, and reports an IPFS node it cannot reach", async () => {
-    await assert.rejects(api.docs.publish({ format: "skill-docs/1", summary: "", skillMd: "", apiSpec: { openapi: "2.0" }, examples: [] }), (e: ApiError) => {
+    await assert.rejects(api.docs.publish({ format: "skill-docs/1", summary: "", skillMd: "", apiSpec: { openapi: "2.0" }, examples: [] }), (e: DomainError) => {
       assert.equal(e.code, "invalid_docs");
       assert.match(e.message, /apiSpec\.openapi: must be an OpenAPI 3\.x version/);
       return true;
     });
     const huge = { format: "skill-docs/1", summary: "", skillMd: "x".repeat(199_000), apiSpec: { openapi: "3.1.0", padding: "y".repeat(400_000) }, examples: [] };
-    await assert.rejects(api.docs.publish(huge), (e: ApiError) => e.code === "docs_too_large");
+    await assert.rejects(api.docs.publish(huge), (e: DomainError) => e.code === "docs_too_large");
     const offline = new SkillDocs(new KuboBlocks("http://127.0.0.1:9", 500));
     const view = await offline.read((await cidOf(new Uint8Array([1]))).toString());
     assert.equal(view.status, "unreachable");

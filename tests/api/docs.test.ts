@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
-import { buildApp } from "../../api/src/app.js";
+import { buildApp } from "@skill-marketplace/api";
 import supertest from "supertest";
 import { startApi, type TestApi } from "../helpers/api.js";
 
@@ -15,7 +15,7 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
   after(async () => api?.stop());
 
   const routes = () =>
-    buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger: pino({ level: "silent" }), ...api.db.stores, prisma: api.db.prisma, cache: api.cache, docs: api.docs }).api.routes;
+    buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger: pino({ level: "silent" }), stores: api.db.stores, cache: api.cache, docs: api.docs }).api.routes;
 
   it("serves an OpenAPI 3.1 document with every route, its parameters and error shape", async () => {
     const doc = (await api.http.get("/api/v1/openapi.json").expect(200)).body;
@@ -55,7 +55,7 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
   it("logs each request with its id, never the API key", async () => {
     const lines: string[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
-    const { app } = buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger, ...api.db.stores, prisma: api.db.prisma, cache: api.cache, docs: api.docs });
+    const { app } = buildApp({ config: api.config, connection: api.chain.connection, redis: api.redis, logger, stores: api.db.stores, cache: api.cache, docs: api.docs });
     await supertest(app).get("/api/v1/agents/me").set("Authorization", "Bearer sk_0123456789ab_SECRETSECRETSECRETSECRETSECRETSECRETSECRETS").set("x-request-id", "log-check").expect(401);
     const entry = lines.map((l) => JSON.parse(l) as { req?: { id: string; headers: Record<string, string> } }).find((l) => l.req?.id === "log-check");
     assert.ok(entry, "the request was logged with its id");

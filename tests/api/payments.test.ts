@@ -3,9 +3,8 @@
 import { findReference, parseURL, type TransactionRequestURL } from "@solana/pay";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
-import { PROGRAM_ID, pricing } from "../../sdk/src/index.js";
+import { messageOf, PROGRAM_ID, pricing } from "@skill-marketplace/sdk";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
-import { messageOf } from "../../api/src/services/chain.js";
 import { createAssociatedTokenAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import {
   airdrop,
@@ -89,6 +88,7 @@ describe("api: Solana Pay purchases", function () {
     assert.equal(status.body.license.kind, "subscription");
     assert.equal(status.body.license.buyer, buyer.publicKey.toBase58());
     assert.equal(status.body.license.valid, true);
+    assert.equal(status.body.license.status, "valid");
     // The buyer agent sees its license through verify.
     const { apiKey } = await registerAgent(api, buyer);
     const verified = await api.http.get(`/api/v1/marketplace/verify/${subscription.toBase58()}`).set(bearer(apiKey)).expect(200);

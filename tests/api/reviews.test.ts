@@ -1,7 +1,7 @@
 // Posting reviews through the api: an unsigned transaction for license holders only.
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
-import { fetchAccount, pricing, reviewPda } from "../../sdk/src/index.js";
+import { fetchAccount, pricing, reviewPda } from "@skill-marketplace/sdk";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { airdrop, fundedActor, registerAgentFor, registerSkillFor, statusAt } from "../helpers/marketplace.js";
 

@@ -2,6 +2,7 @@
 // server answers on one port and stops cleanly on SIGTERM.
 import { spawn } from "node:child_process";
 import { strict as assert } from "node:assert";
+import { PROGRAM_ID } from "@skill-marketplace/sdk";
 import { createServer, type AddressInfo } from "node:net";
 import { scratchDatabase } from "../helpers/database.js";
 
@@ -30,6 +31,8 @@ describe("api: the server process", function () {
       ["DATABASE_URL", "mysql://x", "DATABASE_URL: must be a postgresql: or postgres: URL"],
       ["API_KEY_SECRET", "short", "API_KEY_SECRET: must be at least 16 characters"],
       ["API_WORKERS", "0", "API_WORKERS: "],
+      // One program id for every service: the one the sdk's IDL describes.
+      ["PROGRAM_ID", "11111111111111111111111111111112", `PROGRAM_ID: must be ${PROGRAM_ID.toBase58()}, the program the sdk's IDL describes`],
     ] as const) {
       const { code, stderr } = await exited(server({ [name]: value }));
       assert.equal(code, 2, `${name}=${value}`);

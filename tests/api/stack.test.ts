@@ -4,7 +4,7 @@
 import { parseURL, type TransactionRequestURL } from "@solana/pay";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
-import { pricing } from "../../sdk/src/index.js";
+import { pricing } from "@skill-marketplace/sdk";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { indexerEnv, startIndexer, type RunningIndexer } from "../helpers/indexer.js";
 import { airdrop, fundedActor, registerAgentFor, registerSkillFor, statusAt } from "../helpers/marketplace.js";

@@ -11,11 +11,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import supertest from "supertest";
 import nacl from "tweetnacl";
-import { buildApp } from "../../api/src/app.js";
-import { loadConfig, type Config } from "../../api/src/config.js";
-import { openDatabase, type Database } from "../../api/src/data/db.js";
-import { ResponseCache } from "../../api/src/services/cache.js";
-import { blockStoreFor, SkillDocs } from "../../api/src/services/docs.js";
+import { blockStoreFor, buildApp, loadConfig, openDatabase, ResponseCache, SkillDocs, type Config, type Database } from "@skill-marketplace/api";
 import { scratchDatabase } from "./database.js";
 import { startMarketplace, type Chain } from "./marketplace.js";
 
@@ -64,7 +60,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
   const config = configFor({});
   const docs = new SkillDocs(blockStoreFor(config));
   const appFor = (config: Config) =>
-    buildApp({ config, connection: chain.connection, redis, logger, ...db.stores, prisma: db.prisma, cache, docs }).app;
+    buildApp({ config, connection: chain.connection, redis, logger, stores: db.stores, cache, docs }).app;
   const app = appFor(config);
   return {
     app,

@@ -10,14 +10,13 @@ import { Connection } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { pino } from "pino";
-import { loadConfig, type Config } from "../../indexer/src/config.js";
-import { Indexer, type BatchReport } from "../../indexer/src/indexer.js";
+import { Indexer, loadConfig, type BatchReport, type Config } from "@skill-marketplace/indexer";
 import {
   locateEvents,
   marketplaceProgram,
   PROGRAM_ID,
   type LocatedEvent,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import type { Chain } from "./marketplace.js";
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -19,7 +19,7 @@ import {
   type VersionedTransactionResponse,
 } from "@solana/web3.js";
 import { randomBytes } from "node:crypto";
-import { deployMarketplace } from "../../migrations/deploy.js";
+import { deployMarketplace } from "@skill-marketplace/migrations";
 import {
   agentPda,
   marketplaceProgram,
@@ -31,7 +31,7 @@ import {
   type MarketplaceProgram,
   type Pricing,
   type SkillAccount,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import { startLocalnet, type Localnet, type LocalnetOptions } from "./localnet.js";
 
 export const COMMITMENT = "confirmed" satisfies Commitment;

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import type { ChildProcess } from "node:child_process";
 import pg from "pg";
-import { postReview, preparePurchase, pricing, recordUsage } from "../../sdk/src/index.js";
+import { postReview, preparePurchase, pricing, recordUsage } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { assertMirrorsChain, indexerEnv, sleep, spawnIndexer, tableSnapshot, waitCaughtUp } from "../helpers/indexer.js";
 import {

@@ -6,10 +6,8 @@ import { strict as assert } from "node:assert";
 import type { VersionedTransactionResponse } from "@solana/web3.js";
 import pg from "pg";
 import { pino } from "pino";
-import { ConfigError, loadConfig } from "../../indexer/src/config.js";
-import { decodeTransaction, type ChainTransaction } from "../../indexer/src/decode.js";
-import { Writer } from "../../indexer/src/writer.js";
-import { licensePda, preparePurchase, pricing, PROGRAM_ID } from "../../sdk/src/index.js";
+import { ConfigError, decodeTransaction, loadConfig, Writer, type ChainTransaction } from "@skill-marketplace/indexer";
+import { licensePda, preparePurchase, pricing, PROGRAM_ID } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { indexerEnv, spawnIndexer, startIndexer, waitCaughtUp, waitUntil, type RunningIndexer } from "../helpers/indexer.js";
 import { fundedActor, landed, registerAgentFor, registerSkillFor, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
@@ -37,6 +35,10 @@ describe("indexer: configuration refused at start", () => {
     [{ DATABASE_URL: "mysql://root@127.0.0.1/db" }, "invalid configuration: DATABASE_URL: must be a postgresql: or postgres: URL"],
     [{ REDIS_URL: "not a url" }, "invalid configuration: REDIS_URL: must be a redis: or rediss: URL"],
     [{ PROGRAM_ID: "not-a-key" }, "invalid configuration: PROGRAM_ID: must be a base58 public key"],
+    [
+      { PROGRAM_ID: "11111111111111111111111111111112" },
+      `invalid configuration: PROGRAM_ID: must be ${PROGRAM_ID.toBase58()}, the program the sdk's IDL describes (regenerate the IDL for another deployment)`,
+    ],
     [{ INDEXER_COMMITMENT: "processed" }, 'invalid configuration: INDEXER_COMMITMENT: must be "confirmed" or "finalized"'],
   ];
   for (const [env, message] of cases) {

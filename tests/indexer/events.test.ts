@@ -18,7 +18,7 @@ import {
   reviewPda,
   semver,
   splitPrice,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { assertMirrorsChain, indexerEnv, startIndexer, waitCaughtUp, waitUntil, type RunningIndexer } from "../helpers/indexer.js";
 import {

@@ -17,7 +17,7 @@ import {
   skillPda,
   transactionEvents,
   type MarketplaceEvent,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import {
   FEE_BPS,
   fundedActor,

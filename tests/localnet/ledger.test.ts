@@ -10,7 +10,7 @@ import {
   pricing,
   purchaseLicense,
   transactionEvents,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import {
   fundedActor,
   landed,

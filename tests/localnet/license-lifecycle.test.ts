@@ -15,7 +15,7 @@ import {
   recordUsage,
   reviewPda,
   transactionEvents,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import {
   actor,
   createUsdc,

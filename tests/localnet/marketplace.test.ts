@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getMint } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
-import { deployMarketplace } from "../../migrations/deploy.js";
+import { deployMarketplace } from "@skill-marketplace/migrations";
 import {
   agentPda,
   fetchAccount,
   marketplacePda,
   pricing,
   variantOf,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import {
   COMMIT_SHA,
   createUsdc,
@@ -114,10 +114,10 @@ describe("localnet: deploy and registrations", () => {
       };
       const missing = await runDeployCli({ ...env, TREASURY: "" });
       assert.equal(missing.code, 2);
-      assert.match(missing.stderr, /TREASURY is not set: expected a base58 public key/);
+      assert.match(missing.stderr, /TREASURY: is not set: expected a base58 public key/);
       const badFee = await runDeployCli({ ...env, FEE_BPS: "1001" });
       assert.equal(badFee.code, 2);
-      assert.match(badFee.stderr, /FEE_BPS="1001" must be an integer from 0 to 1000/);
+      assert.match(badFee.stderr, /FEE_BPS: must be an integer from 0 to 1000/);
 
       const ok = await runDeployCli(env);
       assert.equal(ok.code, 0, ok.stderr);

@@ -12,7 +12,7 @@ import {
   marketplacePda,
   pricing,
   purchaseLicense,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import {
   expectAnchorError,
   fundedActor,

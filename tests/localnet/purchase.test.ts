@@ -14,7 +14,7 @@ import {
   pricing,
   purchaseLicense,
   transactionEvents,
-} from "../../sdk/src/index.js";
+} from "@skill-marketplace/sdk";
 import {
   createUsdc,
   fundedActor,

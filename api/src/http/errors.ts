@@ -1,51 +1,59 @@
-// Domain errors thrown by services, and the one middleware that turns any error into
-// `{ "error": { "code", "message", "details"? } }` with the right status. Services never
-// touch HTTP; unknown errors become a 500 without leaking internals.
-import type { Logger } from "pino";
+// The one place that turns an error into HTTP: each domain error code's status, and the
+// middleware that answers `{ "error": { "code", "message", "details"? } }`. Unknown errors become
+// a 500 without leaking internals.
 import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { Logger } from "pino";
+import { DomainError, invalid, type ErrorCode } from "../errors.js";
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-export const badRequest = (code: string, message: string, details?: unknown) => new ApiError(400, code, message, details);
-export const unauthorized = (message: string) => new ApiError(401, "unauthorized", message);
-export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
-export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
-export const conflict = (code: string, message: string, details?: unknown) => new ApiError(409, code, message, details);
-export const gone = (code: string, message: string, details?: unknown) => new ApiError(410, code, message, details);
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new ApiError(429, "rate_limited", `too many requests; retry after ${retryAfterSeconds} s`, undefined, {
-    "Retry-After": String(retryAfterSeconds),
-  });
+export const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  payload_too_large: 413,
+  invalid_pubkey: 400,
+  invalid_cursor: 400,
+  invalid_sort: 400,
+  invalid_message: 400,
+  invalid_signature: 400,
+  invalid_docs: 400,
+  docs_too_large: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_license_holder: 403,
+  not_found: 404,
+  too_many_keys: 409,
+  skill_inactive: 409,
+  kind_mismatch: 409,
+  own_skill: 409,
+  already_licensed: 409,
+  already_paid: 409,
+  bound_to_other_wallet: 409,
+  payment_in_progress: 409,
+  mint_missing: 409,
+  seller_token_account_missing: 409,
+  payment_expired: 410,
+  rate_limited: 429,
+  internal: 500,
+};
 
 export const notFoundRoute: RequestHandler = (req, _res, next) => {
-  next(new ApiError(404, "not_found", `no route for ${req.method} ${req.path}`));
+  next(new DomainError("not_found", `no route for ${req.method} ${req.path}`));
 };
 
 /** Maps every error to its status and the one error body; anything unexpected is logged and answers 500. */
 export const errorMiddleware = (logger: Logger): ErrorRequestHandler => (err, req, res, _next) => {
-  let error: ApiError;
-  if (err instanceof ApiError) {
+  let error: DomainError;
+  if (err instanceof DomainError) {
     error = err;
   } else if (err?.type === "entity.parse.failed") {
-    error = badRequest("invalid_json", "request body is not valid JSON");
+    error = invalid("invalid_json", "request body is not valid JSON");
   } else if (err?.type === "entity.too.large") {
-    error = new ApiError(413, "payload_too_large", "request body is too large");
+    error = invalid("payload_too_large", "request body is too large");
   } else {
     logger.error({ err, reqId: req.id }, "unhandled error");
-    error = new ApiError(500, "internal", "internal server error");
+    error = new DomainError("internal", "internal server error");
   }
-  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
   const body: { code: string; message: string; details?: unknown } = { code: error.code, message: error.message };
   if (error.details !== undefined) body.details = error.details;
-  res.status(error.status).json({ error: body });
+  res.status(STATUS[error.code]).json({ error: body });
 };

@@ -3,7 +3,10 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import express, { type Request, type Response } from "express";
 import { z } from "zod";
-import { ApiError, badRequest } from "./errors.js";
+import { DomainError, invalid } from "../errors.js";
+import type { Caller } from "../modules/agents/service.js";
+
+export type { Caller };
 
 extendZodWithOpenApi(z);
 
@@ -22,12 +25,6 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   410: "expired; the details say what to do instead",
   429: "rate limited; see Retry-After",
 };
-
-/** The caller, once an API key has been verified. */
-export interface Caller {
-  wallet: string;
-  keyId: string;
-}
 
 function hasNul(value: unknown): boolean {
   if (typeof value === "string") return value.includes("\0");
@@ -64,7 +61,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   }) => Promise<unknown>;
 }
 
-export type Authenticate = (req: Request, required: boolean) => Promise<Caller | undefined>;
+/** The caller named by an `Authorization` header (undefined when none is given and none is required). */
+export type Authenticate = (authorization: string | undefined, required: boolean) => Promise<Caller | undefined>;
 
 export class ApiRouter {
   readonly router = express.Router();
@@ -124,18 +122,18 @@ export class ApiRouter {
         for (const [where, value] of [["path", req.params], ["query", req.query], ["body", req.body]] as const) {
           if (hasNul(value)) problems.push({ in: where, path: "", message: "must not contain NUL characters" });
         }
-        const caller = spec.auth ? await this.authenticate(req, spec.auth === "required") : undefined;
+        const caller = spec.auth ? await this.authenticate(req.header("authorization"), spec.auth === "required") : undefined;
         const params = check("path", spec.params, req.params);
         const query = check("query", spec.query, req.query);
         const body = check("body", spec.body, req.body);
         if (problems.length > 0) {
           const first = problems[0]!;
-          throw badRequest("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
+          throw invalid("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
         }
         const result = await spec.handler({ params, query, body, caller, req, res });
         if (!res.headersSent) res.status(status).json(result);
       } catch (error) {
-        next(error instanceof ApiError || error instanceof Error ? error : new Error(String(error)));
+        next(error instanceof DomainError || error instanceof Error ? error : new Error(String(error)));
       }
     });
   }

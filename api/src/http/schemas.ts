@@ -1,6 +1,13 @@
-// Schemas shared by the routes: how the api spells a public key and a license kind.
+// Schemas shared by the routes: how the api spells a public key (the sdk's one check) and a license kind.
+import { isPublicKey, PUBLIC_KEY_MESSAGE } from "@skill-marketplace/sdk";
 import { z } from "zod";
 import "./route.js"; // adds .openapi() to zod
 
-export const Pubkey = z.string().min(32).max(44).regex(/^[1-9A-HJ-NP-Za-km-z]+$/, "must be a base58 public key");
+export const Pubkey = z
+  .string()
+  .refine(isPublicKey, PUBLIC_KEY_MESSAGE)
+  .openapi({ description: "base58 public key", pattern: "^[1-9A-HJ-NP-Za-km-z]{32,44}$", minLength: 32, maxLength: 44 });
 export const Kind = z.enum(["oneTime", "subscription", "usage"]);
+
+/** How many reviews gave each rating, "1" to "5". */
+export const Distribution = z.record(z.string(), z.number().int());

@@ -8,8 +8,8 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use futures_util::{SinkExt, StreamExt};
 use localnet::{
-    node::{Node, NodeConfig},
-    server::{serve_on, SharedNode},
+    node::{Node, NodeConfig, SharedNode},
+    server::serve_on,
 };
 use serde_json::{json, Value};
 use solana_pubkey::Pubkey;

@@ -810,7 +810,7 @@ fn author_cannot_buy_own_skill_as_buyer_and_seller() {
         &[ix],
         &[&seller],
         program_error(MarketplaceError::CannotBuyOwnSkill),
-        "thrown in programs/skill_marketplace/src/instructions/purchase_license.rs",
+        "thrown in programs/skill_marketplace/src/instructions/purchase.rs",
     );
     let s: Skill = env.account(&skill);
     assert_eq!((s.sales, s.revenue), (0, 0));

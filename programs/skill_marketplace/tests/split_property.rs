@@ -61,6 +61,32 @@ fn constants_match_the_specification() {
     );
 }
 
+/// The cases `tests/fixtures/fee-split.json` shares with the TypeScript side: `split_price`
+/// gives exactly each one.
+#[test]
+fn split_matches_the_shared_fixture() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/fee-split.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("fixture is a JSON array");
+    assert!(cases.len() >= 10, "only {} fixture cases", cases.len());
+    let amount = |case: &serde_json::Value, key: &str| -> u64 {
+        let text = case[key].as_str().unwrap_or_else(|| panic!("{key} is not a string in {case}"));
+        text.parse().unwrap_or_else(|e| panic!("{key} = {text:?} is not a u64: {e}"))
+    };
+    let mut seen_max_fee = false;
+    for case in &cases {
+        let price = amount(case, "price");
+        let fee_bps = case["feeBps"].as_u64().and_then(|b| u16::try_from(b).ok());
+        let fee_bps = fee_bps.unwrap_or_else(|| panic!("feeBps is not a u16 in {case}"));
+        let expected = (amount(case, "sellerAmount"), amount(case, "feeAmount"));
+        assert_eq!(split_price(price, fee_bps).unwrap(), expected, "case {case}");
+        // The fixture itself follows the specification.
+        assert_eq!(expected.1, expected_fee(price, fee_bps), "case {case}");
+        seen_max_fee |= fee_bps == MAX_FEE_BPS;
+    }
+    assert!(seen_max_fee, "the fixture has no case at MAX_FEE_BPS");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_096))]
 

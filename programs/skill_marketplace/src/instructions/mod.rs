@@ -1,6 +1,7 @@
 pub mod close_license;
 pub mod initialize_marketplace;
 pub mod post_review;
+pub mod purchase;
 pub mod purchase_license;
 pub mod purchase_license_spl;
 pub mod record_usage;
@@ -14,22 +15,8 @@ pub mod update_skill;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    close_license::*, initialize_marketplace::*, post_review::*, purchase_license::*,
-    purchase_license_spl::*, record_usage::*, register_agent::*, register_skill::*,
-    set_skill_active::*, update_agent::*, update_marketplace::*, update_review::*,
-    update_skill::*,
+    close_license::*, initialize_marketplace::*, post_review::*, purchase::PurchaseLicenseArgs,
+    purchase_license::*, purchase_license_spl::*, record_usage::*, register_agent::*,
+    register_skill::*, set_skill_active::*, update_agent::*, update_marketplace::*,
+    update_review::*, update_skill::*,
 };
-
-use anchor_lang::prelude::*;
-
-use crate::errors::MarketplaceError;
-
-/// The optional Solana Pay reference: at most one extra account, read-only and not a signer,
-/// so it can only ever identify the transaction, never move value.
-pub(crate) fn solana_pay_reference(remaining: &[AccountInfo]) -> Result<Option<Pubkey>> {
-    match remaining {
-        [] => Ok(None),
-        [reference] if !reference.is_writable && !reference.is_signer => Ok(Some(reference.key())),
-        _ => err!(MarketplaceError::InvalidReference),
-    }
-}

@@ -4,7 +4,7 @@ use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface, Tran
 use crate::{
     constants::{SEED_LICENSE, SEED_MARKETPLACE, SEED_SKILL},
     errors::MarketplaceError,
-    instructions::{emit_purchase, settle, PurchaseLicenseArgs},
+    instructions::purchase::{self, Payee, Purchase, PurchaseLicenseArgs},
     state::*,
 };
 
@@ -67,40 +67,31 @@ pub fn handler<'info>(
     args: PurchaseLicenseArgs,
 ) -> Result<()> {
     let accounts = ctx.accounts;
-    let clock = Clock::get()?;
-    let settlement = settle(
-        &accounts.marketplace,
-        &mut accounts.skill,
-        &mut accounts.license,
-        accounts.buyer.key(),
-        ctx.bumps.license,
-        args.max_price,
-        ctx.remaining_accounts,
-        clock.unix_timestamp,
-    )?;
-
-    let decimals = accounts.mint.decimals;
-    for (recipient, amount) in [
-        (&accounts.seller_token, settlement.seller_amount),
-        (&accounts.treasury_token, settlement.fee_amount),
-    ] {
-        if amount > 0 {
-            token_interface::transfer_checked(
-                CpiContext::new(
-                    accounts.token_program.to_account_info(),
-                    TransferChecked {
-                        from: accounts.buyer_token.to_account_info(),
-                        mint: accounts.mint.to_account_info(),
-                        to: recipient.to_account_info(),
-                        authority: accounts.buyer.to_account_info(),
-                    },
-                ),
-                amount,
-                decimals,
-            )?;
-        }
-    }
-
-    emit_purchase(&settlement, &accounts.skill, accounts.skill.key(), &accounts.license, &clock);
-    Ok(())
+    let purchase = Purchase {
+        marketplace: &accounts.marketplace,
+        skill: &mut accounts.skill,
+        license: &mut accounts.license,
+        buyer: accounts.buyer.key(),
+        license_bump: ctx.bumps.license,
+        remaining: ctx.remaining_accounts,
+    };
+    purchase::execute(purchase, args, |payee, amount| {
+        let recipient = match payee {
+            Payee::Seller => &accounts.seller_token,
+            Payee::Treasury => &accounts.treasury_token,
+        };
+        token_interface::transfer_checked(
+            CpiContext::new(
+                accounts.token_program.to_account_info(),
+                TransferChecked {
+                    from: accounts.buyer_token.to_account_info(),
+                    mint: accounts.mint.to_account_info(),
+                    to: recipient.to_account_info(),
+                    authority: accounts.buyer.to_account_info(),
+                },
+            ),
+            amount,
+            accounts.mint.decimals,
+        )
+    })
 }

@@ -22,10 +22,10 @@ pub struct Agent {
 impl Agent {
     pub fn validate_profile(name: &str, metadata_uri: &str) -> Result<()> {
         require!(
-            !name.is_empty() && name.len() <= MAX_AGENT_NAME_LEN,
+            !name.is_empty() && name.len() <= MAX_AGENT_NAME_LEN as usize,
             MarketplaceError::InvalidName
         );
-        require!(metadata_uri.len() <= MAX_URI_LEN, MarketplaceError::InvalidUri);
+        require!(metadata_uri.len() <= MAX_URI_LEN as usize, MarketplaceError::InvalidUri);
         Ok(())
     }
 }

@@ -65,7 +65,7 @@ pub struct Skill {
 
 pub fn validate_slug(slug: &str) -> Result<()> {
     require!(
-        (MIN_SLUG_LEN..=MAX_SLUG_LEN).contains(&slug.len()) && is_kebab(slug),
+        (MIN_SLUG_LEN as usize..=MAX_SLUG_LEN as usize).contains(&slug.len()) && is_kebab(slug),
         MarketplaceError::InvalidSlug
     );
     Ok(())
@@ -73,7 +73,7 @@ pub fn validate_slug(slug: &str) -> Result<()> {
 
 pub fn validate_category(category: &str) -> Result<()> {
     require!(
-        !category.is_empty() && category.len() <= MAX_CATEGORY_LEN && is_kebab(category),
+        !category.is_empty() && category.len() <= MAX_CATEGORY_LEN as usize && is_kebab(category),
         MarketplaceError::InvalidCategory
     );
     Ok(())
@@ -81,7 +81,7 @@ pub fn validate_category(category: &str) -> Result<()> {
 
 pub fn validate_cid(cid: &str) -> Result<()> {
     require!(
-        !cid.is_empty() && cid.len() <= MAX_CID_LEN && cid.bytes().all(|b| b.is_ascii_alphanumeric()),
+        !cid.is_empty() && cid.len() <= MAX_CID_LEN as usize && cid.bytes().all(|b| b.is_ascii_alphanumeric()),
         MarketplaceError::InvalidCid
     );
     Ok(())

@@ -1,0 +1,132 @@
+// Response cache in Redis, dropped by the indexer's change messages rather than by waiting for a
+// TTL: every cached discovery response is keyed under a generation number, and each message on the
+// indexer's channel (sent after every committed batch) moves all api instances to a new
+// generation, so a purchase shows in popularity on the next request. Old generations simply
+// expire. Coarse on purpose: a batch touches few skills, and a miss costs one indexed query.
+// In front of Redis, each process keeps its hottest answers of the current generation in memory
+// (bounded, emptied when the generation moves), so a popular page costs no round trip at all; they
+// are also found by the request's URL, so the app can answer a repeated request before routing
+// and validating it again (`byUrl`). Sending an answer is http/'s business (`http/cached.ts`).
+import type { Redis } from "ioredis";
+import { createHash } from "node:crypto";
+import { decodeInvalidation } from "@skill-marketplace/sdk";
+import type { Logger } from "pino";
+
+const GENERATION_KEY = "cache:generation";
+/** Answers kept in process memory: how many, how many bytes in all, and the largest one kept there. */
+const LOCAL_ENTRIES = 512;
+const LOCAL_BUDGET_BYTES = 32 * 1024 * 1024;
+const LOCAL_MAX_BYTES = 256 * 1024;
+
+/**
+ * A cached answer, ready to send: its JSON as bytes and its entity tag, both made once per answer
+ * rather than per request, and whether it came from the cache.
+ */
+export interface Cached {
+  body: Buffer;
+  etag: string;
+  hit: boolean;
+}
+
+function answer(json: string, hit: boolean): Cached {
+  const body = Buffer.from(json, "utf8");
+  return { body, etag: `"${createHash("sha1").update(body).digest("base64url")}"`, hit };
+}
+
+export class ResponseCache {
+  private generation = "0";
+  private subscriber: Redis | null = null;
+  /** key → answer and the time it stops being served (the Redis TTL, counted from when it was read). */
+  private readonly local = new Map<string, Cached & { until: number }>();
+  /** Bytes of the answers in `local` (an answer kept under two names counts twice). */
+  private localBytes = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Follows `channel`; resolves once subscribed, so no change published afterwards is missed. */
+  async listen(channel: string): Promise<void> {
+    this.subscriber = this.redis.duplicate({ enableAutoPipelining: false });
+    this.subscriber.on("message", (_channel: string, text: string) => {
+      // Any message moves the generation; one that is not the indexer's is worth a warning.
+      if (!decodeInvalidation(text)) this.logger.warn({ text: text.slice(0, 200) }, "unexpected message on the invalidation channel");
+      void this.invalidate().catch((err) => this.logger.warn({ err }, "cache invalidation failed"));
+    });
+    await this.subscriber.subscribe(channel);
+    await this.sync();
+  }
+
+  /** A change happened: move to a new generation. */
+  async invalidate(): Promise<void> {
+    this.moveTo(String(await this.redis.incr(GENERATION_KEY)));
+  }
+
+  async sync(): Promise<void> {
+    this.moveTo((await this.redis.get(GENERATION_KEY)) ?? "0");
+  }
+
+  private moveTo(generation: string): void {
+    if (generation !== this.generation) {
+      this.local.clear();
+      this.localBytes = 0;
+    }
+    this.generation = generation;
+  }
+
+  private remember(key: string, json: string, url?: string): Cached {
+    const cached = answer(json, true);
+    if (cached.body.length > LOCAL_MAX_BYTES) return cached;
+    const entry = { ...cached, until: Date.now() + this.ttlSeconds * 1000 };
+    for (const k of url ? [key, `url:${url}`] : [key]) {
+      const replaced = this.local.get(k);
+      if (replaced) {
+        this.local.delete(k);
+        this.localBytes -= replaced.body.length;
+      }
+      // Oldest first out, by count and by bytes.
+      while (this.local.size >= LOCAL_ENTRIES || (this.local.size > 0 && this.localBytes + entry.body.length > LOCAL_BUDGET_BYTES)) {
+        const [oldest, dropped] = this.local.entries().next().value!;
+        this.local.delete(oldest);
+        this.localBytes -= dropped.body.length;
+      }
+      this.local.set(k, entry);
+      this.localBytes += entry.body.length;
+    }
+    return cached;
+  }
+
+  /**
+   * The answer remembered for a request URL (path and query exactly as sent) in the current
+   * generation. Only public, caller-independent answers are remembered this way: `json` is given
+   * the URL only by routes whose answer depends on nothing but it.
+   */
+  byUrl(url: string): Cached | undefined {
+    const local = this.local.get(`url:${url}`);
+    return local && local.until > Date.now() ? local : undefined;
+  }
+
+  /** `compute()`'s result as JSON, from the cache when the current generation has it; stored unless `keep` says no. */
+  async json<T>(key: string, compute: () => Promise<T>, keep: (value: T) => boolean = () => true, url?: string): Promise<Cached> {
+    const generation = this.generation;
+    const full = `cache:g${generation}:${key}`;
+    const local = this.local.get(full);
+    if (local && local.until > Date.now()) return local;
+    // An answer read or computed while the generation moved is not remembered in memory: it may
+    // predate the change, and the URL alias carries no generation of its own.
+    const moved = () => generation !== this.generation;
+    const cached = await this.redis.get(full);
+    if (cached !== null) return moved() ? answer(cached, true) : this.remember(full, cached, url);
+    const value = await compute();
+    const json = JSON.stringify(value);
+    if (!keep(value)) return answer(json, false);
+    await this.redis.set(full, json, "EX", this.ttlSeconds);
+    return moved() ? answer(json, false) : { ...this.remember(full, json, url), hit: false };
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+  }
+}

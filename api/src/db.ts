@@ -1,0 +1,28 @@
+// Opens the database through Prisma's pg driver adapter and hands out the api's stores: its own
+// tables (agents, keys, payment requests) and its reads of the indexer's tables.
+import { PrismaClient } from "@skill-marketplace/db";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { AnalyticsStore } from "./modules/analytics/store.js";
+import { agentDirectoryStore, agentStore } from "./modules/agents/store.js";
+import { paymentStore } from "./modules/purchases/store.js";
+import { ReviewStore } from "./modules/reviews/store.js";
+import { SkillStore } from "./modules/skills/store.js";
+
+export function openDatabase(url: string) {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  return {
+    prisma,
+    stores: {
+      agentStore: agentStore(prisma),
+      agentDirectoryStore: agentDirectoryStore(prisma),
+      paymentStore: paymentStore(prisma),
+      skillStore: new SkillStore(prisma),
+      reviewStore: new ReviewStore(prisma),
+      analyticsStore: new AnalyticsStore(prisma),
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
+
+export type Database = ReturnType<typeof openDatabase>;
+export type Stores = Database["stores"];

@@ -1,0 +1,58 @@
+// What can go wrong in the marketplace, as the services say it: a code from this list, a message
+// for the caller, and details where they help. Services never know HTTP; `http/errors.ts` is the
+// one place that maps a code to a status.
+export const ERROR_CODES = [
+  // The request is wrong (the message says what to change).
+  "validation_failed",
+  "invalid_json",
+  "payload_too_large",
+  "invalid_pubkey",
+  "invalid_cursor",
+  "invalid_sort",
+  "invalid_message",
+  "invalid_signature",
+  "invalid_docs",
+  "docs_too_large",
+  // Who is asking.
+  "unauthorized",
+  "forbidden",
+  "not_license_holder",
+  // What is asked for.
+  "not_found",
+  // The state says no.
+  "too_many_keys",
+  "skill_inactive",
+  "kind_mismatch",
+  "own_skill",
+  "already_licensed",
+  "already_paid",
+  "bound_to_other_wallet",
+  "payment_in_progress",
+  "mint_missing",
+  "seller_token_account_missing",
+  "payment_expired",
+  "rate_limited",
+  "internal",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** For `rate_limited`: when to try again. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (code: ErrorCode, message: string, details?: unknown) => new DomainError(code, message, details);
+export const unauthorized = (message: string) => new DomainError("unauthorized", message);
+export const forbidden = (message: string) => new DomainError("forbidden", message);
+export const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
+export const refused = (code: ErrorCode, message: string, details?: unknown) => new DomainError(code, message, details);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new DomainError("rate_limited", `too many requests; retry after ${retryAfterSeconds} s`, undefined, retryAfterSeconds);

@@ -1,0 +1,62 @@
+// A buyer's license as the api shows it, with its status by the sdk's one rule (`licenseStatus`).
+import { licenseKindName, licenseStatus, type LicenseAccount, type LicenseKindName, type LicenseStatus } from "@skill-marketplace/sdk";
+import type { Connection, PublicKey } from "@solana/web3.js";
+import { licenseState, type LicenseState } from "../../adapters/chain.js";
+
+export interface LicenseView {
+  address: string;
+  skill: string;
+  buyer: string;
+  kind: LicenseKindName;
+  purchasedAt: number;
+  /** Unix seconds; null unless a subscription. */
+  expiresAt: number | null;
+  /** Units bought and used; null unless usage-based. */
+  unitsLimit: string | null;
+  unitsUsed: string | null;
+  unitsLeft: string | null;
+  purchases: number;
+  status: LicenseStatus;
+  /** status = valid: the license can be used now. */
+  valid: boolean;
+}
+
+export function licenseView(state: LicenseState & { license: { address: PublicKey; account: LicenseAccount } }, nowSeconds: number): LicenseView {
+  const { address, account: license } = state.license;
+  const kind = licenseKindName(license.kind);
+  const limit = BigInt(license.usageLimit.toString());
+  const used = BigInt(license.usageUsed.toString());
+  const status = licenseStatus(license, state.skill, state.marketplace, nowSeconds);
+  return {
+    address: address.toBase58(),
+    skill: license.skill.toBase58(),
+    buyer: license.buyer.toBase58(),
+    kind,
+    purchasedAt: Number(license.purchasedAt.toString()),
+    expiresAt: kind === "subscription" ? Number(license.expiresAt.toString()) : null,
+    unitsLimit: kind === "usage" ? limit.toString() : null,
+    unitsUsed: kind === "usage" ? used.toString() : null,
+    unitsLeft: kind === "usage" ? (limit - used).toString() : null,
+    purchases: license.purchases,
+    status,
+    valid: status === "valid",
+  };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export class Licenses {
+  constructor(private readonly connection: Connection) {}
+
+  /** `buyer`'s license to `skill`, or null when they hold none; not_found when the skill does not exist. */
+  async read(skill: PublicKey, buyer: PublicKey): Promise<LicenseView | null> {
+    const state = await licenseState(this.connection, skill, buyer);
+    return state.license ? licenseView({ ...state, license: state.license }, nowSeconds()) : null;
+  }
+
+  /** Whether `wallet` may use `skill` now, and the license that says so. */
+  async verify(skill: PublicKey, wallet: PublicKey): Promise<{ valid: boolean; license: LicenseView | null }> {
+    const license = await this.read(skill, wallet);
+    return { valid: license?.valid ?? false, license };
+  }
+}

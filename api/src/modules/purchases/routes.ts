@@ -1,0 +1,131 @@
+// Solana Pay transaction requests (GET label/icon, POST account → transaction), payment links with
+// QR codes, payment status, and the same purchase for agents without a Solana Pay wallet.
+import { z } from "zod";
+import { keyOf } from "../../adapters/chain.js";
+import type { ApiRouter } from "../../http/route.js";
+import { Kind, Pubkey } from "../../http/schemas.js";
+import type { Licenses } from "./licenses.js";
+import type { Payments } from "./service.js";
+
+export const LicenseSchema = z
+  .object({
+    address: z.string(),
+    skill: z.string(),
+    buyer: z.string(),
+    kind: Kind,
+    purchasedAt: z.number().int(),
+    expiresAt: z.number().int().nullable(),
+    unitsLimit: z.string().nullable(),
+    unitsUsed: z.string().nullable(),
+    unitsLeft: z.string().nullable(),
+    purchases: z.number().int(),
+    status: z.enum(["valid", "expired", "usedUp", "paused", "inactive"]).openapi({
+      description: "whether the license can be used now, and if not why (the sdk's licenseStatus)",
+    }),
+    valid: z.boolean().openapi({ description: "status is valid" }),
+  })
+  .openapi("License");
+
+const PaymentLink = z
+  .object({
+    reference: z.string(),
+    skill: z.string(),
+    kind: Kind,
+    url: z.string().openapi({ description: "solana: transaction-request URL" }),
+    transactionRequestUrl: z.string(),
+    qrSvg: z.string().openapi({ description: "QR code of `url`, as SVG" }),
+  })
+  .openapi("PaymentLink");
+
+const PurchaseTransaction = z.object({
+  transaction: z.string().openapi({ description: "base64 wire transaction; only the buyer's signature is missing" }),
+  message: z.string(),
+  lastValidBlockHeight: z.string(),
+});
+
+export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Licenses): void {
+  api.add({
+    method: "get",
+    path: "/skills/:id/purchase-link",
+    summary: "Create a Solana Pay link (and QR code) to buy a license to a skill",
+    tag: "purchases",
+    params: z.object({ id: Pubkey }),
+    query: z.object({ kind: Kind.optional() }),
+    response: PaymentLink,
+    errors: [404, 409],
+    handler: ({ params, query }) => payments.createLink(params.id, query.kind),
+  });
+
+  api.add({
+    method: "get",
+    path: "/pay/:reference",
+    summary: "Solana Pay transaction request: the merchant's label and icon",
+    tag: "purchases",
+    params: z.object({ reference: Pubkey }),
+    response: z.object({ label: z.string(), icon: z.string() }),
+    handler: async () => payments.label(),
+  });
+
+  api.add({
+    method: "post",
+    path: "/pay/:reference",
+    summary: "Solana Pay transaction request: the purchase transaction for the wallet `account`",
+    tag: "purchases",
+    params: z.object({ reference: Pubkey }),
+    body: z.object({ account: Pubkey }),
+    response: PurchaseTransaction.pick({ transaction: true, message: true }),
+    errors: [404, 409, 410],
+    handler: async ({ params, body }) => {
+      const { transaction, message } = await payments.transactionFor(params.reference, body.account);
+      return { transaction, message };
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/payments/:reference",
+    summary: "Whether a payment has landed, and the license it bought",
+    tag: "purchases",
+    params: z.object({ reference: Pubkey }),
+    response: z.object({
+      reference: z.string(),
+      status: z.enum(["pending", "confirmed", "expired"]),
+      signature: z.string().nullable(),
+      license: LicenseSchema.nullable(),
+    }),
+    errors: [404],
+    handler: ({ params }) => payments.status(params.reference),
+  });
+
+  api.add({
+    method: "post",
+    path: "/marketplace/purchase",
+    summary: "The unsigned purchase transaction for the calling agent's wallet, with its reference",
+    tag: "purchases",
+    auth: "required",
+    body: z.object({ skillId: Pubkey, kind: Kind.optional() }),
+    response: PurchaseTransaction.extend({ reference: z.string() }),
+    status: 201,
+    errors: [404, 409],
+    handler: async ({ body, caller }) => {
+      const link = await payments.createLink(body.skillId, body.kind);
+      const built = await payments.transactionFor(link.reference, caller!.wallet);
+      return { reference: link.reference, ...built };
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/marketplace/verify/:skillId",
+    summary: "Whether the calling agent's wallet holds a valid license to a skill",
+    tag: "purchases",
+    auth: "required",
+    params: z.object({ skillId: Pubkey }),
+    response: z.object({ skill: z.string(), wallet: z.string(), valid: z.boolean(), license: LicenseSchema.nullable() }),
+    errors: [404],
+    handler: async ({ params, caller }) => {
+      const verdict = await licenses.verify(keyOf(params.skillId, "skill id"), keyOf(caller!.wallet, "wallet"));
+      return { skill: params.skillId, wallet: caller!.wallet, ...verdict };
+    },
+  });
+}

@@ -1,0 +1,244 @@
+// Solana Pay purchases. A payment link names a fresh reference key; the wallet's POST binds the
+// reference to one wallet and one built transaction, and later POSTs get that same transaction
+// back while its blockhash lives, so one reference can land at most once: never two licenses or
+// two charges. An expired, unpaid transaction gives a clear 410 with a new link instead of a
+// stuck payment. Payment status is read from the chain, which is the only truth about money.
+import {
+  findPayment,
+  marketplaceProgram,
+  messageOf,
+  newReference,
+  pricingKindName,
+  purchaseLicense,
+  transactionRequestLink,
+  unsignedTransaction,
+  type LicenseKindName,
+  type SkillAccount,
+} from "@skill-marketplace/sdk";
+import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync, getMint } from "@solana/spl-token";
+import { Connection, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
+import QRCode from "qrcode";
+import { COMMITMENT, keyOf, licenseState, RecentBlockhash, requireSkill } from "../../adapters/chain.js";
+import { DomainError, notFound, refused } from "../../errors.js";
+import { Licenses, type LicenseView } from "./licenses.js";
+
+export type PaymentStatus = "open" | "paid" | "expired" | "failed";
+
+export interface PaymentRequest {
+  reference: string;
+  skill: string;
+  kind: LicenseKindName;
+  account: string | null;
+  transaction: string | null;
+  lastValidBlockHeight: bigint | null;
+  status: PaymentStatus;
+  replacedBy: string | null;
+  createdAt: Date;
+}
+
+/** Data access for payment requests; `locked` runs `fn` with the row locked until it returns. */
+export interface PaymentStore {
+  create(row: Pick<PaymentRequest, "reference" | "skill" | "kind">): Promise<PaymentRequest>;
+  get(reference: string): Promise<PaymentRequest | null>;
+  /** Records `replacement` for `reference` unless one is already recorded; returns the one that stands. */
+  replace(reference: string, replacement: string): Promise<string>;
+  /** `fn` with the row locked; payment_in_progress when another request holds it. */
+  locked<T>(reference: string, fn: (row: PaymentRequest | null, update: (patch: Partial<PaymentRequest>) => Promise<void>) => Promise<T>): Promise<T>;
+}
+
+const pricingKind = (skill: SkillAccount): LicenseKindName => pricingKindName(skill.pricing);
+
+export interface PaymentLink {
+  reference: string;
+  skill: string;
+  kind: LicenseKindName;
+  /** `solana:` transaction-request URL for wallets. */
+  url: string;
+  /** The HTTPS endpoint the wallet calls (GET label, POST account). */
+  transactionRequestUrl: string;
+  qrSvg: string;
+}
+
+/** The message of the transaction built for a payment request, the only one that can pay it. */
+function builtMessage(row: PaymentRequest): Buffer | null {
+  return row.transaction ? messageOf(row.transaction) : null;
+}
+
+type Built = { transaction: string; message: string; lastValidBlockHeight: string };
+
+const KIND_LABEL: Record<LicenseKindName, string> = {
+  oneTime: "a one-time license",
+  subscription: "a subscription",
+  usage: "usage units",
+};
+
+export class Payments {
+  /** Built once: constructing Anchor's client parses the whole IDL. */
+  private readonly program;
+  private readonly blockhash: RecentBlockhash;
+  private readonly licenses: Licenses;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly store: PaymentStore,
+    private readonly publicUrl: string,
+  ) {
+    this.program = marketplaceProgram({ connection });
+    this.blockhash = new RecentBlockhash(connection);
+    this.licenses = new Licenses(connection);
+  }
+
+  async createLink(skillId: string, kind?: LicenseKindName): Promise<PaymentLink> {
+    const skillKey = keyOf(skillId, "skill id");
+    const skill = await requireSkill(this.connection, skillKey);
+    this.sellable(skill, kind);
+    const reference = newReference().toBase58();
+    await this.store.create({ reference, skill: skillId, kind: pricingKind(skill) });
+    return this.link(reference, skillId, pricingKind(skill));
+  }
+
+  private async link(reference: string, skill: string, kind: LicenseKindName): Promise<PaymentLink> {
+    const transactionRequestUrl = `${this.publicUrl}/api/v1/pay/${reference}`;
+    const url = transactionRequestLink(transactionRequestUrl);
+    const qrSvg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+    return { reference, skill, kind, url, transactionRequestUrl, qrSvg };
+  }
+
+  private sellable(skill: SkillAccount, kind?: LicenseKindName): void {
+    if (!skill.active) throw refused("skill_inactive", `skill ${skill.slug} is delisted and cannot be bought`);
+    if (kind && kind !== pricingKind(skill)) {
+      throw refused("kind_mismatch", `skill ${skill.slug} is sold as ${pricingKind(skill)}, not ${kind}`);
+    }
+  }
+
+  /** The Solana Pay transaction for `account`; the same one again while its blockhash lives. */
+  async transactionFor(referenceValue: string, accountValue: string): Promise<Built> {
+    const reference = keyOf(referenceValue, "reference");
+    const account = keyOf(accountValue, "account");
+    // Errors decided after a status change are returned, not thrown, so the change commits.
+    const outcome = await this.store.locked(referenceValue, async (row, update): Promise<Built | { refuse: DomainError } | { replace: PaymentRequest }> => {
+      if (!row) throw notFound(`payment ${referenceValue}`);
+      if (row.status === "paid") {
+        const { paid } = await findPayment(this.connection, reference, builtMessage(row));
+        throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: paid });
+      }
+      if (row.status === "expired" || row.status === "failed") return { replace: row };
+      if (row.account && row.account !== accountValue) {
+        throw refused("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
+      }
+      // Height first, then the chain: a payment landing between the two reads is still seen.
+      const height = row.transaction ? BigInt(await this.connection.getBlockHeight(COMMITMENT)) : null;
+      const chain = await findPayment(this.connection, reference, builtMessage(row));
+      if (chain.paid) {
+        await update({ status: "paid" });
+        return { refuse: refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: chain.paid }) };
+      }
+      if (row.transaction && row.lastValidBlockHeight !== null && height !== null) {
+        if (chain.failed.length === 0 && height <= row.lastValidBlockHeight) {
+          return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
+        }
+        await update({ status: chain.failed.length > 0 ? "failed" : "expired" });
+        return { replace: row };
+      }
+      const skillKey = new PublicKey(row.skill);
+      const [{ skill, license, marketplace }, latest] = await Promise.all([licenseState(this.connection, skillKey, account), this.blockhash.get()]);
+      this.sellable(skill, row.kind);
+      if (skill.author.equals(account)) throw refused("own_skill", "a seller cannot buy their own skill");
+      if (license && row.kind === "oneTime") throw refused("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
+      const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
+      const { blockhash, lastValidBlockHeight } = latest;
+      const transaction = unsignedTransaction(account, instructions, blockhash);
+      await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
+      return { transaction, message: await this.message({ ...row, transaction }, skill, instructions.length), lastValidBlockHeight: String(lastValidBlockHeight) };
+    });
+    if ("refuse" in outcome) throw outcome.refuse;
+    // The replacement link is made after the lock is released (it needs its own connection).
+    if ("replace" in outcome) throw await this.expired(outcome.replace);
+    return outcome;
+  }
+
+  /** The 410 for an expired link, with its one replacement (made on first need, then reused). */
+  private async expired(row: PaymentRequest) {
+    let replacement = row.replacedBy ? await this.store.get(row.replacedBy) : null;
+    if (!replacement) {
+      const created = await this.createLink(row.skill, row.kind);
+      const standing = await this.store.replace(row.reference, created.reference);
+      replacement = await this.store.get(standing);
+    }
+    const next = await this.link(replacement!.reference, replacement!.skill, replacement!.kind);
+    return refused("payment_expired", "this payment's transaction expired unpaid; use the new link", { newLink: next });
+  }
+
+  private async purchaseInstructions(
+    skillKey: PublicKey,
+    skill: SkillAccount,
+    buyer: PublicKey,
+    reference: PublicKey,
+    treasury: PublicKey,
+  ): Promise<TransactionInstruction[]> {
+    const program = this.program;
+    // The price the buyer was shown is the most they pay (max_price), even if the seller raises it.
+    const p = { buyer, skill: { address: skillKey, author: skill.author, currency: skill.currency }, treasury, maxPrice: skill.price, reference };
+    if (!skill.currency) return [await purchaseLicense(program, p).instruction()];
+    // The seller must be able to receive: a missing seller token account is refused, not created
+    // at the buyer's expense (a seller could close it after each sale and pocket the rent). The
+    // treasury's is created (idempotent) when missing, and the message says so.
+    const mint = skill.currency;
+    const mintAccount = await this.connection.getAccountInfo(mint, COMMITMENT);
+    if (!mintAccount) throw refused("mint_missing", `the skill's mint ${mint.toBase58()} does not exist`);
+    const sellerAta = getAssociatedTokenAddressSync(mint, skill.author, true, mintAccount.owner);
+    const treasuryAta = getAssociatedTokenAddressSync(mint, treasury, true, mintAccount.owner);
+    const [sellerAccount, treasuryAccount] = await this.connection.getMultipleAccountsInfo([sellerAta, treasuryAta], COMMITMENT);
+    if (!sellerAccount) {
+      throw refused("seller_token_account_missing", `the seller has no token account for ${mint.toBase58()} yet and cannot be paid in it`);
+    }
+    const create = treasuryAccount
+      ? []
+      : [createAssociatedTokenAccountIdempotentInstruction(buyer, treasuryAta, treasury, mint, mintAccount.owner)];
+    const purchase = await purchaseLicense(program, { ...p, tokenProgram: mintAccount.owner }).instruction();
+    return [...create, purchase];
+  }
+
+  /** What the wallet shows; `instructionCount` is the built transaction's, when the caller has it at hand. */
+  private async message(row: PaymentRequest, known?: SkillAccount, instructionCount?: number): Promise<string> {
+    const skill = known ?? (await requireSkill(this.connection, new PublicKey(row.skill)));
+    const base = `Buy ${KIND_LABEL[row.kind]} of ${skill.slug} for ${await this.amount(skill)}`;
+    const count = instructionCount ?? (row.transaction ? Transaction.from(Buffer.from(row.transaction, "base64")).instructions.length : 1);
+    const accounts = count - 1;
+    return accounts > 0 ? `${base}, plus rent for the marketplace's token account` : base;
+  }
+
+  /** The price as a person reads it: "1.5 USDC-mint…", "0.25 SOL". */
+  async amount(skill: SkillAccount): Promise<string> {
+    const price = BigInt(skill.price.toString());
+    if (!skill.currency) return `${formatUnits(price, 9)} SOL`;
+    const info = await this.connection.getAccountInfo(skill.currency, COMMITMENT);
+    const mint = await getMint(this.connection, skill.currency, COMMITMENT, info?.owner);
+    return `${formatUnits(price, mint.decimals)} of token ${skill.currency.toBase58()}`;
+  }
+
+  async status(referenceValue: string): Promise<{ reference: string; status: "pending" | "confirmed" | "expired"; signature: string | null; license: LicenseView | null }> {
+    const reference = keyOf(referenceValue, "reference");
+    const row = await this.store.get(referenceValue);
+    if (!row) throw notFound(`payment ${referenceValue}`);
+    const chain = await findPayment(this.connection, reference, builtMessage(row));
+    if (chain.paid) {
+      if (row.status !== "paid") await this.store.locked(referenceValue, (_, update) => update({ status: "paid" }));
+      const license = row.account ? await this.licenses.read(new PublicKey(row.skill), new PublicKey(row.account)) : null;
+      return { reference: referenceValue, status: "confirmed", signature: chain.paid, license };
+    }
+    const expired = row.status === "expired" || row.status === "failed";
+    return { reference: referenceValue, status: expired ? "expired" : "pending", signature: null, license: null };
+  }
+
+  label(): { label: string; icon: string } {
+    return { label: "Skill Marketplace", icon: `${this.publicUrl}/icon.svg` };
+  }
+}
+
+export function formatUnits(amount: bigint, decimals: number): string {
+  const base = 10n ** BigInt(decimals);
+  const whole = amount / base;
+  const fraction = (amount % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return fraction ? `${whole}.${fraction}` : whole.toString();
+}

@@ -1,0 +1,109 @@
+// Discovery of skills (cached, invalidated by the indexer's change messages): search and lists,
+// one skill's details, categories.
+import type { Response } from "express";
+import { z } from "zod";
+import type { ResponseCache } from "../../adapters/cache.js";
+import { sendCached } from "../../http/cached.js";
+import type { ApiRouter } from "../../http/route.js";
+import { Distribution, Kind, Pubkey } from "../../http/schemas.js";
+import { ReviewSchema } from "../reviews/routes.js";
+import type { Skills } from "./service.js";
+
+export const SkillSchema = z
+  .object({
+    id: z.string(),
+    slug: z.string(),
+    author: z.string(),
+    version: z.string(),
+    category: z.string(),
+    pricing: z.object({ kind: z.string(), intervalSecs: z.number().nullable(), unitsPerPurchase: z.string().nullable() }),
+    price: z.string().openapi({ description: "base units of `currency` (lamports for SOL)" }),
+    currency: z.string().openapi({ description: '"SOL" or the SPL mint' }),
+    active: z.boolean(),
+    sales: z.string(),
+    usageUnits: z.string(),
+    rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
+    provenance: z.object({ docsCid: z.string(), commitSha: z.string(), imageDigest: z.string() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Skill");
+
+export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache): void {
+  // Cached responses go out as the stored JSON text, never parsed and re-serialized.
+  // These answers depend on nothing but the URL (public, whoever asks), so the cache may also
+  // find them by the URL and the app answer a repeat before routing it (see app.ts).
+  const cached = async <T>(res: Response, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => {
+    sendCached(res.req, res, await cache.json(key, compute, keep, res.req.originalUrl));
+  };
+
+  api.add({
+    method: "get",
+    path: "/skills",
+    summary: "Find skills: ranked full-text search, filters, sort, cursor pagination",
+    tag: "discovery",
+    query: z
+      .object({
+        search: z.string().trim().min(1).max(200).optional(),
+        category: z.string().max(32).optional(),
+        sort: z.enum(["popular", "newest", "rating", "relevance"]).optional(),
+        minRating: z.coerce.number().min(1).max(5).optional(),
+        maxPrice: z.string().regex(/^\d{1,20}$/, "must be an integer amount in base units").optional(),
+        currency: z.union([z.literal("SOL"), Pubkey]).optional(),
+        kind: Kind.optional(),
+        cursor: z.string().max(512).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      })
+      .strict(),
+    response: z.object({ skills: z.array(SkillSchema), nextCursor: z.string().nullable(), sort: z.string() }),
+    handler: ({ query, res }) => cached(res, `skills:${JSON.stringify(query)}`, () => skills.list(query)),
+  });
+
+  api.add({
+    method: "get",
+    path: "/skills/:id",
+    summary: "A skill: pricing, current version, provenance, API spec and examples, versions, rating summary and reviews",
+    tag: "discovery",
+    params: z.object({ id: Pubkey }),
+    response: SkillSchema.extend({
+      docs: z.object({
+        cid: z.string(),
+        url: z.string(),
+        status: z.enum(["available", "missing", "invalid", "unreachable"]).openapi({
+          description: "whether the docs document under `cid` could be read (missing: no IPFS block for it yet)",
+        }),
+        summary: z.string().nullable(),
+        reason: z.string().nullable().openapi({ description: "why the docs are not available" }),
+      }),
+      skillMd: z.string().nullable().openapi({ description: "the skill's SKILL.md, from its docs" }),
+      apiSpec: z.record(z.string(), z.unknown()).nullable().openapi({ description: "the skill's own API as an OpenAPI 3.x document, from its docs" }),
+      examples: z.array(z.object({ title: z.string(), input: z.unknown(), output: z.unknown() })).openapi({ description: "worked calls of the skill, from its docs" }),
+      ratingDistribution: Distribution,
+      reviews: z.array(ReviewSchema),
+      versions: z.array(
+        z.object({
+          version: z.string(),
+          previousVersion: z.string().nullable(),
+          price: z.string(),
+          docsCid: z.string(),
+          commitSha: z.string(),
+          imageDigest: z.string(),
+          publishedAt: z.string(),
+          signature: z.string(),
+        }),
+      ),
+    }),
+    errors: [404],
+    // Docs not found or not fetched are not cached: the next request asks the IPFS store again.
+    handler: ({ params, res }) => cached(res, `skill:${params.id}`, () => skills.details(params.id), (s) => s.docs.status === "available" || s.docs.status === "invalid"),
+  });
+
+  api.add({
+    method: "get",
+    path: "/categories",
+    summary: "Categories of listed skills, with counts",
+    tag: "discovery",
+    response: z.array(z.object({ category: z.string(), skills: z.number().int() })),
+    handler: ({ res }) => cached(res, "categories", () => skills.categories()),
+  });
+}

@@ -1,0 +1,99 @@
+// Discovery over the indexer's tables: ranked full-text search, filters, three sort orders with
+// keyset cursors (stable while new skills arrive), skill details with provenance, docs from IPFS,
+// versions and reviews, and categories. Amounts stay exact strings.
+import type { SkillDocs } from "../../adapters/ipfs.js";
+import { encodeCursor, type Sort } from "../../cursor.js";
+import { invalid, notFound } from "../../errors.js";
+import { ratingDistribution, reviewView } from "../reviews/service.js";
+import type { ReviewStore } from "../reviews/store.js";
+import type { SkillQuery, SkillRow, SkillStore } from "./store.js";
+
+export type { SkillQuery } from "./store.js";
+
+export function skillView(r: SkillRow) {
+  const count = r.rating_count;
+  return {
+    id: r.address,
+    slug: r.slug,
+    author: r.author,
+    version: r.version,
+    category: r.category,
+    pricing: {
+      kind: r.pricing,
+      intervalSecs: r.interval_secs === null ? null : Number(r.interval_secs),
+      unitsPerPurchase: r.units_per_purchase?.toFixed(0) ?? null,
+    },
+    price: r.price.toFixed(0),
+    currency: r.currency,
+    active: r.active,
+    sales: r.sales.toFixed(0),
+    usageUnits: r.usage_units.toFixed(0),
+    rating: { average: count > 0 ? Math.round((Number(r.rating_sum) / count) * 100) / 100 : null, count },
+    provenance: { docsCid: r.docs_cid, commitSha: r.commit_sha, imageDigest: r.image_digest },
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export type SkillView = ReturnType<typeof skillView>;
+
+export class Skills {
+  constructor(
+    private readonly store: SkillStore,
+    private readonly reviews: ReviewStore,
+    private readonly docs: SkillDocs,
+  ) {}
+
+  async list(q: SkillQuery) {
+    const sort: Sort = q.sort ?? (q.search ? "relevance" : "newest");
+    if (sort === "relevance" && !q.search) throw invalid("invalid_sort", "sort=relevance needs a search");
+    const rows = await this.store.page(q, sort);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({ s: sort, v: last.sort_value instanceof Date ? last.sort_value.toISOString() : String(last.sort_value), a: last.address })
+        : null;
+    return { skills: page.map(skillView), nextCursor, sort };
+  }
+
+  async details(id: string) {
+    const row = await this.store.byAddress(id);
+    if (!row) throw notFound(`skill ${id}`);
+    const [reviews, distribution, versions, docs] = await Promise.all([
+      this.reviews.newest(id, 20),
+      this.reviews.distribution(id),
+      this.store.versions(id, 20),
+      this.docs.read(row.docs_cid),
+    ]);
+    return {
+      ...skillView(row),
+      docs: {
+        cid: row.docs_cid,
+        url: `ipfs://${row.docs_cid}`,
+        status: docs.status,
+        summary: docs.status === "available" ? docs.summary : null,
+        reason: docs.status === "available" ? null : docs.reason,
+      },
+      skillMd: docs.status === "available" ? docs.skillMd : null,
+      apiSpec: docs.status === "available" ? docs.apiSpec : null,
+      examples: docs.status === "available" ? docs.examples : [],
+      ratingDistribution: ratingDistribution(distribution),
+      reviews: reviews.map(reviewView),
+      versions: versions.map((v) => ({
+        version: v.version,
+        previousVersion: v.previousVersion,
+        price: v.price.toFixed(0),
+        docsCid: v.docsCid,
+        commitSha: v.commitSha,
+        imageDigest: v.imageDigest,
+        publishedAt: v.publishedAt.toISOString(),
+        signature: v.signature,
+      })),
+    };
+  }
+
+  categories() {
+    return this.store.categories();
+  }
+}

@@ -1,0 +1,4 @@
+// Node-only plumbing shared by the api, the indexer and the executor; never imported by the
+// browser-safe sdk or the web app.
+export * from "./config.js";
+export * from "./services.js";

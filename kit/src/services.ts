@@ -1,0 +1,24 @@
+// The connections every service opens the same way: its logger, Redis, a PostgreSQL pool. Each
+// logs its own connection trouble as a warning instead of crashing the process.
+import { Redis, type RedisOptions } from "ioredis";
+import pg from "pg";
+import { pino, type Logger } from "pino";
+
+export type { Logger } from "pino";
+
+/** Structured JSON logs, one line each, tagged with the service's name. */
+export function createLogger(service: string, level: string): Logger {
+  return pino({ level, base: { service } });
+}
+
+export function openRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
+  const redis = new Redis(url, options);
+  redis.on("error", (error: Error) => logger.warn({ err: error.message }, "redis"));
+  return redis;
+}
+
+export function openPool(url: string, logger: Logger, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", (error) => logger.warn({ err: error.message }, "idle database connection failed"));
+  return pool;
+}

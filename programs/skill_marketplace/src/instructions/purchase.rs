@@ -1,0 +1,109 @@
+//! The purchase rules shared by `purchase_license` (SOL) and `purchase_license_spl` (SPL): the
+//! checks both make, the split, the license created or extended, the Solana Pay reference and
+//! the `LicensePurchased` event. Each instruction only brings its accounts and its transfer.
+
+use anchor_lang::prelude::*;
+
+use crate::{errors::MarketplaceError, events::LicensePurchased, state::*};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct PurchaseLicenseArgs {
+    /// The most the buyer agrees to pay; protects against a price change between the moment
+    /// the transaction was built and the moment it lands.
+    pub max_price: u64,
+}
+
+/// Who receives a part of the price.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Payee {
+    /// The skill's author: price − fee.
+    Seller,
+    /// The marketplace treasury: the platform fee.
+    Treasury,
+}
+
+/// The accounts every purchase reads or writes, whatever the currency.
+pub(crate) struct Purchase<'a, 'info> {
+    pub marketplace: &'a Marketplace,
+    pub skill: &'a mut Account<'info, Skill>,
+    pub license: &'a mut Account<'info, License>,
+    pub buyer: Pubkey,
+    pub license_bump: u8,
+    /// The instruction's remaining accounts: at most the Solana Pay reference.
+    pub remaining: &'a [AccountInfo<'info>],
+}
+
+/// What a purchase settles: computed before any money moves.
+struct Settlement {
+    price: u64,
+    seller_amount: u64,
+    fee_amount: u64,
+    renewal: bool,
+    reference: Option<Pubkey>,
+}
+
+/// Runs one purchase. The rules shared by SOL and SPL purchases: marketplace open, skill active
+/// and not the buyer's own, price within the buyer's maximum, license created or extended. Then
+/// `pay` moves each non-zero part of the price from the buyer (seller first, then treasury), and
+/// `LicensePurchased` is emitted.
+pub(crate) fn execute(
+    purchase: Purchase,
+    args: PurchaseLicenseArgs,
+    mut pay: impl FnMut(Payee, u64) -> Result<()>,
+) -> Result<()> {
+    let Purchase { marketplace, skill, license, buyer, license_bump, remaining } = purchase;
+    let clock = Clock::get()?;
+
+    marketplace.require_open()?;
+    require!(skill.active, MarketplaceError::SkillInactive);
+    require_keys_neq!(buyer, skill.author, MarketplaceError::CannotBuyOwnSkill);
+    require!(skill.price <= args.max_price, MarketplaceError::PriceAboveMaximum);
+    let reference = solana_pay_reference(remaining)?;
+    let price = skill.price;
+    let (seller_amount, fee_amount) = marketplace.split(price)?;
+    let renewal =
+        license.apply_purchase(buyer, skill.key(), skill.pricing, clock.unix_timestamp, license_bump)?;
+    skill.record_sale(price)?;
+    let settlement = Settlement { price, seller_amount, fee_amount, renewal, reference };
+
+    for (payee, amount) in [(Payee::Seller, seller_amount), (Payee::Treasury, fee_amount)] {
+        if amount > 0 {
+            pay(payee, amount)?;
+        }
+    }
+
+    emit_purchase(&settlement, skill, license, &clock);
+    Ok(())
+}
+
+/// The optional Solana Pay reference: at most one extra account, read-only and not a signer,
+/// so it can only ever identify the transaction, never move value.
+fn solana_pay_reference(remaining: &[AccountInfo]) -> Result<Option<Pubkey>> {
+    match remaining {
+        [] => Ok(None),
+        [reference] if !reference.is_writable && !reference.is_signer => Ok(Some(reference.key())),
+        _ => err!(MarketplaceError::InvalidReference),
+    }
+}
+
+fn emit_purchase(settlement: &Settlement, skill: &Account<Skill>, license: &Account<License>, clock: &Clock) {
+    emit!(LicensePurchased {
+        license: license.key(),
+        skill: skill.key(),
+        buyer: license.buyer,
+        seller: skill.author,
+        kind: license.kind,
+        currency: skill.currency,
+        price: settlement.price,
+        seller_amount: settlement.seller_amount,
+        fee_amount: settlement.fee_amount,
+        renewal: settlement.renewal,
+        expires_at: license.expires_at,
+        usage_limit: license.usage_limit,
+        usage_used: license.usage_used,
+        purchases: license.purchases,
+        reference: settlement.reference,
+        slot: clock.slot,
+        timestamp: clock.unix_timestamp,
+    });
+}

@@ -1,0 +1,47 @@
+// When a license can be used: the one rule the api, the executor and the web app read, written
+// after what the program accepts in `record_usage` (state/license.rs `consume`, marketplace
+// `require_open`). Pure: the caller reads the accounts and the clock.
+import type { LicenseAccount, MarketplaceAccount, SkillAccount } from "./accounts.js";
+import { licenseKindName } from "./accounts.js";
+
+export type LicenseStatus =
+  /** Usable now. */
+  | "valid"
+  /** A subscription whose period has ended (renew to extend it). */
+  | "expired"
+  /** A usage license whose units are all used (top up to add more). */
+  | "usedUp"
+  /** The marketplace is paused: no usage is recorded for anyone. */
+  | "paused"
+  /** The seller delisted the skill: it is not run. */
+  | "inactive";
+
+/** Why a status other than "valid" stops a call, in words a buyer can act on. */
+export const LICENSE_STATUS_REASONS: Record<Exclude<LicenseStatus, "valid">, string> = {
+  expired: "the subscription has expired; buy again to renew it",
+  usedUp: "every unit of this license has been used; buy again to top it up",
+  paused: "the marketplace is paused",
+  inactive: "the skill has been delisted by its seller",
+};
+
+type LicenseFields = Pick<LicenseAccount, "kind" | "expiresAt" | "usageLimit" | "usageUsed">;
+
+/** The status of `license` to `skill` at unix time `nowSeconds`. */
+export function licenseStatus(
+  license: LicenseFields,
+  skill: Pick<SkillAccount, "active">,
+  marketplace: Pick<MarketplaceAccount, "paused">,
+  nowSeconds: number,
+): LicenseStatus {
+  if (marketplace.paused) return "paused";
+  if (!skill.active) return "inactive";
+  switch (licenseKindName(license.kind)) {
+    case "oneTime":
+      return "valid";
+    case "subscription":
+      // The program accepts usage while now < expires_at.
+      return nowSeconds < Number(license.expiresAt.toString()) ? "valid" : "expired";
+    case "usage":
+      return BigInt(license.usageUsed.toString()) < BigInt(license.usageLimit.toString()) ? "valid" : "usedUp";
+  }
+}
