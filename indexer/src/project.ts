@@ -85,6 +85,32 @@ function patch<S extends StateTable>(map: Map<string, Patch<S>>, id: string, slo
   current.slot = Math.max(current.slot, slot);
 }
 
+/** A skill version's provenance as its columns (shared by skills and skill_versions). */
+function provenanceColumns(p: { docsCid: string; commitSha: number[]; imageDigest: number[] }) {
+  return { docs_cid: p.docsCid, commit_sha: hex(p.commitSha), image_digest: hex(p.imageDigest) };
+}
+
+/** The skill_versions row of a registration (no previous version) or an update. */
+function versionRow(
+  at: EventKey & { slot: number },
+  skill: string,
+  e: { version: { major: number; minor: number; patch: number }; category: string; price: { toString(): string }; provenance: { docsCid: string; commitSha: number[]; imageDigest: number[] }; timestamp: { toString(): string } },
+  previousVersion: string | null,
+): HistoryRow<typeof SKILL_VERSIONS> {
+  return {
+    ...at,
+    values: {
+      skill,
+      version: semverText(e.version),
+      previous_version: previousVersion,
+      category: e.category,
+      price: str(e.price),
+      ...provenanceColumns(e.provenance),
+      published_at: time(e.timestamp),
+    },
+  };
+}
+
 function addDaily(changes: Changes, skill: string, timestamp: { toString(): string }, add: { currency?: string; sales?: number; revenue?: bigint; units?: bigint }): void {
   const day = time(timestamp).slice(0, 10);
   const id = `${skill}:${day}`;
@@ -149,9 +175,7 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
         price: str(e.price),
         currency: currencyOf(e.currency),
         category: e.category,
-        docs_cid: e.provenance.docsCid,
-        commit_sha: hex(e.provenance.commitSha),
-        image_digest: hex(e.provenance.imageDigest),
+        ...provenanceColumns(e.provenance),
         active: true,
         rating_sum: "0",
         rating_count: 0,
@@ -159,20 +183,7 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
         updated_at: t,
       });
       patch(changes.agents, key(e.author), slot, false, {}, { skills_published: 1n });
-      changes.skillVersions.push({
-        ...at,
-        values: {
-          skill,
-          version: semverText(e.version),
-          previous_version: null,
-          category: e.category,
-          price: str(e.price),
-          docs_cid: e.provenance.docsCid,
-          commit_sha: hex(e.provenance.commitSha),
-          image_digest: hex(e.provenance.imageDigest),
-          published_at: t,
-        },
-      });
+      changes.skillVersions.push(versionRow(at, skill, e, null));
       changes.changedSkills.add(skill);
       return;
     }
@@ -180,30 +191,14 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
       const e = event.data;
       const skill = key(e.skill);
       const t = time(e.timestamp);
-      const provenance = {
-        docs_cid: e.provenance.docsCid,
-        commit_sha: hex(e.provenance.commitSha),
-        image_digest: hex(e.provenance.imageDigest),
-      };
       patch(changes.skills, skill, slot, false, {
         version: semverText(e.version),
         category: e.category,
         price: str(e.price),
-        ...provenance,
+        ...provenanceColumns(e.provenance),
         updated_at: t,
       });
-      changes.skillVersions.push({
-        ...at,
-        values: {
-          skill,
-          version: semverText(e.version),
-          previous_version: semverText(e.previousVersion),
-          category: e.category,
-          price: str(e.price),
-          ...provenance,
-          published_at: t,
-        },
-      });
+      changes.skillVersions.push(versionRow(at, skill, e, semverText(e.previousVersion)));
       changes.changedSkills.add(skill);
       return;
     }

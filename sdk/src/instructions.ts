@@ -199,35 +199,32 @@ export function recordUsage(
     });
 }
 
+export interface ReviewParams {
+  reviewer: PublicKey;
+  skill: PublicKey;
+  rating: number;
+  /** IPFS CID of the review's text. */
+  textCid: string;
+}
+
+/** The accounts of a review: the reviewer's license to the skill proves they bought it. */
+const reviewAccounts = (p: ReviewParams) => ({
+  reviewer: p.reviewer,
+  skill: p.skill,
+  license: licensePda(p.skill, p.reviewer),
+  review: reviewPda(p.skill, p.reviewer),
+});
+
 /** A license holder reviews a skill; the text lives on IPFS. */
-export function postReview(
-  program: MarketplaceProgram,
-  p: { reviewer: PublicKey; skill: PublicKey; rating: number; textCid: string },
-) {
+export function postReview(program: MarketplaceProgram, p: ReviewParams) {
   return program.methods
     .postReview({ rating: p.rating, textCid: p.textCid })
-    .accountsStrict({
-      reviewer: p.reviewer,
-      skill: p.skill,
-      license: licensePda(p.skill, p.reviewer),
-      review: reviewPda(p.skill, p.reviewer),
-      systemProgram: SystemProgram.programId,
-    });
+    .accountsStrict({ ...reviewAccounts(p), systemProgram: SystemProgram.programId });
 }
 
 /** The reviewer changes the rating or text of their existing review. */
-export function updateReview(
-  program: MarketplaceProgram,
-  p: { reviewer: PublicKey; skill: PublicKey; rating: number; textCid: string },
-) {
-  return program.methods
-    .updateReview({ rating: p.rating, textCid: p.textCid })
-    .accountsStrict({
-      reviewer: p.reviewer,
-      skill: p.skill,
-      license: licensePda(p.skill, p.reviewer),
-      review: reviewPda(p.skill, p.reviewer),
-    });
+export function updateReview(program: MarketplaceProgram, p: ReviewParams) {
+  return program.methods.updateReview({ rating: p.rating, textCid: p.textCid }).accountsStrict(reviewAccounts(p));
 }
 
 /**
