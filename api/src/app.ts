@@ -1,19 +1,15 @@
-// Builds the Express app from its dependencies (tests build it the same way): request ids and
-// structured logs, per-IP rate limits, the /api/v1 routes, the OpenAPI document generated from the
-// same schemas that validate requests, the SKILL.md guide, and one error shape for everything.
+// Assembles the api from its dependencies (tests build it the same way): the adapters, each
+// feature's service and routes, the OpenAPI document generated from the same schemas that validate
+// requests; `http/app.ts` puts them behind Express.
 import type { Connection } from "@solana/web3.js";
-import express from "express";
 import type { Redis } from "ioredis";
-import { readFileSync } from "node:fs";
 import type { Logger } from "pino";
 import type { ResponseCache } from "./adapters/cache.js";
 import type { SkillDocs } from "./adapters/ipfs.js";
 import { RateLimiter } from "./adapters/rateLimit.js";
 import type { Config } from "./config.js";
 import type { Stores } from "./db.js";
-import { sendCached } from "./http/cached.js";
-import { errorMiddleware, notFoundRoute } from "./http/errors.js";
-import { requestLog } from "./http/requestLog.js";
+import { expressApp } from "./http/app.js";
 import { ApiRouter } from "./http/route.js";
 import { AgentDirectory } from "./modules/agents/directory.js";
 import { agentRoutes } from "./modules/agents/routes.js";
@@ -38,12 +34,6 @@ export interface AppDeps {
   cache: ResponseCache;
   docs: SkillDocs;
 }
-
-const SKILL_MD = readFileSync(new URL("../SKILL.md", import.meta.url), "utf8");
-const ICON_SVG =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#14151a"/>' +
-  '<path d="M16 40 L32 16 L48 40 Z" fill="none" stroke="#9945ff" stroke-width="5" stroke-linejoin="round"/>' +
-  '<circle cx="32" cy="44" r="5" fill="#14f195"/></svg>';
 
 export function buildApp(deps: AppDeps) {
   const { config, stores } = deps;
@@ -72,39 +62,6 @@ export function buildApp(deps: AppDeps) {
     config.API_PUBLIC_URL,
   );
 
-  const app = express();
-  app.disable("x-powered-by");
-  // Per-IP limits need the client's address: behind N proxies, take it from X-Forwarded-For.
-  app.set("trust proxy", config.API_TRUST_PROXY_HOPS);
-  app.use(requestLog(deps.logger));
-  app.use(async (req, _res, next) => {
-    try {
-      await limiter.hit(`ip:${req.ip}`, config.RATE_LIMIT_PER_IP);
-      next();
-    } catch (error) {
-      next(error);
-    }
-  });
-  // A repeated public discovery request (same URL, same cache generation) is answered from
-  // memory here, after its rate limit and before routing and validation, which would only
-  // arrive at the same remembered answer.
-  app.use((req, res, next) => {
-    const answer = req.method === "GET" ? deps.cache.byUrl(req.originalUrl) : undefined;
-    if (answer) sendCached(req, res, answer);
-    else next();
-  });
-  app.use(express.json({ limit: "64kb" }));
-  app.get("/SKILL.md", (_req, res) => {
-    res.type("text/markdown; charset=utf-8").send(SKILL_MD.replaceAll("{{BASE_URL}}", config.API_PUBLIC_URL));
-  });
-  app.get("/icon.svg", (_req, res) => {
-    res.type("image/svg+xml").send(ICON_SVG);
-  });
-  app.get("/api/v1/openapi.json", (_req, res) => {
-    res.json(openapi);
-  });
-  app.use("/api/v1", api.router);
-  app.use(notFoundRoute);
-  app.use(errorMiddleware(deps.logger));
+  const app = expressApp({ router: api.router, openapi, limiter, cache: deps.cache, logger: deps.logger, config });
   return { app, api, openapi };
 }

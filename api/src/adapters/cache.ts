@@ -22,22 +22,31 @@ const LOCAL_MAX_BYTES = 256 * 1024;
  * A cached answer, ready to send: its JSON as bytes and its entity tag, both made once per answer
  * rather than per request, and whether it came from the cache.
  */
-export interface Cached {
-  body: Buffer;
-  etag: string;
-  hit: boolean;
+export class Cached {
+  private constructor(
+    readonly body: Buffer,
+    readonly etag: string,
+    readonly hit: boolean,
+  ) {}
+
+  static of(json: string, hit: boolean): Cached {
+    const body = Buffer.from(json, "utf8");
+    return new Cached(body, `"${createHash("sha1").update(body).digest("base64url")}"`, hit);
+  }
+
+  /** The same answer, told as a miss (it was computed for this request). */
+  asMiss(): Cached {
+    return new Cached(this.body, this.etag, false);
+  }
 }
 
-function answer(json: string, hit: boolean): Cached {
-  const body = Buffer.from(json, "utf8");
-  return { body, etag: `"${createHash("sha1").update(body).digest("base64url")}"`, hit };
-}
+const answer = (json: string, hit: boolean) => Cached.of(json, hit);
 
 export class ResponseCache {
   private generation = "0";
   private subscriber: Redis | null = null;
   /** key → answer and the time it stops being served (the Redis TTL, counted from when it was read). */
-  private readonly local = new Map<string, Cached & { until: number }>();
+  private readonly local = new Map<string, { cached: Cached; until: number }>();
   /** Bytes of the answers in `local` (an answer kept under two names counts twice). */
   private localBytes = 0;
 
@@ -79,21 +88,21 @@ export class ResponseCache {
   private remember(key: string, json: string, url?: string): Cached {
     const cached = answer(json, true);
     if (cached.body.length > LOCAL_MAX_BYTES) return cached;
-    const entry = { ...cached, until: Date.now() + this.ttlSeconds * 1000 };
+    const entry = { cached, until: Date.now() + this.ttlSeconds * 1000 };
     for (const k of url ? [key, `url:${url}`] : [key]) {
       const replaced = this.local.get(k);
       if (replaced) {
         this.local.delete(k);
-        this.localBytes -= replaced.body.length;
+        this.localBytes -= replaced.cached.body.length;
       }
       // Oldest first out, by count and by bytes.
-      while (this.local.size >= LOCAL_ENTRIES || (this.local.size > 0 && this.localBytes + entry.body.length > LOCAL_BUDGET_BYTES)) {
+      while (this.local.size >= LOCAL_ENTRIES || (this.local.size > 0 && this.localBytes + cached.body.length > LOCAL_BUDGET_BYTES)) {
         const [oldest, dropped] = this.local.entries().next().value!;
         this.local.delete(oldest);
-        this.localBytes -= dropped.body.length;
+        this.localBytes -= dropped.cached.body.length;
       }
       this.local.set(k, entry);
-      this.localBytes += entry.body.length;
+      this.localBytes += cached.body.length;
     }
     return cached;
   }
@@ -105,7 +114,7 @@ export class ResponseCache {
    */
   byUrl(url: string): Cached | undefined {
     const local = this.local.get(`url:${url}`);
-    return local && local.until > Date.now() ? local : undefined;
+    return local && local.until > Date.now() ? local.cached : undefined;
   }
 
   /** `compute()`'s result as JSON, from the cache when the current generation has it; stored unless `keep` says no. */
@@ -113,7 +122,7 @@ export class ResponseCache {
     const generation = this.generation;
     const full = `cache:g${generation}:${key}`;
     const local = this.local.get(full);
-    if (local && local.until > Date.now()) return local;
+    if (local && local.until > Date.now()) return local.cached;
     // An answer read or computed while the generation moved is not remembered in memory: it may
     // predate the change, and the URL alias carries no generation of its own.
     const moved = () => generation !== this.generation;
@@ -123,7 +132,7 @@ export class ResponseCache {
     const json = JSON.stringify(value);
     if (!keep(value)) return answer(json, false);
     await this.redis.set(full, json, "EX", this.ttlSeconds);
-    return moved() ? answer(json, false) : { ...this.remember(full, json, url), hit: false };
+    return moved() ? answer(json, false) : this.remember(full, json, url).asMiss();
   }
 
   async close(): Promise<void> {

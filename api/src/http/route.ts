@@ -1,7 +1,9 @@
 // One declaration per endpoint: its zod schemas validate the request at the edge and describe it
 // in the OpenAPI 3.1 document, so the document cannot drift from what the code accepts.
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
-import express, { type Request, type Response } from "express";
+import express from "express";
+import { Cached } from "../adapters/cache.js";
+import { sendCached } from "./cached.js";
 import { z } from "zod";
 import { DomainError, invalid } from "../errors.js";
 import type { Caller } from "../modules/agents/service.js";
@@ -47,7 +49,10 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   params?: P;
   query?: Q;
   body?: B;
-  /** JSON response schema, or a content type for raw responses the handler writes itself. */
+  /**
+   * JSON response schema (the handler returns the value, or a `Cached` answer sent as stored), or
+   * a content type and description for an answer without a body (status 204).
+   */
   response: z.ZodType | { contentType: string; description: string };
   status?: number;
   errors?: number[];
@@ -56,8 +61,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
     query: z.infer<Q>;
     body: z.infer<B>;
     caller: Caller | undefined;
-    req: Request;
-    res: Response;
+    /** The request's path and query exactly as sent (what a URL-keyed cache remembers it by). */
+    url: string;
   }) => Promise<unknown>;
 }
 
@@ -130,8 +135,10 @@ export class ApiRouter {
           const first = problems[0]!;
           throw invalid("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
         }
-        const result = await spec.handler({ params, query, body, caller, req, res });
-        if (!res.headersSent) res.status(status).json(result);
+        const result = await spec.handler({ params, query, body, caller, url: req.originalUrl });
+        if (result instanceof Cached) sendCached(req, res, result);
+        else if (status === 204) res.status(204).end();
+        else res.status(status).json(result);
       } catch (error) {
         next(error instanceof DomainError || error instanceof Error ? error : new Error(String(error)));
       }

@@ -120,10 +120,7 @@ export function agentRoutes(api: ApiRouter, agents: Agents, directory: AgentDire
     response: { contentType: "text/plain", description: "revoked (no content)" },
     status: 204,
     errors: [404],
-    handler: async ({ caller, params, res }) => {
-      await agents.revoke(caller!, params.keyId);
-      res.status(204).end();
-    },
+    handler: ({ caller, params }) => agents.revoke(caller!, params.keyId),
   });
 
   api.add({

@@ -1,9 +1,7 @@
 // Discovery of skills (cached, invalidated by the indexer's change messages): search and lists,
 // one skill's details, categories.
-import type { Response } from "express";
 import { z } from "zod";
 import type { ResponseCache } from "../../adapters/cache.js";
-import { sendCached } from "../../http/cached.js";
 import type { ApiRouter } from "../../http/route.js";
 import { Distribution, Kind, Pubkey } from "../../http/schemas.js";
 import { ReviewSchema } from "../reviews/routes.js";
@@ -30,12 +28,10 @@ export const SkillSchema = z
   .openapi("Skill");
 
 export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache): void {
-  // Cached responses go out as the stored JSON text, never parsed and re-serialized.
-  // These answers depend on nothing but the URL (public, whoever asks), so the cache may also
-  // find them by the URL and the app answer a repeat before routing it (see app.ts).
-  const cached = async <T>(res: Response, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => {
-    sendCached(res.req, res, await cache.json(key, compute, keep, res.req.originalUrl));
-  };
+  // Cached answers go out as the stored JSON bytes, never parsed and re-serialized. These depend
+  // on nothing but the URL (public, whoever asks), so the cache may also find them by the URL and
+  // the app answer a repeat before routing it (see http/app.ts).
+  const cached = <T>(url: string, key: string, compute: () => Promise<T>, keep?: (value: T) => boolean) => cache.json(key, compute, keep, url);
 
   api.add({
     method: "get",
@@ -56,7 +52,7 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
       })
       .strict(),
     response: z.object({ skills: z.array(SkillSchema), nextCursor: z.string().nullable(), sort: z.string() }),
-    handler: ({ query, res }) => cached(res, `skills:${JSON.stringify(query)}`, () => skills.list(query)),
+    handler: ({ query, url }) => cached(url, `skills:${JSON.stringify(query)}`, () => skills.list(query)),
   });
 
   api.add({
@@ -95,7 +91,7 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
     }),
     errors: [404],
     // Docs not found or not fetched are not cached: the next request asks the IPFS store again.
-    handler: ({ params, res }) => cached(res, `skill:${params.id}`, () => skills.details(params.id), (s) => s.docs.status === "available" || s.docs.status === "invalid"),
+    handler: ({ params, url }) => cached(url, `skill:${params.id}`, () => skills.details(params.id), (s) => s.docs.status === "available" || s.docs.status === "invalid"),
   });
 
   api.add({
@@ -104,6 +100,6 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
     summary: "Categories of listed skills, with counts",
     tag: "discovery",
     response: z.array(z.object({ category: z.string(), skills: z.number().int() })),
-    handler: ({ res }) => cached(res, "categories", () => skills.categories()),
+    handler: ({ url }) => cached(url, "categories", () => skills.categories()),
   });
 }

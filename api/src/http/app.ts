@@ -1,0 +1,57 @@
+// The api behind Express: request ids and structured logs, per-IP rate limits, remembered public
+// answers, JSON bodies, the SKILL.md guide, the OpenAPI document, the /api/v1 routes, and one
+// error shape for everything.
+import express, { type Router } from "express";
+import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
+import type { ResponseCache } from "../adapters/cache.js";
+import type { RateLimiter } from "../adapters/rateLimit.js";
+import type { Config } from "../config.js";
+import { sendCached } from "./cached.js";
+import { errorMiddleware, notFoundRoute } from "./errors.js";
+import { requestLog } from "./requestLog.js";
+
+const SKILL_MD = readFileSync(new URL("../../SKILL.md", import.meta.url), "utf8");
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#14151a"/>' +
+  '<path d="M16 40 L32 16 L48 40 Z" fill="none" stroke="#9945ff" stroke-width="5" stroke-linejoin="round"/>' +
+  '<circle cx="32" cy="44" r="5" fill="#14f195"/></svg>';
+
+export function expressApp(deps: { router: Router; openapi: object; limiter: RateLimiter; cache: ResponseCache; logger: Logger; config: Config }) {
+  const { config, limiter, openapi } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  // Per-IP limits need the client's address: behind N proxies, take it from X-Forwarded-For.
+  app.set("trust proxy", config.API_TRUST_PROXY_HOPS);
+  app.use(requestLog(deps.logger));
+  app.use(async (req, _res, next) => {
+    try {
+      await limiter.hit(`ip:${req.ip}`, config.RATE_LIMIT_PER_IP);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+  // A repeated public discovery request (same URL, same cache generation) is answered from
+  // memory here, after its rate limit and before routing and validation, which would only
+  // arrive at the same remembered answer.
+  app.use((req, res, next) => {
+    const answer = req.method === "GET" ? deps.cache.byUrl(req.originalUrl) : undefined;
+    if (answer) sendCached(req, res, answer);
+    else next();
+  });
+  app.use(express.json({ limit: "64kb" }));
+  app.get("/SKILL.md", (_req, res) => {
+    res.type("text/markdown; charset=utf-8").send(SKILL_MD.replaceAll("{{BASE_URL}}", config.API_PUBLIC_URL));
+  });
+  app.get("/icon.svg", (_req, res) => {
+    res.type("image/svg+xml").send(ICON_SVG);
+  });
+  app.get("/api/v1/openapi.json", (_req, res) => {
+    res.json(openapi);
+  });
+  app.use("/api/v1", deps.router);
+  app.use(notFoundRoute);
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}
