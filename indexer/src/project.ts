@@ -125,8 +125,11 @@ function addDaily(changes: Changes, skill: string, timestamp: { toString(): stri
   entry.units += add.units ?? 0n;
 }
 
-/** Applies one event to `changes`. Throws on data it cannot read (the caller dead-letters it). */
-function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: MarketplaceEvent): void {
+type At = EventKey & { slot: number };
+type EventNamed<N extends MarketplaceEvent["name"]> = Extract<MarketplaceEvent, { name: N }>;
+
+/** The marketplace family: its configuration row. */
+function projectMarketplace(changes: Changes, at: At, event: EventNamed<"marketplaceInitialized" | "marketplaceUpdated">): void {
   const slot = at.slot;
   switch (event.name) {
     case "marketplaceInitialized":
@@ -142,6 +145,13 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
       });
       return;
     }
+  }
+}
+
+/** The agent family: profiles. */
+function projectAgent(changes: Changes, at: At, event: EventNamed<"agentRegistered" | "agentUpdated">): void {
+  const slot = at.slot;
+  switch (event.name) {
     case "agentRegistered": {
       const e = event.data;
       const t = time(e.timestamp);
@@ -159,6 +169,13 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
       patch(changes.agents, key(e.wallet), slot, false, { name: e.name, metadata_uri: e.metadataUri, updated_at: time(e.timestamp) });
       return;
     }
+  }
+}
+
+/** The skill family: skills, their version history, their listing. */
+function projectSkill(changes: Changes, at: At, event: EventNamed<"skillRegistered" | "skillUpdated" | "skillActiveChanged">): void {
+  const slot = at.slot;
+  switch (event.name) {
     case "skillRegistered": {
       const e = event.data;
       const skill = key(e.skill);
@@ -208,6 +225,13 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
       changes.changedSkills.add(key(e.skill));
       return;
     }
+  }
+}
+
+/** The license family: purchases (with the split and daily stats), usage, closing. */
+function projectLicense(changes: Changes, at: At, event: EventNamed<"licensePurchased" | "usageRecorded" | "licenseClosed">): void {
+  const slot = at.slot;
+  switch (event.name) {
     case "licensePurchased": {
       const e = event.data;
       const license = key(e.license);
@@ -277,6 +301,25 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
       changes.changedLicenses.add(license);
       return;
     }
+    case "licenseClosed": {
+      const e = event.data;
+      const license = key(e.license);
+      patch(changes.licenses, license, slot, false, {
+        closed: true,
+        closed_at: time(e.timestamp),
+        refunded_lamports: str(e.refundedLamports),
+      });
+      changes.changedLicenses.add(license);
+      changes.changedSkills.add(key(e.skill));
+      return;
+    }
+  }
+}
+
+/** The review family: reviews and the skill's rating. */
+function projectReview(changes: Changes, at: At, event: EventNamed<"reviewPosted" | "reviewUpdated">): void {
+  const slot = at.slot;
+  switch (event.name) {
     case "reviewPosted":
     case "reviewUpdated": {
       const e = event.data;
@@ -293,18 +336,29 @@ function projectEvent(changes: Changes, at: EventKey & { slot: number }, event: 
       changes.changedSkills.add(skill);
       return;
     }
-    case "licenseClosed": {
-      const e = event.data;
-      const license = key(e.license);
-      patch(changes.licenses, license, slot, false, {
-        closed: true,
-        closed_at: time(e.timestamp),
-        refunded_lamports: str(e.refundedLamports),
-      });
-      changes.changedLicenses.add(license);
-      changes.changedSkills.add(key(e.skill));
-      return;
-    }
+  }
+}
+
+/** Applies one event to `changes`, by its family. Throws on data it cannot read (the caller dead-letters it). */
+function projectEvent(changes: Changes, at: At, event: MarketplaceEvent): void {
+  switch (event.name) {
+    case "marketplaceInitialized":
+    case "marketplaceUpdated":
+      return projectMarketplace(changes, at, event);
+    case "agentRegistered":
+    case "agentUpdated":
+      return projectAgent(changes, at, event);
+    case "skillRegistered":
+    case "skillUpdated":
+    case "skillActiveChanged":
+      return projectSkill(changes, at, event);
+    case "licensePurchased":
+    case "usageRecorded":
+    case "licenseClosed":
+      return projectLicense(changes, at, event);
+    case "reviewPosted":
+    case "reviewUpdated":
+      return projectReview(changes, at, event);
     default: {
       const unknown: never = event;
       throw new Error(`no projection for event ${(unknown as { name: string }).name}`);

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Connection, Keypair } from "@solana/web3.js";
 import BN from "bn.js";
-import { renderIdlType } from "../../sdk/scripts/idl-type.js";
+import { renderIdlType } from "@skill-marketplace/sdk/scripts/idl-type";
 import * as sdk from "@skill-marketplace/sdk";
 import {
   accountDiscriminator,
