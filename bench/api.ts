@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { pricing } from "@skill-marketplace/sdk";
-import { scratchDatabase } from "../tests/helpers/database.js";
+import { redisUrl, scratchDatabase } from "../tests/helpers/database.js";
 import { airdrop, fundedActor, registerAgentFor, registerSkillFor, startMarketplace } from "../tests/helpers/marketplace.js";
 
 const SKILLS = 100_000;
@@ -145,7 +145,7 @@ try {
   // As autovacuum would have by now: flush the full-text index's pending list, refresh statistics.
   await db.query("VACUUM ANALYZE skills");
   await db.end();
-  const redis = new Redis("redis://127.0.0.1:6379/8");
+  const redis = new Redis(redisUrl(8));
   await redis.flushdb(); // no cached answers from an earlier run
   redis.disconnect();
 
@@ -164,7 +164,7 @@ try {
       DATABASE_URL: database.url,
       SOLANA_RPC_URL: chain.localnet.rpcUrl,
       SOLANA_WS_URL: chain.localnet.wsUrl,
-      REDIS_URL: "redis://127.0.0.1:6379/8",
+      REDIS_URL: redisUrl(8),
       RATE_LIMIT_PER_IP: "100000000",
       LOG_LEVEL: "warn",
       INDEXER_REDIS_CHANNEL: `bench:${port}`,

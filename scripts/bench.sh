@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 part=${1:?usage: bench.sh <part>}
+case "$part" in api|indexer) source scripts/services.sh; test_services ;; esac
 case "$part" in
   program) cargo run -q -p skill_marketplace --example program_bench ;;
   # The node is measured as it is meant to run for load: an optimized build, in its own process.

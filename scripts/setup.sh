@@ -9,6 +9,8 @@ command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 # openssl-sys (a dependency of the Solana runtime crates) needs OpenSSL's headers.
 pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
+# The embedded Redis of tests and of `npm start` (where REDIS_URL is not given).
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # Schemathesis (api suite) runs in a virtualenv.
 python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -15,6 +15,14 @@ failed=0
 log_dir="$SKILL_MARKETPLACE_CACHE/test-logs"
 mkdir -p "$log_dir"
 
+# PostgreSQL and Redis for the suites that need them (scripts/services.sh).
+needs_services=0
+for suite in "${suites[@]}"; do case "$suite" in api|indexer) needs_services=1 ;; esac; done
+if [ "$needs_services" = 1 ]; then
+  source scripts/services.sh
+  test_services || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
 # Adds the counts of a finished suite's log to the totals; a suite that breaks before
 # reporting counts as one failure so it cannot pass silently.
 tally() {

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { strict as assert } from "node:assert";
 import { PROGRAM_ID } from "@skill-marketplace/sdk";
 import { createServer, type AddressInfo } from "node:net";
-import { scratchDatabase } from "../helpers/database.js";
+import { redisUrl, scratchDatabase } from "../helpers/database.js";
 
 const server = (env: Record<string, string>) =>
   spawn("node_modules/.bin/tsx", ["api/src/server.ts"], { env: { ...process.env, LOG_LEVEL: "silent", ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -44,7 +44,7 @@ describe("api: the server process", function () {
     const database = await scratchDatabase("api_server");
     try {
       const port = await freePort();
-      const child = server({ API_PORT: String(port), API_WORKERS: "2", DATABASE_URL: database.url, REDIS_URL: "redis://127.0.0.1:6379/7" });
+      const child = server({ API_PORT: String(port), API_WORKERS: "2", DATABASE_URL: database.url, REDIS_URL: redisUrl(7) });
       const done = exited(child);
       let body: { openapi?: string } = {};
       for (let i = 0; i < 100 && !body.openapi; i++) {

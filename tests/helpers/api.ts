@@ -12,7 +12,7 @@ import { pino } from "pino";
 import supertest from "supertest";
 import nacl from "tweetnacl";
 import { blockStoreFor, buildApp, loadConfig, openDatabase, ResponseCache, SkillDocs, type Config, type Database } from "@skill-marketplace/api";
-import { scratchDatabase } from "./database.js";
+import { redisUrl as testRedisUrl, scratchDatabase } from "./database.js";
 import { startMarketplace, type Chain } from "./marketplace.js";
 
 const REDIS_TEST_DB = Number(process.env.TEST_REDIS_DB ?? 7);
@@ -36,7 +36,7 @@ export interface TestApi {
 export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
   const chain = await startMarketplace();
   const database = await scratchDatabase("api_test");
-  const redisUrl = `redis://127.0.0.1:6379/${REDIS_TEST_DB}`;
+  const redisUrl = testRedisUrl(REDIS_TEST_DB);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   const db = openDatabase(database.url);

