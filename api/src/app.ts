@@ -45,11 +45,12 @@ export function buildApp(deps: AppDeps) {
     config.API_KEY_SECRET,
     config.RATE_LIMIT_PER_KEY,
   );
-  const payments = new Payments(deps.connection, stores.paymentStore, config.API_PUBLIC_URL);
+  const licenses = new Licenses(deps.connection);
+  const payments = new Payments(deps.connection, stores.paymentStore, licenses, config.API_PUBLIC_URL);
 
   const api = new ApiRouter("/api/v1", agents.authenticate);
   agentRoutes(api, agents, new AgentDirectory(stores.agentDirectoryStore, stores.skillStore));
-  purchaseRoutes(api, payments, new Licenses(deps.connection));
+  purchaseRoutes(api, payments, licenses);
   reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));

@@ -20,7 +20,7 @@ import { Connection, PublicKey, Transaction, type TransactionInstruction } from 
 import QRCode from "qrcode";
 import { COMMITMENT, keyOf, licenseState, RecentBlockhash, requireSkill } from "../../adapters/chain.js";
 import { DomainError, notFound, refused } from "../../errors.js";
-import { Licenses, type LicenseView } from "./licenses.js";
+import type { Licenses, LicenseView } from "./licenses.js";
 
 export type PaymentStatus = "open" | "paid" | "expired" | "failed";
 
@@ -46,6 +46,7 @@ export interface PaymentStore {
   locked<T>(reference: string, fn: (row: PaymentRequest | null, update: (patch: Partial<PaymentRequest>) => Promise<void>) => Promise<T>): Promise<T>;
 }
 
+/** The kind of license a skill sells. */
 const pricingKind = (skill: SkillAccount): LicenseKindName => pricingKindName(skill.pricing);
 
 export interface PaymentLink {
@@ -76,16 +77,15 @@ export class Payments {
   /** Built once: constructing Anchor's client parses the whole IDL. */
   private readonly program;
   private readonly blockhash: RecentBlockhash;
-  private readonly licenses: Licenses;
 
   constructor(
     private readonly connection: Connection,
     private readonly store: PaymentStore,
+    private readonly licenses: Licenses,
     private readonly publicUrl: string,
   ) {
     this.program = marketplaceProgram({ connection });
     this.blockhash = new RecentBlockhash(connection);
-    this.licenses = new Licenses(connection);
   }
 
   async createLink(skillId: string, kind?: LicenseKindName): Promise<PaymentLink> {
