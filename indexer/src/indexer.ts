@@ -3,7 +3,7 @@
 // invalidation message.
 // On start and after every websocket reconnect it backfills from the committed cursor before it
 // trusts live notifications, so no transaction is missed; replays are harmless (the ledger).
-import { encodeInvalidation } from "@skill-marketplace/sdk";
+import { CACHE_GENERATION_KEY, encodeInvalidation } from "@skill-marketplace/sdk";
 import { PublicKey } from "@solana/web3.js";
 import type { Redis } from "ioredis";
 import type pg from "pg";
@@ -230,8 +230,9 @@ export class Indexer {
   /** Tells caches which skills and licenses changed; Redis being away is logged, not fatal. */
   private async publish(report: BatchReport): Promise<void> {
     if (report.changedSkills.length === 0 && report.changedLicenses.length === 0) return;
-    const message = encodeInvalidation({ skills: report.changedSkills, licenses: report.changedLicenses, slot: report.slot, signature: report.signature });
     try {
+      const generation = await this.deps.redis.incr(CACHE_GENERATION_KEY);
+      const message = encodeInvalidation({ skills: report.changedSkills, licenses: report.changedLicenses, slot: report.slot, signature: report.signature, generation });
       await this.deps.redis.publish(this.config.INDEXER_REDIS_CHANNEL, message);
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, "invalidation not published");

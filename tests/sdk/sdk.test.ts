@@ -145,10 +145,11 @@ describe("sdk", () => {
   });
 
   it("encodes the indexer's invalidation message and refuses what is not one", () => {
-    const message = { skills: ["a"], licenses: ["b", "c"], slot: 7, signature: "sig" };
+    const message = { skills: ["a"], licenses: ["b", "c"], slot: 7, signature: "sig", generation: 12 };
     assert.deepEqual(decodeInvalidation(encodeInvalidation(message)), message);
+    assert.equal(decodeInvalidation(JSON.stringify({ ...message, generation: "12" })), null);
     assert.equal(decodeInvalidation("not json"), null);
-    assert.equal(decodeInvalidation(JSON.stringify({ skills: [1], licenses: [], slot: 1, signature: "s" })), null);
+    assert.equal(decodeInvalidation(JSON.stringify({ skills: [1], licenses: [], slot: 1, signature: "s", generation: 1 })), null);
     assert.equal(decodeInvalidation(JSON.stringify({ skills: [], licenses: [] })), null);
   });
 

@@ -1,7 +1,8 @@
 // Response cache in Redis, dropped by the indexer's change messages rather than by waiting for a
 // TTL: every cached discovery response is keyed under a generation number, and each message on the
-// indexer's channel (sent after every committed batch) moves all api instances to a new
-// generation, so a purchase shows in popularity on the next request. Old generations simply
+// indexer's channel (sent after every committed batch) names the generation the indexer moved the
+// shared counter to, so all api instances move to that same generation (and share what they cache
+// under it); a purchase shows in popularity on the next request. Old generations simply
 // expire. Coarse on purpose: a batch touches few skills, and a miss costs one indexed query.
 // In front of Redis, each process keeps its hottest answers of the current generation in memory
 // (bounded, emptied when the generation moves), so a popular page costs no round trip at all; they
@@ -9,10 +10,9 @@
 // and validating it again (`byUrl`). Sending an answer is http/'s business (`http/cached.ts`).
 import type { Redis } from "ioredis";
 import { createHash } from "node:crypto";
-import { decodeInvalidation } from "@skill-marketplace/sdk";
+import { CACHE_GENERATION_KEY, decodeInvalidation } from "@skill-marketplace/sdk";
 import type { Logger } from "pino";
 
-const GENERATION_KEY = "cache:generation";
 /** Answers kept in process memory: how many, how many bytes in all, and the largest one kept there. */
 const LOCAL_ENTRIES = 512;
 const LOCAL_BUDGET_BYTES = 32 * 1024 * 1024;
@@ -61,20 +61,39 @@ export class ResponseCache {
     this.subscriber = this.redis.duplicate({ enableAutoPipelining: false });
     this.subscriber.on("message", (_channel: string, text: string) => {
       // Any message moves the generation; one that is not the indexer's is worth a warning.
-      if (!decodeInvalidation(text)) this.logger.warn({ text: text.slice(0, 200) }, "unexpected message on the invalidation channel");
-      void this.invalidate().catch((err) => this.logger.warn({ err }, "cache invalidation failed"));
+      const message = decodeInvalidation(text);
+      if (!message) this.logger.warn({ text: text.slice(0, 200) }, "unexpected message on the invalidation channel");
+      void this.follow(message?.generation).catch((err) => this.logger.warn({ err }, "cache invalidation failed"));
     });
     await this.subscriber.subscribe(channel);
     await this.sync();
+    // Messages sent while the subscription was down are lost: after a reconnect, catch up with the counter.
+    this.subscriber.on("ready", () => {
+      void this.sync().catch((err) => this.logger.warn({ err }, "cache generation not read after reconnecting"));
+    });
+  }
+
+  /** The generation answers are cached under now. */
+  get currentGeneration(): string {
+    return this.generation;
+  }
+
+  /**
+   * A change was announced: move to the generation the message names when it is ahead of ours,
+   * else (a message without one, or one we are already past) to a new one of our own.
+   */
+  private async follow(generation: number | undefined): Promise<void> {
+    if (generation !== undefined && generation > Number(this.generation)) this.moveTo(String(generation));
+    else await this.invalidate();
   }
 
   /** A change happened: move to a new generation. */
   async invalidate(): Promise<void> {
-    this.moveTo(String(await this.redis.incr(GENERATION_KEY)));
+    this.moveTo(String(await this.redis.incr(CACHE_GENERATION_KEY)));
   }
 
   async sync(): Promise<void> {
-    this.moveTo((await this.redis.get(GENERATION_KEY)) ?? "0");
+    this.moveTo((await this.redis.get(CACHE_GENERATION_KEY)) ?? "0");
   }
 
   private moveTo(generation: string): void {

@@ -1,0 +1,76 @@
+// The response cache across api instances, against Redis: the indexer's message names the
+// generation it moved the shared counter to, and every instance moves to that one (so they share
+// what they cache); any other message still moves an instance on; an instance whose subscription
+// dropped catches up with the counter when it reconnects.
+import { strict as assert } from "node:assert";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { CACHE_GENERATION_KEY, encodeInvalidation } from "@skill-marketplace/sdk";
+import { ResponseCache } from "@skill-marketplace/api";
+import { redisUrl } from "../helpers/database.js";
+
+const waitUntil = async (what: string, check: () => boolean) => {
+  for (let i = 0; i < 200; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+};
+
+describe("api: response cache across instances", () => {
+  const logger = pino({ level: "silent" });
+  let redis: Redis;
+  let caches: ResponseCache[];
+  let channel: string;
+
+  beforeEach(async () => {
+    redis = new Redis(redisUrl(6));
+    await redis.flushdb();
+    channel = `test:invalidate:${randomBytes(4).toString("hex")}`;
+    caches = [new ResponseCache(redis, 300, logger), new ResponseCache(redis, 300, logger)];
+    for (const cache of caches) await cache.listen(channel);
+  });
+
+  afterEach(async () => {
+    for (const cache of caches) await cache.close();
+    await redis.flushdb();
+    redis.disconnect();
+  });
+
+  /** What the indexer does after a committed batch. */
+  const announce = async () => {
+    const generation = await redis.incr(CACHE_GENERATION_KEY);
+    await redis.publish(channel, encodeInvalidation({ skills: ["s"], licenses: [], slot: 1, signature: "sig", generation }));
+    return String(generation);
+  };
+
+  it("moves every instance to the generation the indexer names, and they share cached answers", async () => {
+    for (let batch = 0; batch < 3; batch++) {
+      const generation = await announce();
+      await waitUntil(`generation ${generation}`, () => caches.every((c) => c.currentGeneration === generation));
+    }
+    assert.equal(await redis.get(CACHE_GENERATION_KEY), "3", "only the indexer counted");
+    let computed = 0;
+    const compute = async () => ({ n: ++computed });
+    const first = await caches[0]!.json("key", compute);
+    const second = await caches[1]!.json("key", compute);
+    assert.equal(first.hit, false);
+    assert.equal(second.hit, true, "the other instance reads what the first cached");
+    assert.equal(computed, 1);
+  });
+
+  it("moves on for a message that names no generation", async () => {
+    const before = caches.map((c) => c.currentGeneration);
+    await redis.publish(channel, JSON.stringify({ skills: ["s"], licenses: [] }));
+    await waitUntil("every instance moved", () => caches.every((c, i) => c.currentGeneration !== before[i]));
+  });
+
+  it("catches up with the counter after its subscription drops", async () => {
+    const generation = String(await redis.incr(CACHE_GENERATION_KEY)); // a batch announced while nobody listened
+    await redis.client("KILL", "TYPE", "pubsub");
+    await waitUntil(`generation ${generation} after reconnecting`, () => caches.every((c) => c.currentGeneration === generation));
+    const next = await announce();
+    await waitUntil(`generation ${next}`, () => caches.every((c) => c.currentGeneration === next));
+  });
+});
