@@ -36,9 +36,11 @@ else
   bash scripts/db.sh migrate
 fi
 # The indexer first: it backfills from its cursor, then follows the node's logs.
-node_modules/.bin/tsx indexer/src/main.ts &
+# Each service is one node process (tsx as a loader, not its wrapper that runs a second node), so
+# the pid held here is the service itself and receives the signals sent to it.
+node --import tsx indexer/src/main.ts &
 indexer_pid=$!
-node_modules/.bin/tsx api/src/server.ts &
+node --import tsx api/src/server.ts &
 api_pid=$!
 stop() { kill -TERM "$api_pid" "$indexer_pid" "$node_pid" 2>/dev/null; wait "$api_pid" "$indexer_pid" "$node_pid" 2>/dev/null; }
 echo "start: stack up: JSON-RPC $SOLANA_RPC_URL, PubSub $SOLANA_WS_URL, api http://127.0.0.1:${API_PORT:-8080}/api/v1 (guide: /SKILL.md) (Ctrl-C stops)"
