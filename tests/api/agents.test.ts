@@ -46,7 +46,10 @@ describe("api: agents and API keys", function () {
     const row = await api.db.prisma.apiKey.findUniqueOrThrow({ where: { id: res.body.key.id } });
     assert.equal(`sk_${row.prefix}`, res.body.key.prefix);
     assert.equal(Buffer.from(row.hash).length, 32);
-    assert.ok(!Buffer.from(row.hash).toString("utf8").includes(res.body.apiKey.split("_")[2]), "secret not stored");
+    // The secret is everything after `sk_<12 hex>_` (base64url, so it may hold "_" itself).
+    const secret = (res.body.apiKey as string).slice("sk_".length + 12 + 1);
+    assert.equal(secret.length, 43);
+    assert.ok(!Buffer.from(row.hash).includes(Buffer.from(secret)), "secret not stored");
     const me = await api.http.get("/api/v1/agents/me").set(bearer(res.body.apiKey)).expect(200);
     assert.equal(me.body.wallet, wallet.publicKey.toBase58());
     // Signing in again: same agent, another key.

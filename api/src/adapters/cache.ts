@@ -92,8 +92,13 @@ export class ResponseCache {
     this.moveTo(String(await this.redis.incr(CACHE_GENERATION_KEY)));
   }
 
+  /**
+   * Catches up with the shared counter. Only forward: a read that was under way while a message
+   * moved us on must not take us back to a generation whose answers predate that change.
+   */
   async sync(): Promise<void> {
-    this.moveTo((await this.redis.get(CACHE_GENERATION_KEY)) ?? "0");
+    const shared = Number((await this.redis.get(CACHE_GENERATION_KEY)) ?? "0");
+    if (shared > Number(this.generation)) this.moveTo(String(shared));
   }
 
   private moveTo(generation: string): void {
