@@ -20,5 +20,7 @@ case "$part" in
   indexer)
     cargo build -q --release -p localnet
     LOCALNET_BIN="${LOCALNET_BIN:-$CARGO_TARGET_DIR/release/localnet}" npx tsx bench/indexer.ts ;;
+  # npm start itself, timed from outside as a user sees it.
+  stack) npx tsx bench/stack.ts ;;
   *) echo "no benchmark for part '$part' yet" >&2; exit 1 ;;
 esac

@@ -1,5 +1,6 @@
 // `npm start`'s deploy step on the local node: development keys for the marketplace admin,
-// treasury and meter authority (created once under $SKILL_MARKETPLACE_CACHE/keys, reused after),
+// treasury and meter authority (created once in $SKILL_MARKETPLACE_KEYS, the stack's data
+// directory, reused after),
 // an airdrop for the admin, then migrations/deploy.ts. Never used against a real cluster.
 import { Connection, Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -7,8 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { deployMarketplace } from "@skill-marketplace/migrations";
 
-const cache = process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace");
-const keysDir = join(cache, "keys");
+const keysDir = process.env.SKILL_MARKETPLACE_KEYS ?? join(homedir(), ".local", "share", "skill-marketplace", "keys");
 const rpcUrl = process.env.SOLANA_RPC_URL ?? "http://127.0.0.1:8899";
 
 function devKey(name: string): Keypair {

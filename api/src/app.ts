@@ -15,6 +15,8 @@ import { AgentDirectory } from "./modules/agents/directory.js";
 import { agentRoutes } from "./modules/agents/routes.js";
 import { Agents } from "./modules/agents/service.js";
 import { SignIn } from "./modules/agents/signIn.js";
+import { healthRoutes } from "./modules/health/routes.js";
+import { Health } from "./modules/health/service.js";
 import { analyticsRoutes } from "./modules/analytics/routes.js";
 import { Analytics } from "./modules/analytics/service.js";
 import { Licenses } from "./modules/purchases/licenses.js";
@@ -54,6 +56,7 @@ export function buildApp(deps: AppDeps) {
   reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
+  healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
   const openapi = api.document(
     {
       title: "Skill marketplace API",

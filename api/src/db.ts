@@ -19,6 +19,10 @@ export function openDatabase(url: string) {
       skillStore: new SkillStore(prisma),
       reviewStore: new ReviewStore(prisma),
       analyticsStore: new AnalyticsStore(prisma),
+      /** Resolves once the database answers a trivial query. */
+      ping: async () => {
+        await prisma.$queryRaw`SELECT 1`;
+      },
     },
     close: () => prisma.$disconnect(),
   };

@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   "seller_token_account_missing",
   "payment_expired",
   "rate_limited",
+  // A part the api depends on does not answer (the health check names it).
+  "unavailable",
   "internal",
 ] as const;
 
@@ -56,3 +58,4 @@ export const notFound = (what: string) => new DomainError("not_found", `${what} 
 export const refused = (code: ErrorCode, message: string, details?: unknown) => new DomainError(code, message, details);
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainError("rate_limited", `too many requests; retry after ${retryAfterSeconds} s`, undefined, retryAfterSeconds);
+export const unavailable = (message: string, details?: unknown) => new DomainError("unavailable", message, details);

@@ -19,6 +19,8 @@ const schema = z.object({
   INDEXER_QUEUE_SIZE: count(1, 1_000_000, 20_000),
   /** How often confirmed rows are checked for finality, in milliseconds. */
   INDEXER_FINALITY_INTERVAL_MS: count(100, 3_600_000, 2_000),
+  /** Port of `GET /health` on 127.0.0.1 (200 while following live logs); unset: no health server. */
+  INDEXER_HEALTH_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Progress line on stderr during backfill: auto (when stderr is a terminal), always, never. */
   INDEXER_PROGRESS: z.enum(["auto", "always", "never"]).default("auto"),
 });

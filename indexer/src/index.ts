@@ -3,5 +3,6 @@
 export { loadConfig, ConfigError, type Config } from "./config.js";
 export { Indexer, type BatchReport, type IndexerDeps } from "./indexer.js";
 export { decodeTransaction, type ChainTransaction, type DecodedTransaction } from "./decode.js";
+export { healthServer } from "./health.js";
 export { Writer } from "./writer.js";
 export { SolanaRpc } from "./rpc.js";

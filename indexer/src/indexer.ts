@@ -54,8 +54,15 @@ export class Indexer {
   private idle = true;
   private lastFinality = 0;
   private progress: Progress | undefined;
+  /** Transactions waiting for the writer. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
   /** Committed-batch totals since start. */
   readonly totals = { transactions: 0, events: 0, deadLetters: 0 };
+  /** Where the source loop is: subscribing, catching up from the cursor, or following live logs. */
+  phase: "connecting" | "backfill" | "live" | "stopping" = "connecting";
 
   constructor(
     private readonly config: Config,
@@ -75,14 +82,17 @@ export class Indexer {
     while (!this.stopping) {
       const live = new LiveSource(this.config.SOLANA_WS_URL, this.config.PROGRAM_ID, this.config.INDEXER_COMMITMENT, this.config.INDEXER_QUEUE_SIZE, this.logger);
       this.live = live;
+      this.phase = "connecting";
       try {
         await live.subscribed;
         attempt = 0;
+        this.phase = "backfill";
         await this.settleSubscriptionStart();
         // Backfill starts from the committed cursor, so whatever is still queued is written first.
         await this.drained();
         const seen = await this.backfill();
         if (this.stopping) break;
+        this.phase = "live";
         this.logger.info("following live logs");
         const why = await live.run(async (tx) => {
           if (seen.delete(tx.signature)) return;
@@ -109,6 +119,7 @@ export class Indexer {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.phase = "stopping";
     this.live?.close("indexer stopping");
     this.backfilling?.close("indexer stopping");
   }

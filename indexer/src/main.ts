@@ -2,6 +2,7 @@
 // pool, Redis; runs until SIGTERM/SIGINT, then finishes the queued work and closes its connections.
 import { configOrExit, createLogger, openPool, openRedis } from "@skill-marketplace/kit";
 import { loadConfig } from "./config.js";
+import { healthServer } from "./health.js";
 import { Indexer } from "./indexer.js";
 
 async function main(): Promise<void> {
@@ -17,7 +18,14 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   logger.info({ rpc: config.SOLANA_RPC_URL, ws: config.SOLANA_WS_URL, program: config.PROGRAM_ID, commitment: config.INDEXER_COMMITMENT }, "indexer starting");
+  const health = config.INDEXER_HEALTH_PORT
+    ? await healthServer(indexer, config.INDEXER_HEALTH_PORT).catch((error: Error) => {
+        logger.fatal({ err: error.message }, `INDEXER_HEALTH_PORT ${config.INDEXER_HEALTH_PORT}: cannot listen`);
+        process.exit(1);
+      })
+    : undefined;
   await indexer.run();
+  health?.close();
   await Promise.allSettled([pool.end(), redis.quit()]);
   logger.info(indexer.totals, "indexer stopped");
 }

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
-// `npm test` starts an embedded PostgreSQL and Redis (scripts/embedded.ts) and names them here.
+// `npm test` starts an embedded PostgreSQL and Redis (scripts/services.sh) and names them here.
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 

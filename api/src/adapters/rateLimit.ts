@@ -6,7 +6,7 @@
 // requests leased but not used still count, so a subject may be refused a little early (at most
 // a sixteenth of its budget per instance), never late.
 import type { Redis } from "ioredis";
-import { rateLimited } from "../errors.js";
+import { rateLimited, unavailable } from "../errors.js";
 
 // Adds ARGV[2] to the window's count (starting its expiry on the first hit); returns the new count.
 const COUNT_IN_WINDOW = `
@@ -74,7 +74,10 @@ export class RateLimiter {
   /** Counts the next batch in Redis and leases what of it fits within the limit. */
   private async renew(key: string, lease: Lease, limit: number): Promise<void> {
     const asked = lease.next;
-    const count = await this.redis.countInWindow(key, this.windowSeconds, asked);
+    // Without Redis nothing can be counted: the request is refused as retryable (503), not let through.
+    const count = await this.redis.countInWindow(key, this.windowSeconds, asked).catch((error: Error) => {
+      throw unavailable(`rate limits cannot be counted: Redis does not answer (${error.message})`);
+    });
     lease.left += Math.max(0, Math.min(asked, limit - (count - asked)));
     lease.next = Math.min(MAX_LEASE, Math.max(1, Math.floor((limit - count) / LEASE_FRACTION)));
     lease.spent = count >= limit;

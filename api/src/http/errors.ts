@@ -32,6 +32,7 @@ export const STATUS: Record<ErrorCode, number> = {
   seller_token_account_missing: 409,
   payment_expired: 410,
   rate_limited: 429,
+  unavailable: 503,
   internal: 500,
 };
 

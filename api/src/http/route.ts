@@ -26,6 +26,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: "conflicts with the current state",
   410: "expired; the details say what to do instead",
   429: "rate limited; see Retry-After",
+  503: "a part the api depends on does not answer",
 };
 
 function hasNul(value: unknown): boolean {
