@@ -5,10 +5,10 @@
 // too). With BENCH_STACK_NPM_TEST=1, also the wall time of one warm `npm test` (about 10 minutes).
 // Writes bench/results/stack.json.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alive, descendants, npmStart, stackPorts } from "../tests/helpers/stack.js";
+import { alive, descendants, npmStart, removeData, stackPorts } from "../tests/helpers/stack.js";
 
 const RUNS = Number(process.env.BENCH_STACK_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -41,7 +41,7 @@ for (let run = 0; run < RUNS; run++) {
     stops.push(first.stopS, second.stopS);
     console.log(`run ${run + 1}: ready ${first.readyS.toFixed(1)} s on empty data, ${second.readyS.toFixed(1)} s resumed; stop ${first.stopS.toFixed(1)} / ${second.stopS.toFixed(1)} s`);
   } finally {
-    rmSync(data, { recursive: true, force: true });
+    removeData(data);
   }
 }
 

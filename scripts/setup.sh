@@ -23,7 +23,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
-    echo "setup: missing system packages: ${need_apt[*]} (install them, or run as root on Debian)" >&2
+    echo "setup: missing system packages; install them with: sudo apt-get install -y ${need_apt[*]}" >&2
   fi
 fi
 command -v cargo >/dev/null 2>&1 || { echo "setup: cargo (Rust) is required" >&2; exit 1; }

@@ -112,17 +112,25 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
   mkdirSync(data, { recursive: true });
   // The postgres user must reach its data directory below this one.
   if (process.getuid?.() === 0 && !config.DATABASE_URL) chmodSync(data, 0o755);
-  const unlock = lockDataDir(data);
+  let unlock: () => void;
+  try {
+    unlock = lockDataDir(data);
+  } catch (error) {
+    say(`could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const supervisor = new Supervisor({ logDir: join(data, "logs"), say });
   let stopping: Promise<void> | undefined;
   const shutdown = (why: string, status: number) => {
+    // Only a second Ctrl-C means "now"; a SIGTERM or a lost parent during a stop changes nothing.
+    if (stopping && why !== "SIGINT") return;
     if (stopping) {
       say("stopping at once (killing every service)");
       supervisor.kill();
       unlock();
       process.exit(130);
     }
-    say(`${why}: stopping (again to kill at once)`);
+    say(`${why}: stopping${why === "SIGINT" ? " (Ctrl-C again to kill at once)" : ""}`);
     stopping = supervisor.stop().then(() => {
       unlock();
       say("stopped");
@@ -191,7 +199,11 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     const startDocker = async (): Promise<EngineChoice> => {
       const t = performance.now();
       const engine = await chooseEngine({ dockerHost: config.DOCKER_HOST, dataDir: join(data, "docker") });
-      if (engine.kind === "unavailable") throw new Error(`Docker engine: ${engine.why}`);
+      if (engine.kind === "unavailable") {
+        // Everything but running skills works without one; say so rather than refuse to start.
+        say(`Docker engine: none: ${engine.why}; skills cannot run until there is one`);
+        return engine;
+      }
       if (engine.kind === "embedded") await supervisor.start(engine.spec);
       const info = await engineRuntimes(engine.host);
       if (!info) throw new Error(`the Docker engine at ${engine.host} does not answer GET /info`);

@@ -264,20 +264,25 @@ export function watchAncestors(onGone: (pid: number) => void, intervalMs = 500):
   for (let depth = 0; depth < 4 && pid > 1; depth++) {
     const stat = safeRead(`/proc/${pid}/stat`);
     const cmdline = safeRead(`/proc/${pid}/cmdline`).split("\0");
-    if (cmdline.some((arg) => /(^|\/)npm(-cli\.js)?$/.test(arg))) {
+    // npm retitles itself ("npm start" in one argument), so the name may be followed by a space.
+    if (cmdline.some((arg) => /(^|\/)npm(-cli\.js)?( |$)/.test(arg))) {
       if (!watched.includes(pid)) watched.push(pid);
       break;
     }
     // Field 4 of /proc/<pid>/stat, after the parenthesised command name.
     pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   }
+  const gone = (pid: number) => {
+    clearInterval(timer);
+    onGone(pid);
+  };
   const timer = setInterval(() => {
-    if (process.ppid !== parent) return onGone(parent);
+    if (process.ppid !== parent) return gone(parent);
     for (const ancestor of watched) {
       try {
         process.kill(ancestor, 0);
       } catch {
-        return onGone(ancestor);
+        return gone(ancestor);
       }
     }
   }, intervalMs);

@@ -1,8 +1,8 @@
 // `npm start` as a user runs it, for the stack suite: spawned in a process group of its own with
 // its own data directory and ports, its output collected, its process tree read from /proc so a
 // test can tell that a stop left nothing behind.
-import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "@skill-marketplace/stack";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,6 +92,29 @@ export interface RunningStack {
   ready: Promise<void>;
 }
 
+const started: RunningStack[] = [];
+
+/** Kills (SIGKILL, whole process group) every stack a test started and left running, e.g. after a failed assertion. */
+export async function killLeftStacks(): Promise<void> {
+  for (const stack of started.splice(0)) {
+    // npm may be gone while its group (the shell, the supervisor) lives on: the group is signalled either way.
+    const tree = descendants(stack.child.pid!);
+    try {
+      process.kill(-stack.child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    for (const pid of tree.keys()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await stack.exited;
+  }
+}
+
 export function npmStart(env: Record<string, string>, args: string[] = []): RunningStack {
   const child = spawn("npm", ["start", ...(args.length ? ["--", ...args] : [])], {
     env: { ...process.env, LOG_LEVEL: "info", ...env },
@@ -115,7 +138,9 @@ export function npmStart(env: Record<string, string>, args: string[] = []): Runn
     });
   });
   ready.catch(() => undefined);
-  return { child, output: () => text, exited, ready };
+  const stack = { child, output: () => text, exited, ready };
+  started.push(stack);
+  return stack;
 }
 
 export const rpc = async (port: string, method: string, params: unknown[] = []) => {
@@ -126,3 +151,14 @@ export const rpc = async (port: string, method: string, params: unknown[] = []) 
   });
   return ((await res.json()) as { result: unknown }).result;
 };
+
+/** Removes a test's data directory, first unmounting what a killed dockerd may have left mounted in it. */
+export function removeData(dir: string): void {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[4])
+    .filter((point): point is string => !!point && point.startsWith(dir + "/"))
+    .sort((a, b) => b.length - a.length);
+  for (const point of mounts) execFileSync("umount", ["-l", point]);
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -100,7 +100,7 @@ describe("stack: the supervisor", function () {
     const never = await listener("silent");
     await assert.rejects(
       supervisor.start({ ...never, health: async () => false, readyTimeoutMs: 500 }),
-      /^silent did not answer its health check within 0.5 s/,
+      (error: Error) => /^silent did not answer its health check within 0\.5 s\n/.test(error.message),
     );
     assert.equal(supervisor.pids().silent, undefined);
   });
