@@ -10,6 +10,8 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
+use solana_address_lookup_table_interface::state::AddressLookupTable;
+use solana_slot_hashes::{SlotHashes, MAX_ENTRIES as SLOT_HASHES_MAX};
 
 use svm_harness::litesvm::LiteSVM;
 use solana_account::{Account, ReadableAccount};
@@ -81,6 +83,18 @@ pub struct TxRecord {
     pub return_data: Option<(Pubkey, Vec<u8>)>,
     pub pre_token_balances: Vec<TokenBalance>,
     pub post_token_balances: Vec<TokenBalance>,
+    /// Accounts a v0 transaction loaded from address lookup tables (empty for legacy ones).
+    /// Journals written before lookup tables were followed have none.
+    #[serde(default)]
+    pub loaded: LoadedAddresses,
+}
+
+/// The accounts a v0 message names through address lookup tables, resolved when it ran: they
+/// follow the static keys in the transaction's account list, writable ones first.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LoadedAddresses {
+    pub writable: Vec<Pubkey>,
+    pub readonly: Vec<Pubkey>,
 }
 
 /// A token account's balance before or after a transaction (`preTokenBalances` / `postTokenBalances`).
@@ -103,12 +117,18 @@ const TOKEN_ACCOUNT_LEN: usize = 165;
 const MINT_DECIMALS_OFFSET: usize = 44;
 
 impl TxRecord {
-    pub fn keys(&self) -> &[Pubkey] {
-        self.transaction.message.static_account_keys()
+    /// Every account the transaction loaded, in the runtime's order: static keys, then the
+    /// lookup tables' writable and read-only addresses.
+    pub fn keys(&self) -> Vec<Pubkey> {
+        account_keys(&self.transaction, &self.loaded)
     }
 
-    pub fn writable_keys(&self) -> impl Iterator<Item = &Pubkey> {
-        self.keys().iter().enumerate().filter(|(i, _)| is_writable(&self.transaction, *i)).map(|(_, k)| k)
+    pub fn is_writable(&self, index: usize) -> bool {
+        is_writable(&self.transaction, &self.loaded, index)
+    }
+
+    pub fn writable_keys(&self) -> Vec<Pubkey> {
+        self.keys().into_iter().enumerate().filter(|(i, _)| self.is_writable(*i)).map(|(_, k)| k).collect()
     }
 }
 
@@ -152,6 +172,8 @@ pub struct Node {
     block_times: HashMap<u64, i64>,
     /// Recent blockhashes, oldest first, with the slot that produced each.
     blockhashes: VecDeque<(Hash, u64)>,
+    /// The SlotHashes sysvar's entries, newest first (a lookup table's `recent_slot` must be one).
+    slot_hashes: VecDeque<(u64, Hash)>,
     txs: HashMap<Signature, Arc<TxRecord>>,
     /// Transactions not yet finalized, oldest first: what a new PubSub connection must still
     /// hear about at `confirmed` / `finalized`.
@@ -196,6 +218,7 @@ impl Node {
             slot: 0,
             block_times: HashMap::new(),
             blockhashes: VecDeque::new(),
+            slot_hashes: VecDeque::new(),
             txs: HashMap::new(),
             unfinalized: VecDeque::new(),
             by_address: HashMap::new(),
@@ -278,6 +301,12 @@ impl Node {
         self.svm.expire_blockhash();
         self.block_times.insert(self.slot, now);
         self.blockhashes.push_back((self.svm.latest_blockhash(), self.slot));
+        // The current slot is included: a client's `getSlot()` may name it as a lookup table's
+        // recent slot and land its transaction within the same slot here.
+        self.slot_hashes.push_front((self.slot, self.svm.latest_blockhash()));
+        self.slot_hashes.truncate(SLOT_HASHES_MAX);
+        let entries: Vec<(u64, Hash)> = self.slot_hashes.iter().copied().collect();
+        self.svm.set_sysvar(&SlotHashes::new(&entries));
         while self
             .blockhashes
             .front()
@@ -403,7 +432,10 @@ impl Node {
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Err(TransactionError::BlockhashNotFound);
         }
-        let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        // Resolved before it runs, from the tables as they are now (a table the runtime cannot
+        // use makes it refuse the transaction below, and nothing is recorded).
+        let loaded = self.resolve_lookups(&tx);
+        let keys: Vec<Pubkey> = account_keys(&tx, &loaded);
         let pre: Vec<Option<Account>> = keys.iter().map(|k| self.svm.get_account(k)).collect();
         let fee = LAMPORTS_PER_SIGNATURE * tx.signatures.len() as u64;
         let (err, meta) = match self.svm.send_transaction(tx.clone()) {
@@ -437,10 +469,11 @@ impl Node {
             inner_instructions: meta.inner_instructions,
             compute_units: meta.compute_units_consumed,
             return_data: return_data(&meta.return_data),
+            loaded,
         };
         let mut accounts = Vec::new();
         for (i, key) in keys.iter().enumerate() {
-            if is_writable(&record.transaction, i) {
+            if record.is_writable(i) {
                 self.record_version(key, pre[i].clone());
                 let after = self.svm.get_account(key).filter(|a| a.lamports > 0);
                 if let Some(a) = &after {
@@ -486,6 +519,25 @@ impl Node {
         }
     }
 
+    /// The addresses a v0 message loads from lookup tables, read from the tables' current
+    /// state; an index a table does not have is skipped (the runtime refuses such a message).
+    fn resolve_lookups(&self, tx: &VersionedTransaction) -> LoadedAddresses {
+        let mut loaded = LoadedAddresses::default();
+        for lookup in tx.message.address_table_lookups().unwrap_or_default() {
+            let Some(table) = self.svm.get_account(&lookup.account_key) else { continue };
+            if table.owner != ADDRESS_LOOKUP_TABLE_PROGRAM {
+                continue;
+            }
+            let Ok(table) = AddressLookupTable::deserialize(&table.data) else { continue };
+            let pick = |indexes: &[u8]| -> Vec<Pubkey> {
+                indexes.iter().filter_map(|i| table.addresses.get(*i as usize).copied()).collect()
+            };
+            loaded.writable.extend(pick(&lookup.writable_indexes));
+            loaded.readonly.extend(pick(&lookup.readonly_indexes));
+        }
+        loaded
+    }
+
     /// The token accounts among `accounts` (indexed like the message's keys) with their balances.
     fn token_balances(&self, accounts: &[Option<Account>]) -> Vec<TokenBalance> {
         accounts
@@ -513,7 +565,7 @@ impl Node {
     fn index(&mut self, record: TxRecord) -> Arc<TxRecord> {
         let record = Arc::new(record);
         for key in record.keys() {
-            self.by_address.entry(*key).or_default().push(record.signature);
+            self.by_address.entry(key).or_default().push(record.signature);
         }
         self.txs.insert(record.signature, record.clone());
         if record.slot > self.slot(Commitment::Finalized) {
@@ -556,14 +608,28 @@ fn return_data(data: &solana_transaction_context::TransactionReturnData) -> Opti
     (!data.data.is_empty()).then(|| (data.program_id, data.data.clone()))
 }
 
-/// Whether account `index` of the message is writable, from the message header.
-pub fn is_writable(tx: &VersionedTransaction, index: usize) -> bool {
+/// The address lookup table program, owner of every table a v0 message may name.
+pub const ADDRESS_LOOKUP_TABLE_PROGRAM: Pubkey = Pubkey::from_str_const("AddressLookupTab1e1111111111111111111111111");
+
+/// Static keys, then the addresses loaded from lookup tables (writable, then read-only).
+pub fn account_keys(tx: &VersionedTransaction, loaded: &LoadedAddresses) -> Vec<Pubkey> {
+    let mut keys = tx.message.static_account_keys().to_vec();
+    keys.extend_from_slice(&loaded.writable);
+    keys.extend_from_slice(&loaded.readonly);
+    keys
+}
+
+/// Whether account `index` of the transaction's full account list is writable: static keys by
+/// the message header, loaded ones by the lookup they came from.
+pub fn is_writable(tx: &VersionedTransaction, loaded: &LoadedAddresses, index: usize) -> bool {
     let header = tx.message.header();
     let signed = header.num_required_signatures as usize;
     let keys = tx.message.static_account_keys().len();
     if index < signed {
         index < signed - header.num_readonly_signed_accounts as usize
-    } else {
+    } else if index < keys {
         index < keys - header.num_readonly_unsigned_accounts as usize
+    } else {
+        index < keys + loaded.writable.len()
     }
 }

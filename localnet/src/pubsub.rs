@@ -286,7 +286,7 @@ impl Connection {
         let node = if needs_state { Some(self.node.lock().await) } else { None };
         let changed: Vec<Pubkey> = {
             let mut seen = HashSet::new();
-            records.iter().flat_map(|r| r.writable_keys().copied().collect::<Vec<_>>()).filter(|k| seen.insert(*k)).collect()
+            records.iter().flat_map(|r| r.writable_keys()).filter(|k| seen.insert(*k)).collect()
         };
         for (id, sub) in self.subs.iter().filter(|(_, s)| s.commitment == commitment) {
             match &sub.kind {

@@ -412,37 +412,51 @@ fn status_json(node: &Node, r: &TxRecord) -> Value {
 
 fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
     let tx = &r.transaction;
+    let keys = r.keys();
     let parsed = encoding == "jsonParsed";
     let transaction = match encoding {
         "base64" => json!([B64.encode(bincode::serialize(tx).unwrap_or_default()), "base64"]),
         "json" | "jsonParsed" => {
             let m = &tx.message;
             let header = m.header();
-            let keys = m.static_account_keys();
+            let statics = m.static_account_keys().len();
+            // `json` lists the static keys (loaded ones are in meta.loadedAddresses); `jsonParsed`
+            // lists every account with where it came from, as a validator does.
             let account_keys: Vec<Value> = if parsed {
                 (0..keys.len())
                     .map(|i| json!({
                         "pubkey": keys[i].to_string(),
                         "signer": i < header.num_required_signatures as usize,
-                        "writable": crate::node::is_writable(tx, i),
-                        "source": "transaction",
+                        "writable": r.is_writable(i),
+                        "source": if i < statics { "transaction" } else { "lookupTable" },
                     }))
                     .collect()
             } else {
-                keys.iter().map(|k| json!(k.to_string())).collect()
+                keys[..statics].iter().map(|k| json!(k.to_string())).collect()
             };
+            let lookups: Vec<Value> = m
+                .address_table_lookups()
+                .unwrap_or_default()
+                .iter()
+                .map(|l| json!({ "accountKey": l.account_key.to_string(), "writableIndexes": l.writable_indexes, "readonlyIndexes": l.readonly_indexes }))
+                .collect();
+            let mut message = json!({
+                "accountKeys": account_keys,
+                "header": {
+                    "numRequiredSignatures": header.num_required_signatures,
+                    "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
+                    "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
+                },
+                "recentBlockhash": m.recent_blockhash().to_string(),
+                "instructions": m.instructions().iter().map(|ix| instruction_json(&keys, ix, None, parsed)).collect::<Vec<_>>(),
+            });
+            // Only v0 messages carry lookups; a legacy one has no such field at all.
+            if matches!(m, solana_message::VersionedMessage::V0(_)) {
+                message["addressTableLookups"] = json!(lookups);
+            }
             json!({
                 "signatures": tx.signatures.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                "message": {
-                    "accountKeys": account_keys,
-                    "header": {
-                        "numRequiredSignatures": header.num_required_signatures,
-                        "numReadonlySignedAccounts": header.num_readonly_signed_accounts,
-                        "numReadonlyUnsignedAccounts": header.num_readonly_unsigned_accounts,
-                    },
-                    "recentBlockhash": m.recent_blockhash().to_string(),
-                    "instructions": m.instructions().iter().map(|ix| instruction_json(keys, ix, None, parsed)).collect::<Vec<_>>(),
-                },
+                "message": message,
             })
         }
         other => return Err(RpcError::invalid_params(format!("Unsupported encoding: {other}"))),
@@ -457,7 +471,7 @@ fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
                 "index": index,
                 "instructions": list
                     .iter()
-                    .map(|inner| instruction_json(tx.message.static_account_keys(), &inner.instruction, Some(inner.stack_height), parsed))
+                    .map(|inner| instruction_json(&keys, &inner.instruction, Some(inner.stack_height), parsed))
                     .collect::<Vec<_>>(),
             })
         })
@@ -482,7 +496,10 @@ fn transaction_json(r: &TxRecord, encoding: &str) -> RpcResult {
             "preTokenBalances": r.pre_token_balances.iter().map(token_balance_json).collect::<Vec<_>>(),
             "postTokenBalances": r.post_token_balances.iter().map(token_balance_json).collect::<Vec<_>>(),
             "rewards": [],
-            "loadedAddresses": { "writable": [], "readonly": [] },
+            "loadedAddresses": {
+                "writable": r.loaded.writable.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+                "readonly": r.loaded.readonly.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            },
             "computeUnitsConsumed": r.compute_units,
             "returnData": r.return_data.as_ref().map(|(id, data)| json!({ "programId": id.to_string(), "data": [B64.encode(data), "base64"] })),
         },

@@ -10,8 +10,13 @@ import {
   mintTo,
 } from "@solana/spl-token";
 import {
+  AddressLookupTableProgram,
   Connection,
   Keypair,
+  TransactionMessage,
+  VersionedTransaction,
+  type AddressLookupTableAccount,
+  type TransactionInstruction,
   LAMPORTS_PER_SOL,
   PublicKey,
   type Commitment,
@@ -241,4 +246,33 @@ export async function expectAnchorError(call: Promise<unknown>, code: string, nu
   assert.equal(caught.error.errorCode.code, code);
   assert.equal(caught.error.errorCode.number, number);
   return caught;
+}
+
+/**
+ * An address lookup table made as a wallet makes one on a cluster (`recentSlot` from `getSlot()`),
+ * holding `addresses`, returned once they are usable (from the slot after the extension).
+ */
+export async function lookupTable(connection: Connection, authority: Actor, addresses: PublicKey[]): Promise<AddressLookupTableAccount> {
+  const recentSlot = await connection.getSlot();
+  const [create, address] = AddressLookupTableProgram.createLookupTable({ authority: authority.publicKey, payer: authority.publicKey, recentSlot });
+  const extend = AddressLookupTableProgram.extendLookupTable({ payer: authority.publicKey, authority: authority.publicKey, lookupTable: address, addresses });
+  await sendV0(connection, authority, [create, extend], []);
+  const extendedAt = await connection.getSlot();
+  while ((await connection.getSlot()) <= extendedAt) await new Promise((resolve) => setTimeout(resolve, 50));
+  const table = (await connection.getAddressLookupTable(address)).value;
+  if (!table) throw new Error(`lookup table ${address.toBase58()} not found`);
+  return table;
+}
+
+/** Sends `instructions` as one v0 transaction paid and signed by `payer`, accounts looked up in `tables`; waits for `confirmed`. */
+export async function sendV0(connection: Connection, payer: Actor, instructions: TransactionInstruction[], tables: AddressLookupTableAccount[]): Promise<string> {
+  const { blockhash } = await connection.getLatestBlockhash(COMMITMENT);
+  const message = new TransactionMessage({ payerKey: payer.publicKey, recentBlockhash: blockhash, instructions }).compileToV0Message(tables);
+  if (tables.length > 0 && message.addressTableLookups.length === 0) throw new Error("the message does not use the lookup tables");
+  const tx = new VersionedTransaction(message);
+  tx.sign([payer.keypair]);
+  const signature = await connection.sendTransaction(tx);
+  const status = await statusAt(connection, signature, COMMITMENT);
+  if (status.err) throw new Error(`v0 transaction ${signature} failed: ${JSON.stringify(status.err)}`);
+  return signature;
 }
