@@ -163,6 +163,8 @@ pub struct Simulation {
     pub logs: Vec<String>,
     pub units_consumed: u64,
     pub return_data: Option<(Pubkey, Vec<u8>)>,
+    /// The transaction's accounts as it would leave them (empty when it fails).
+    pub post_accounts: Vec<(Pubkey, Account)>,
 }
 
 pub struct Node {
@@ -204,7 +206,7 @@ fn now_unix() -> i64 {
 impl Node {
     pub fn new(config: NodeConfig) -> Self {
         let mut svm = LiteSVM::new()
-            .with_sigverify(true)
+            .with_sigverify(false)
             .with_blockhash_check(false)
             .with_transaction_history(0);
         svm_harness::add_native_program(&mut svm, skill_marketplace::ID, skill_marketplace::entry);
@@ -404,19 +406,30 @@ impl Node {
         self.by_address.get(address).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    pub fn simulate(&mut self, tx: VersionedTransaction) -> Simulation {
+    /// Runs `tx` against the current state without keeping anything. Its blockhash must be one the
+    /// node accepts; its signatures are checked only when `verify_signatures`.
+    pub fn simulate(&mut self, tx: VersionedTransaction, verify_signatures: bool) -> Simulation {
+        let refused = |err| Simulation { err: Some(err), logs: Vec::new(), units_consumed: 0, return_data: None, post_accounts: Vec::new() };
+        if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
+            return refused(TransactionError::BlockhashNotFound);
+        }
+        if verify_signatures && !signatures_valid(&tx) {
+            return refused(TransactionError::SignatureFailure);
+        }
         match self.svm.simulate_transaction(tx) {
             Ok(info) => Simulation {
                 err: None,
                 logs: info.meta.logs,
                 units_consumed: info.meta.compute_units_consumed,
                 return_data: return_data(&info.meta.return_data),
+                post_accounts: info.post_accounts.into_iter().map(|(k, a)| (k, a.into())).collect(),
             },
             Err(failure) => Simulation {
                 err: Some(failure.err),
                 logs: failure.meta.logs,
                 units_consumed: failure.meta.compute_units_consumed,
                 return_data: return_data(&failure.meta.return_data),
+                post_accounts: Vec::new(),
             },
         }
     }
@@ -431,6 +444,11 @@ impl Node {
         }
         if !self.is_blockhash_valid(tx.message.recent_blockhash()) {
             return Err(TransactionError::BlockhashNotFound);
+        }
+        // The VM runs without its own signature check (simulations may skip it); a transaction
+        // that would enter the ledger must carry valid signatures.
+        if !signatures_valid(&tx) {
+            return Err(TransactionError::SignatureFailure);
         }
         // Resolved before it runs, from the tables as they are now (a table the runtime cannot
         // use makes it refuse the transaction below, and nothing is recorded).
@@ -602,6 +620,11 @@ impl Node {
             !(versions.len() == 1 && versions[0].0 <= finalized)
         });
     }
+}
+
+/// Whether every signature verifies against its signer and the message.
+fn signatures_valid(tx: &VersionedTransaction) -> bool {
+    tx.signatures.len() == tx.message.header().num_required_signatures as usize && tx.verify_with_results().iter().all(|ok| *ok)
 }
 
 fn return_data(data: &solana_transaction_context::TransactionReturnData) -> Option<(Pubkey, Vec<u8>)> {

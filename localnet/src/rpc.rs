@@ -92,6 +92,10 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
                 .map_err(|_| RpcError::invalid_params("Invalid param: message is not base64"))?;
             let message: solana_message::VersionedMessage = bincode::deserialize(&bytes)
                 .map_err(|_| RpcError::invalid_params("Invalid param: message does not deserialize"))?;
+            // A message whose blockhash the node does not know (or no longer accepts) has no fee.
+            if !node.is_blockhash_valid(message.recent_blockhash()) {
+                return Ok(with_context(node, Value::Null));
+            }
             let fee = LAMPORTS_PER_SIGNATURE * message.header().num_required_signatures as u64;
             Ok(with_context(node, json!(fee)))
         }
@@ -109,8 +113,8 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
         }
         "getAccountInfo" => {
             let key = param_pubkey(params, 0)?;
-            let (c, encoding) = (commitment(params.get(1))?, encoding(params.get(1))?);
-            let value = node.account(&key, c).map(|a| encode_account(node, &a, encoding));
+            let (c, encoding, slice) = (commitment(params.get(1))?, encoding(params.get(1))?, data_slice(params.get(1))?);
+            let value = node.account(&key, c).map(|a| encode_account_slice(node, &a, encoding, slice));
             Ok(with_context(node, value.unwrap_or(Value::Null)))
         }
         "getMultipleAccounts" => {
@@ -118,12 +122,12 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
                 .first()
                 .and_then(Value::as_array)
                 .ok_or_else(|| RpcError::invalid_params("Invalid param: expected an array of pubkeys"))?;
-            let (c, encoding) = (commitment(params.get(1))?, encoding(params.get(1))?);
+            let (c, encoding, slice) = (commitment(params.get(1))?, encoding(params.get(1))?, data_slice(params.get(1))?);
             let values = keys
                 .iter()
                 .map(|k| {
                     let key = parse_pubkey(k)?;
-                    Ok(node.account(&key, c).map(|a| encode_account(node, &a, encoding)).unwrap_or(Value::Null))
+                    Ok(node.account(&key, c).map(|a| encode_account_slice(node, &a, encoding, slice)).unwrap_or(Value::Null))
                 })
                 .collect::<Result<Vec<_>, RpcError>>()?;
             Ok(with_context(node, Value::Array(values)))
@@ -158,20 +162,7 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
             Ok(json!(signature.to_string()))
         }
         "sendTransaction" => send_transaction(node, params),
-        "simulateTransaction" => {
-            let tx = decode_transaction(params)?;
-            let sim = node.simulate(tx);
-            Ok(with_context(
-                node,
-                json!({
-                    "err": sim.err.as_ref().map(error_json),
-                    "logs": sim.logs,
-                    "accounts": null,
-                    "unitsConsumed": sim.units_consumed,
-                    "returnData": sim.return_data.map(|(id, data)| json!({ "programId": id.to_string(), "data": [B64.encode(data), "base64"] })),
-                }),
-            ))
-        }
+        "simulateTransaction" => simulate_transaction(node, params),
         "getSignatureStatuses" => {
             let sigs = params
                 .first()
@@ -243,10 +234,40 @@ pub fn encoding(config: Option<&Value>) -> Result<Encoding, RpcError> {
 }
 
 pub fn encode_account(node: &Node, account: &Account, encoding: Encoding) -> Value {
+    encode_account_slice(node, account, encoding, None)
+}
+
+/// `dataSlice: { offset, length }` of a read's config: the part of each account's data to return.
+pub fn data_slice(config: Option<&Value>) -> Result<Option<(usize, usize)>, RpcError> {
+    match config.and_then(|c| c.get("dataSlice")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(slice) => {
+            let field = |name: &str| {
+                slice
+                    .get(name)
+                    .and_then(Value::as_u64)
+                    .ok_or_else(|| RpcError::invalid_params(format!("Invalid param: dataSlice.{name} must be a non-negative integer")))
+            };
+            Ok(Some((field("offset")? as usize, field("length")? as usize)))
+        }
+    }
+}
+
+/// An account as a read returns it; with a slice, only that part of the data (clipped to the
+/// data's end, empty past it), as a validator does for the binary encodings. `jsonParsed` of a
+/// token account ignores the slice; other accounts fall back to base64, sliced.
+pub fn encode_account_slice(node: &Node, account: &Account, encoding: Encoding, slice: Option<(usize, usize)>) -> Value {
+    let bytes: &[u8] = match slice {
+        Some((offset, length)) => {
+            let start = offset.min(account.data.len());
+            &account.data[start..start.saturating_add(length).min(account.data.len())]
+        }
+        None => &account.data,
+    };
     let data = match encoding {
-        Encoding::Base58 => json!([bs58::encode(&account.data).into_string(), "base58"]),
-        Encoding::JsonParsed => parse_token(node, account).unwrap_or_else(|| json!([B64.encode(&account.data), "base64"])),
-        Encoding::Base64 => json!([B64.encode(&account.data), "base64"]),
+        Encoding::Base58 => json!([bs58::encode(bytes).into_string(), "base58"]),
+        Encoding::JsonParsed => parse_token(node, account).unwrap_or_else(|| json!([B64.encode(bytes), "base64"])),
+        Encoding::Base64 => json!([B64.encode(bytes), "base64"]),
     };
     json!({
         "lamports": account.lamports,
@@ -360,12 +381,74 @@ pub fn error_json(err: &TransactionError) -> Value {
     serde_json::to_value(err).unwrap_or(Value::Null)
 }
 
+/// `simulateTransaction` as a validator answers it: signatures checked only with `sigVerify`; the
+/// blockhash must be one the node accepts unless `replaceRecentBlockhash` swaps in the latest (and
+/// says which); `accounts.addresses` returns those accounts as the transaction would leave them.
+fn simulate_transaction(node: &mut Node, params: &[Value]) -> RpcResult {
+    let mut tx = decode_transaction(params)?;
+    let config = params.get(1);
+    let flag = |name: &str| config.and_then(|c| c.get(name)).and_then(Value::as_bool).unwrap_or(false);
+    let (sig_verify, replace) = (flag("sigVerify"), flag("replaceRecentBlockhash"));
+    if sig_verify && replace {
+        return Err(RpcError::invalid_params("sigVerify may not be used with replaceRecentBlockhash"));
+    }
+    let addresses: Vec<Pubkey> = match config.and_then(|c| c.get("accounts")).filter(|a| !a.is_null()) {
+        None => Vec::new(),
+        Some(accounts) => accounts
+            .get("addresses")
+            .and_then(Value::as_array)
+            .ok_or_else(|| RpcError::invalid_params("Invalid param: accounts.addresses must be an array of pubkeys"))?
+            .iter()
+            .map(parse_pubkey)
+            .collect::<Result<_, _>>()?,
+    };
+    let accounts_encoding = encoding(config.and_then(|c| c.get("accounts")))?;
+    let mut replacement = Value::Null;
+    if replace {
+        let (hash, last_valid) = node.latest_blockhash(Commitment::Processed);
+        tx.message.set_recent_blockhash(hash);
+        replacement = json!({ "blockhash": hash.to_string(), "lastValidBlockHeight": last_valid });
+    }
+    let sim = node.simulate(tx, sig_verify);
+    let accounts = if addresses.is_empty() && config.and_then(|c| c.get("accounts")).is_none_or(Value::is_null) {
+        Value::Null
+    } else {
+        Value::Array(
+            addresses
+                .iter()
+                .map(|key| {
+                    let after = sim.post_accounts.iter().find(|(k, _)| k == key).map(|(_, a)| a.clone()).or_else(|| node.account(key, Commitment::Processed));
+                    after.filter(|a| a.lamports > 0).map(|a| encode_account(node, &a, accounts_encoding)).unwrap_or(Value::Null)
+                })
+                .collect(),
+        )
+    };
+    let mut value = json!({
+        "err": sim.err.as_ref().map(error_json),
+        "logs": sim.logs,
+        "accounts": accounts,
+        "unitsConsumed": sim.units_consumed,
+        "returnData": sim.return_data.map(|(id, data)| json!({ "programId": id.to_string(), "data": [B64.encode(data), "base64"] })),
+    });
+    if replace {
+        value["replacementBlockhash"] = replacement;
+    }
+    Ok(with_context(node, value))
+}
+
 fn send_transaction(node: &mut Node, params: &[Value]) -> RpcResult {
     let tx = decode_transaction(params)?;
+    // A transaction that already landed is answered with its signature, as a validator does for a
+    // duplicate: clients that retry until they see a status depend on it.
+    if let Some(signature) = tx.signatures.first() {
+        if node.transaction(signature).is_some() {
+            return Ok(json!(signature.to_string()));
+        }
+    }
     let config = params.get(1);
     let skip_preflight = config.and_then(|c| c.get("skipPreflight")).and_then(Value::as_bool).unwrap_or(false);
     if !skip_preflight {
-        let sim = node.simulate(tx.clone());
+        let sim = node.simulate(tx.clone(), true);
         if let Some(err) = sim.err {
             return Err(RpcError {
                 code: -32002,
@@ -635,13 +718,14 @@ pub fn matches_filters(account: &Account, filters: &[Value]) -> Result<bool, Rpc
 fn get_program_accounts(node: &Node, params: &[Value]) -> RpcResult {
     let program = param_pubkey(params, 0)?;
     let config = params.get(1);
-    let (c, encoding) = (commitment(config)?, encoding(config)?);
+    let (c, encoding, slice) = (commitment(config)?, encoding(config)?, data_slice(config)?);
     let filters = config.and_then(|c| c.get("filters")).and_then(Value::as_array).cloned().unwrap_or_default();
     let mut out = Vec::new();
     for key in node.keys_owned_by(&program) {
         let Some(account) = node.account(key, c) else { continue };
+        // Filters look at the whole account; the slice only shapes the answer.
         if account.owner == program && matches_filters(&account, &filters)? {
-            out.push(json!({ "pubkey": key.to_string(), "account": encode_account(node, &account, encoding) }));
+            out.push(json!({ "pubkey": key.to_string(), "account": encode_account_slice(node, &account, encoding, slice) }));
         }
     }
     let with_ctx = config.and_then(|c| c.get("withContext")).and_then(Value::as_bool).unwrap_or(false);
@@ -657,8 +741,8 @@ fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
         return Err(RpcError::invalid_params("Invalid param: expected {mint} or {programId}"));
     }
     let config = params.get(2);
-    let (c, encoding) = (commitment(config)?, encoding(config)?);
-        let mut out = Vec::new();
+    let (c, encoding, slice) = (commitment(config)?, encoding(config)?, data_slice(config)?);
+    let mut out = Vec::new();
     for key in TOKEN_PROGRAMS.iter().flat_map(|p| node.keys_owned_by(p)) {
         let Some(account) = node.account(key, c) else { continue };
         if !TOKEN_PROGRAMS.contains(&account.owner) || account.data.len() < 165 {
@@ -670,7 +754,7 @@ fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
         if mint.is_some_and(|m| account.data[..32] != m.to_bytes()) {
             continue;
         }
-        out.push(json!({ "pubkey": key.to_string(), "account": encode_account(node, &account, encoding) }));
+        out.push(json!({ "pubkey": key.to_string(), "account": encode_account_slice(node, &account, encoding, slice) }));
     }
     Ok(with_context(node, Value::Array(out)))
 }
