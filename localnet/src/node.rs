@@ -4,7 +4,7 @@
 //! faucet, notices for PubSub subscribers and (optionally) a journal that survives restarts.
 
 use std::{
-    collections::{BTreeSet, HashMap, VecDeque},
+    collections::{BTreeMap, BTreeSet, HashMap, VecDeque},
     path::Path,
     sync::Arc,
 };
@@ -87,6 +87,9 @@ pub struct TxRecord {
     /// Journals written before lookup tables were followed have none.
     #[serde(default)]
     pub loaded: LoadedAddresses,
+    /// The blockhash of the block (slot) it landed in; journals from before blocks were served have none.
+    #[serde(default)]
+    pub block_hash: Option<Hash>,
 }
 
 /// The accounts a v0 message names through address lookup tables, resolved when it ran: they
@@ -130,6 +133,15 @@ impl TxRecord {
     pub fn writable_keys(&self) -> Vec<Pubkey> {
         self.keys().into_iter().enumerate().filter(|(i, _)| self.is_writable(*i)).map(|(_, k)| k).collect()
     }
+}
+
+/// A block: one per slot the node produced, with the transactions processed in it, in order.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub blockhash: Hash,
+    pub parent_slot: u64,
+    pub block_time: i64,
+    pub signatures: Vec<Signature>,
 }
 
 /// One record of the `--ledger` journal (see [`crate::ledger`]).
@@ -176,6 +188,8 @@ pub struct Node {
     blockhashes: VecDeque<(Hash, u64)>,
     /// The SlotHashes sysvar's entries, newest first (a lookup table's `recent_slot` must be one).
     slot_hashes: VecDeque<(u64, Hash)>,
+    /// Every block produced (after a restart: the restored ones that held transactions), by slot.
+    blocks: BTreeMap<u64, Block>,
     txs: HashMap<Signature, Arc<TxRecord>>,
     /// Transactions not yet finalized, oldest first: what a new PubSub connection must still
     /// hear about at `confirmed` / `finalized`.
@@ -221,6 +235,7 @@ impl Node {
             block_times: HashMap::new(),
             blockhashes: VecDeque::new(),
             slot_hashes: VecDeque::new(),
+            blocks: BTreeMap::new(),
             txs: HashMap::new(),
             unfinalized: VecDeque::new(),
             by_address: HashMap::new(),
@@ -305,6 +320,8 @@ impl Node {
         self.blockhashes.push_back((self.svm.latest_blockhash(), self.slot));
         // The current slot is included: a client's `getSlot()` may name it as a lookup table's
         // recent slot and land its transaction within the same slot here.
+        let parent_slot = self.blocks.keys().next_back().copied().unwrap_or(0);
+        self.blocks.insert(self.slot, Block { blockhash: self.svm.latest_blockhash(), parent_slot, block_time: now, signatures: Vec::new() });
         self.slot_hashes.push_front((self.slot, self.svm.latest_blockhash()));
         self.slot_hashes.truncate(SLOT_HASHES_MAX);
         let entries: Vec<(u64, Hash)> = self.slot_hashes.iter().copied().collect();
@@ -398,6 +415,22 @@ impl Node {
         self.owned.get(owner).into_iter().flatten()
     }
 
+    pub fn block(&self, slot: u64) -> Option<&Block> {
+        self.blocks.get(&slot)
+    }
+
+    /// Slots of the blocks in `range`, ascending.
+    pub fn block_slots(&self, range: impl std::ops::RangeBounds<u64>) -> impl Iterator<Item = u64> + '_ {
+        self.blocks.range(range).map(|(slot, _)| *slot)
+    }
+
+    /// Every key the node has seen written (the faucet included): what supply figures sum over.
+    pub fn known_keys(&self) -> BTreeSet<Pubkey> {
+        let mut keys: BTreeSet<Pubkey> = self.owned.values().flatten().copied().collect();
+        keys.insert(self.faucet.pubkey());
+        keys
+    }
+
     pub fn transaction(&self, signature: &Signature) -> Option<&Arc<TxRecord>> {
         self.txs.get(signature)
     }
@@ -488,6 +521,7 @@ impl Node {
             compute_units: meta.compute_units_consumed,
             return_data: return_data(&meta.return_data),
             loaded,
+            block_hash: self.blocks.get(&self.slot).map(|b| b.blockhash),
         };
         let mut accounts = Vec::new();
         for (i, key) in keys.iter().enumerate() {
@@ -586,6 +620,18 @@ impl Node {
             self.by_address.entry(key).or_default().push(record.signature);
         }
         self.txs.insert(record.signature, record.clone());
+        // Restored history rebuilds the blocks that held transactions (empty ones are not journaled).
+        let parent_slot = self.blocks.range(..record.slot).next_back().map(|(s, _)| *s).unwrap_or(0);
+        self.blocks
+            .entry(record.slot)
+            .or_insert_with(|| Block {
+                blockhash: record.block_hash.unwrap_or_else(|| placeholder_blockhash(record.slot)),
+                parent_slot,
+                block_time: record.block_time,
+                signatures: Vec::new(),
+            })
+            .signatures
+            .push(record.signature);
         if record.slot > self.slot(Commitment::Finalized) {
             self.unfinalized.push_back(record.clone());
         }
@@ -620,6 +666,13 @@ impl Node {
             !(versions.len() == 1 && versions[0].0 <= finalized)
         });
     }
+}
+
+/// The blockhash reported for a restored block whose real one a journal did not keep.
+fn placeholder_blockhash(slot: u64) -> Hash {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&slot.to_le_bytes());
+    Hash::new_from_array(bytes)
 }
 
 /// Whether every signature verifies against its signer and the message.

@@ -1,6 +1,8 @@
 //! JSON-RPC 2.0 methods with the request and response shapes of Solana's RPC specification.
 //! Every method takes the node lock once; responses are plain `serde_json` values.
 
+use std::sync::Arc;
+
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use serde_json::{json, Value};
 use solana_account::Account;
@@ -198,8 +200,250 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
                 None => Err(RpcError { code: -32004, message: format!("Block not available for slot {slot}"), data: None }),
             }
         }
+        "getBlock" => get_block(node, params),
+        "getBlocks" => {
+            let start = param_slot(params, 0)?;
+            let (end, config) = match params.get(1) {
+                Some(Value::Number(n)) => (n.as_u64(), params.get(2)),
+                other => (None, other),
+            };
+            let top = node.slot(block_commitment(config)?);
+            let end = end.unwrap_or(top).min(top).min(start.saturating_add(MAX_BLOCK_RANGE));
+            Ok(json!(if end < start { Vec::new() } else { node.block_slots(start..=end).collect::<Vec<_>>() }))
+        }
+        "getBlocksWithLimit" => {
+            let start = param_slot(params, 0)?;
+            let limit = params.get(1).and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("Invalid param: expected a limit"))?;
+            if limit > MAX_BLOCK_RANGE {
+                return Err(RpcError::invalid_params(format!("Limit too large; max {MAX_BLOCK_RANGE}")));
+            }
+            let top = node.slot(block_commitment(params.get(2))?);
+            Ok(json!(node.block_slots(start..=top.max(start)).filter(|s| *s <= top).take(limit as usize).collect::<Vec<_>>()))
+        }
+        "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(node.block_slots(..).next().unwrap_or(0))),
+        "getSlotLeader" => Ok(json!(NODE_IDENTITY.to_string())),
+        "getRecentPrioritizationFees" => {
+            let addresses: Vec<Pubkey> = match params.first() {
+                None | Some(Value::Null) => Vec::new(),
+                Some(list) => list
+                    .as_array()
+                    .ok_or_else(|| RpcError::invalid_params("Invalid param: expected an array of pubkeys"))?
+                    .iter()
+                    .map(parse_pubkey)
+                    .collect::<Result<_, _>>()?,
+            };
+            if addresses.len() > 128 {
+                return Err(RpcError::invalid_params("Too many inputs provided; max 128"));
+            }
+            let top = node.slot(Commitment::Processed);
+            let slots: Vec<u64> = node.block_slots(top.saturating_sub(149)..=top).collect();
+            let fees: Vec<Value> = slots
+                .into_iter()
+                .map(|slot| {
+                    let block = node.block(slot).expect("listed");
+                    // The lowest price among the block's transactions that write-lock one of the
+                    // accounts (any transaction when none are named); 0 when there are none.
+                    let fee = block
+                        .signatures
+                        .iter()
+                        .filter_map(|sig| node.transaction(sig))
+                        .filter(|r| addresses.is_empty() || r.writable_keys().iter().any(|k| addresses.contains(k)))
+                        .map(|r| compute_unit_price(r))
+                        .min()
+                        .unwrap_or(0);
+                    json!({ "slot": slot, "prioritizationFee": fee })
+                })
+                .collect();
+            Ok(json!(fees))
+        }
+        "getSupply" => {
+            let c = commitment(params.first())?;
+            let total: u64 = node.known_keys().iter().filter_map(|k| node.account(k, c).map(|a| a.lamports)).sum();
+            // No stake, no vote accounts, no locked-up supply: everything circulates.
+            let exclude = params.first().and_then(|c| c.get("excludeNonCirculatingAccountsList")).and_then(Value::as_bool).unwrap_or(false);
+            let mut value = json!({ "total": total, "circulating": total, "nonCirculating": 0, "nonCirculatingAccounts": [] });
+            if exclude {
+                value["nonCirculatingAccounts"] = json!([]);
+            }
+            Ok(with_context(node, value))
+        }
+        "getLargestAccounts" => {
+            let c = commitment(params.first())?;
+            let filter = params.first().and_then(|p| p.get("filter")).and_then(Value::as_str);
+            if let Some(other) = filter.filter(|f| *f != "circulating" && *f != "nonCirculating") {
+                return Err(RpcError::invalid_params(format!("Invalid filter: {other}")));
+            }
+            let mut accounts: Vec<(Pubkey, u64)> = if filter == Some("nonCirculating") {
+                Vec::new()
+            } else {
+                node.known_keys().into_iter().filter_map(|k| node.account(&k, c).map(|a| (k, a.lamports))).collect()
+            };
+            accounts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            accounts.truncate(20);
+            Ok(with_context(node, json!(accounts.iter().map(|(k, l)| json!({ "address": k.to_string(), "lamports": l })).collect::<Vec<_>>())))
+        }
+        "getTokenSupply" => {
+            let mint_key = param_pubkey(params, 0)?;
+            let mint = node
+                .account(&mint_key, commitment(params.get(1))?)
+                .filter(|a| TOKEN_PROGRAMS.contains(&a.owner) && a.data.len() >= 82 && a.data.len() != 165)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
+            let supply = u64::from_le_bytes(mint.data[36..44].try_into().unwrap_or_default());
+            Ok(with_context(node, token_amount(supply, mint.data[44])))
+        }
+        "getTokenLargestAccounts" => {
+            let mint_key = param_pubkey(params, 0)?;
+            let c = commitment(params.get(1))?;
+            let mint = node
+                .account(&mint_key, c)
+                .filter(|a| TOKEN_PROGRAMS.contains(&a.owner) && a.data.len() >= 82 && a.data.len() != 165)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
+            let decimals = mint.data[44];
+            let mut holders: Vec<(Pubkey, u64)> = TOKEN_PROGRAMS
+                .iter()
+                .flat_map(|p| node.keys_owned_by(p))
+                .filter_map(|k| node.account(k, c).map(|a| (*k, a)))
+                .filter(|(_, a)| TOKEN_PROGRAMS.contains(&a.owner) && a.data.len() >= 165 && a.data[..32] == mint_key.to_bytes())
+                .map(|(k, a)| (k, u64::from_le_bytes(a.data[64..72].try_into().unwrap_or_default())))
+                .collect();
+            holders.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            holders.dedup_by_key(|h| h.0);
+            holders.truncate(20);
+            let value: Vec<Value> = holders
+                .iter()
+                .map(|(k, amount)| {
+                    let mut entry = token_amount(*amount, decimals);
+                    entry["address"] = json!(k.to_string());
+                    entry
+                })
+                .collect();
+            Ok(with_context(node, json!(value)))
+        }
+        "getInflationReward" => {
+            let addresses = params
+                .first()
+                .and_then(Value::as_array)
+                .ok_or_else(|| RpcError::invalid_params("Invalid param: expected an array of pubkeys"))?;
+            for a in addresses {
+                parse_pubkey(a)?;
+            }
+            // This chain has no inflation: no address ever earns a reward.
+            Ok(json!(vec![Value::Null; addresses.len()]))
+        }
         _ => Err(RpcError::method_not_found(method)),
     }
+}
+
+/// The node's identity, reported as the leader of every slot.
+pub const NODE_IDENTITY: Pubkey = Pubkey::new_from_array([7; 32]);
+
+/// Most slots `getBlocks` spans, and most `getBlocksWithLimit` returns (a validator's limit).
+const MAX_BLOCK_RANGE: u64 = 500_000;
+
+fn param_slot(params: &[Value], index: usize) -> Result<u64, RpcError> {
+    params.get(index).and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("Invalid param: expected a slot"))
+}
+
+/// Blocks are served at `confirmed` or `finalized` (default), as on a validator.
+fn block_commitment(config: Option<&Value>) -> Result<Commitment, RpcError> {
+    match commitment(config)? {
+        Commitment::Processed => Err(RpcError::invalid_params("Method does not support commitment below `confirmed`")),
+        c => Ok(c),
+    }
+}
+
+/// The price in micro-lamports per compute unit a transaction bid (its SetComputeUnitPrice), else 0.
+fn compute_unit_price(r: &TxRecord) -> u64 {
+    let keys = r.transaction.message.static_account_keys();
+    r.transaction
+        .message
+        .instructions()
+        .iter()
+        .filter(|ix| keys.get(ix.program_id_index as usize) == Some(&COMPUTE_BUDGET_PROGRAM))
+        .find_map(|ix| (ix.data.first() == Some(&3) && ix.data.len() >= 9).then(|| u64::from_le_bytes(ix.data[1..9].try_into().unwrap_or_default())))
+        .unwrap_or(0)
+}
+
+const COMPUTE_BUDGET_PROGRAM: Pubkey = Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
+
+/// `getBlock` at `confirmed` / `finalized`: the block's hashes, parent, time and its transactions
+/// (`full`, `signatures` or `none`), each as `getTransaction` gives it. A v0 transaction needs
+/// `maxSupportedTransactionVersion: 0`, as on a validator.
+fn get_block(node: &Node, params: &[Value]) -> RpcResult {
+    let slot = param_slot(params, 0)?;
+    let config = params.get(1);
+    let c = block_commitment(config)?;
+    let block = node
+        .block(slot)
+        .filter(|_| slot <= node.slot(c))
+        .ok_or_else(|| RpcError { code: -32004, message: format!("Block not available for slot {slot}"), data: None })?;
+    let encoding = config.and_then(|p| p.get("encoding")).and_then(Value::as_str).unwrap_or("json");
+    let details = config.and_then(|p| p.get("transactionDetails")).and_then(Value::as_str).unwrap_or("full");
+    let max_version = config.and_then(|p| p.get("maxSupportedTransactionVersion")).and_then(Value::as_u64);
+    let records: Vec<&Arc<TxRecord>> = block.signatures.iter().filter_map(|sig| node.transaction(sig)).collect();
+    if details == "full" || details == "accounts" {
+        if max_version.is_none() && records.iter().any(|r| matches!(r.transaction.message, solana_message::VersionedMessage::V0(_))) {
+            return Err(RpcError {
+                code: -32015,
+                message: "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0".into(),
+                data: None,
+            });
+        }
+    }
+    let previous = node.block(block.parent_slot).map(|b| b.blockhash).unwrap_or(block.blockhash);
+    let mut value = json!({
+        "blockhash": block.blockhash.to_string(),
+        "previousBlockhash": previous.to_string(),
+        "parentSlot": block.parent_slot,
+        "blockTime": block.block_time,
+        "blockHeight": slot,
+    });
+    match details {
+        "full" => {
+            let txs = records
+                .iter()
+                .map(|r| {
+                    let mut t = transaction_json(r, encoding)?;
+                    let t = t.as_object_mut().expect("an object");
+                    t.remove("slot");
+                    t.remove("blockTime");
+                    if max_version.is_none() {
+                        t.remove("version");
+                    }
+                    Ok(Value::Object(t.clone()))
+                })
+                .collect::<Result<Vec<_>, RpcError>>()?;
+            value["transactions"] = json!(txs);
+        }
+        "accounts" => {
+            // Each transaction's account list (with signer / writable / source) and its meta.
+            let txs = records
+                .iter()
+                .map(|r| {
+                    let parsed = transaction_json(r, "jsonParsed")?;
+                    let mut entry = json!({
+                        "transaction": {
+                            "accountKeys": parsed["transaction"]["message"]["accountKeys"].clone(),
+                            "signatures": parsed["transaction"]["signatures"].clone(),
+                        },
+                        "meta": parsed["meta"].clone(),
+                    });
+                    if max_version.is_some() {
+                        entry["version"] = parsed["version"].clone();
+                    }
+                    Ok(entry)
+                })
+                .collect::<Result<Vec<_>, RpcError>>()?;
+            value["transactions"] = json!(txs);
+        }
+        "signatures" => value["signatures"] = json!(records.iter().map(|r| r.signature.to_string()).collect::<Vec<_>>()),
+        "none" => {}
+        other => return Err(RpcError::invalid_params(format!("Invalid param: transactionDetails {other} (full, signatures or none)"))),
+    }
+    if config.and_then(|p| p.get("rewards")).and_then(Value::as_bool).unwrap_or(true) {
+        value["rewards"] = json!([]);
+    }
+    Ok(value)
 }
 
 fn with_context(node: &Node, value: Value) -> Value {
