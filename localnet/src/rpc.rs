@@ -62,6 +62,47 @@ pub fn handle(node: &mut Node, request: &Value) -> Value {
     }
 }
 
+/// Every JSON-RPC method the node serves, as `call` dispatches them (a test keeps the two, and the
+/// README's list, the same).
+pub const METHODS: &[&str] = &[
+    "getVersion",
+    "getHealth",
+    "getGenesisHash",
+    "getSlot",
+    "getBlockHeight",
+    "getTransactionCount",
+    "getEpochInfo",
+    "getLatestBlockhash",
+    "isBlockhashValid",
+    "getFeeForMessage",
+    "getMinimumBalanceForRentExemption",
+    "getBalance",
+    "getAccountInfo",
+    "getMultipleAccounts",
+    "getProgramAccounts",
+    "getTokenAccountBalance",
+    "getTokenAccountsByOwner",
+    "requestAirdrop",
+    "sendTransaction",
+    "simulateTransaction",
+    "getSignatureStatuses",
+    "getTransaction",
+    "getSignaturesForAddress",
+    "getBlockTime",
+    "getBlock",
+    "getBlocks",
+    "getBlocksWithLimit",
+    "getFirstAvailableBlock",
+    "minimumLedgerSlot",
+    "getSlotLeader",
+    "getRecentPrioritizationFees",
+    "getSupply",
+    "getLargestAccounts",
+    "getTokenSupply",
+    "getTokenLargestAccounts",
+    "getInflationReward",
+];
+
 fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
     match method {
         "getVersion" => Ok(json!({ "solana-core": VERSION, "feature-set": 0 })),
@@ -1001,4 +1042,49 @@ fn get_token_accounts_by_owner(node: &Node, params: &[Value]) -> RpcResult {
         out.push(json!({ "pubkey": key.to_string(), "account": encode_account_slice(node, &account, encoding, slice) }));
     }
     Ok(with_context(node, Value::Array(out)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::NodeConfig;
+
+    /// The method names in `call`'s match arms, read from this file's source.
+    fn dispatched() -> Vec<String> {
+        let source = include_str!("rpc.rs");
+        let start = source.find("fn call(node: &mut Node").expect("call");
+        let end = start + source[start..].find("_ => Err(RpcError::method_not_found(method))").expect("fallback");
+        source[start..end]
+            .lines()
+            .filter(|line| line.starts_with("        \"") && line.contains("\" =>"))
+            .flat_map(|line| line[..line.find(" =>").unwrap()].split(" | ").map(|n| n.trim().trim_matches('"').to_string()).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn methods_list_is_what_call_dispatches() {
+        let listed: Vec<String> = METHODS.iter().map(|m| m.to_string()).collect();
+        assert_eq!(dispatched(), listed);
+        let mut node = Node::new(NodeConfig::default());
+        for method in METHODS {
+            let answer = call(&mut node, method, &[]);
+            assert!(!matches!(&answer, Err(e) if e.code == -32601), "{method} is not dispatched");
+        }
+        assert!(matches!(call(&mut node, "getVoteAccounts", &[]), Err(e) if e.code == -32601));
+    }
+
+    #[test]
+    fn readme_lists_exactly_the_served_methods() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("- **JSON-RPC 2.0 over HTTP**").expect("the JSON-RPC bullet");
+        let end = start + readme[start..].find("\n- **PubSub").expect("the next bullet");
+        let section = &readme[start..end];
+        let methods_at = section.find("Methods:").expect("a Methods: list");
+        let list_end = methods_at + section[methods_at..].find('.').expect("the list ends with a full stop");
+        let mut named: Vec<String> = section[methods_at..list_end].split('`').skip(1).step_by(2).map(str::to_string).collect();
+        let mut served: Vec<String> = METHODS.iter().map(|m| m.to_string()).collect();
+        named.sort();
+        served.sort();
+        assert_eq!(named, served, "README.md's Methods: list and rpc::METHODS differ");
+    }
 }
