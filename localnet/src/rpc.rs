@@ -325,20 +325,14 @@ fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
         }
         "getTokenSupply" => {
             let mint_key = param_pubkey(params, 0)?;
-            let mint = node
-                .account(&mint_key, commitment(params.get(1))?)
-                .filter(|a| TOKEN_PROGRAMS.contains(&a.owner) && a.data.len() >= 82 && a.data.len() != 165)
-                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
+            let mint = token_mint(node, &mint_key, commitment(params.get(1))?)?;
             let supply = u64::from_le_bytes(mint.data[36..44].try_into().unwrap_or_default());
             Ok(with_context(node, token_amount(supply, mint.data[44])))
         }
         "getTokenLargestAccounts" => {
             let mint_key = param_pubkey(params, 0)?;
             let c = commitment(params.get(1))?;
-            let mint = node
-                .account(&mint_key, c)
-                .filter(|a| TOKEN_PROGRAMS.contains(&a.owner) && a.data.len() >= 82 && a.data.len() != 165)
-                .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
+            let mint = token_mint(node, &mint_key, c)?;
             let decimals = mint.data[44];
             let mut holders: Vec<(Pubkey, u64)> = TOKEN_PROGRAMS
                 .iter()
@@ -380,6 +374,13 @@ pub const NODE_IDENTITY: Pubkey = Pubkey::new_from_array([7; 32]);
 
 /// Most slots `getBlocks` spans, and most `getBlocksWithLimit` returns (a validator's limit).
 const MAX_BLOCK_RANGE: u64 = 500_000;
+
+/// A Token / Token-2022 mint at `commitment` (its base layout: at least 82 bytes, not a token account).
+fn token_mint(node: &Node, key: &Pubkey, commitment: Commitment) -> Result<Account, RpcError> {
+    node.account(key, commitment)
+        .filter(|a| TOKEN_PROGRAMS.contains(&a.owner) && a.data.len() >= 82 && a.data.len() != 165)
+        .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))
+}
 
 fn param_slot(params: &[Value], index: usize) -> Result<u64, RpcError> {
     params.get(index).and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("Invalid param: expected a slot"))

@@ -26,8 +26,11 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-export function listening(port: number, host = "127.0.0.1"): Promise<boolean> {
+/**
+ * Connects to 127.0.0.1:`port`; with `send`, writes it and resolves whether the first answer
+ * starts with `expect`; without, resolves whether the connection was accepted.
+ */
+function probe(port: number, send?: string, expect?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -36,9 +39,13 @@ export function listening(port: number, host = "127.0.0.1"): Promise<boolean> {
     };
     socket.setTimeout(1_000, () => done(false));
     socket.once("error", () => done(false));
-    socket.connect(port, host, () => done(true));
+    socket.connect(port, "127.0.0.1", () => (send === undefined ? done(true) : socket.write(send)));
+    socket.once("data", (data) => done(expect !== undefined && data.toString().startsWith(expect)));
   });
 }
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export const listening = (port: number): Promise<boolean> => probe(port);
 
 /** The `postgres` system user to run the server as when we are root (created when missing). */
 function postgresUser(): { uid: number; gid: number } {
@@ -159,16 +166,4 @@ export function redisService(options: { dataDir: string; port: number; durable: 
 }
 
 /** Whether a Redis server answers PING on `port`. */
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once("error", () => done(false));
-    socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => done(data.toString().startsWith("+PONG")));
-  });
-}
+const ping = (port: number): Promise<boolean> => probe(port, "PING\r\n", "+PONG");

@@ -42,6 +42,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** `setpriv` (util-linux) sets the parent-death signal and then execs the service itself. */
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
 
+/** The command line (behind setpriv's parent-death signal) and environment a spec runs with. */
+function invocation(spec: Omit<ServiceSpec, "health">): { argv: string[]; env: Record<string, string> } {
+  const command = [spec.command, ...(spec.args ?? [])];
+  const argv = SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--", ...command] : command;
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...spec.env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return { argv, env };
+}
+
 class Service {
   child: ChildProcess | undefined;
   restarts = 0;
@@ -84,8 +92,7 @@ class Service {
   /** Spawns the process and waits for its health check; throws when it exits or times out first. */
   async start(): Promise<void> {
     const { spec } = this;
-    const argv = SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--", spec.command, ...(spec.args ?? [])] : [spec.command, ...(spec.args ?? [])];
-    const env = Object.fromEntries(Object.entries({ ...process.env, ...spec.env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const { argv, env } = invocation(spec);
     this.log.write(`--- ${new Date().toISOString()} starting: ${spec.command} ${(spec.args ?? []).join(" ")}\n`);
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: spec.cwd,
@@ -199,8 +206,7 @@ export class Supervisor {
 
   /** Runs a one-shot step to completion and returns what it wrote on stdout; throws with its last output when it fails. */
   async run(spec: Omit<ServiceSpec, "health">): Promise<string> {
-    const argv = SETPRIV ? [SETPRIV, "--pdeathsig", "KILL", "--", spec.command, ...(spec.args ?? [])] : [spec.command, ...(spec.args ?? [])];
-    const env = Object.fromEntries(Object.entries({ ...process.env, ...spec.env }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const { argv, env } = invocation(spec);
     const logPath = join(this.options.logDir, `${spec.name}.log`);
     const log = createWriteStream(logPath, { flags: "a" });
     if (this.stopping) throw new Error("the stack is stopping");

@@ -86,7 +86,7 @@ process.once("exit", () => {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
+export async function waitUntil<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();

@@ -67,6 +67,14 @@ async function freePortPair(): Promise<[number, number]> {
   throw new Error("no two consecutive free ports found");
 }
 
+/** One raw JSON-RPC call (for what web3.js has no typed method for); throws the node's error message. */
+export async function rpcCall(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
 async function rpcHealth(url: string): Promise<string | undefined> {
   try {
     const response = await fetch(url, {

@@ -19,6 +19,7 @@ import {
   type TransactionInstruction,
   LAMPORTS_PER_SOL,
   PublicKey,
+  SystemProgram,
   type Commitment,
   type SignatureStatus,
   type VersionedTransactionResponse,
@@ -27,7 +28,10 @@ import { randomBytes } from "node:crypto";
 import { deployMarketplace } from "@skill-marketplace/migrations";
 import {
   agentPda,
+  licensePda,
+  marketplacePda,
   marketplaceProgram,
+  pricing,
   provenance,
   registerAgent,
   registerSkill,
@@ -275,4 +279,30 @@ export async function sendV0(connection: Connection, payer: Actor, instructions:
   const status = await statusAt(connection, signature, COMMITMENT);
   if (status.err) throw new Error(`v0 transaction ${signature} failed: ${JSON.stringify(status.err)}`);
   return signature;
+}
+
+/**
+ * A seller with a subscription skill and a usage skill, a funded buyer, and a lookup table (made
+ * by the buyer) holding every account their purchases and usage records name beyond the signers.
+ */
+export async function lookupTableMarket(
+  chain: Chain,
+  p: { agent: string; subscriptionSlug: string; usageSlug: string; price: bigint; unitsPerPurchase: number },
+): Promise<{ seller: Actor; buyer: Actor; subscription: PublicKey; metered: PublicKey; table: AddressLookupTableAccount }> {
+  const seller = await fundedActor(chain.connection);
+  const buyer = await fundedActor(chain.connection);
+  await registerAgentFor(seller, p.agent);
+  const subscription = (await registerSkillFor(seller, { slug: p.subscriptionSlug, pricing: pricing.subscription(3_600), price: p.price })).address;
+  const metered = (await registerSkillFor(seller, { slug: p.usageSlug, pricing: pricing.usage(p.unitsPerPurchase), price: p.price })).address;
+  const table = await lookupTable(chain.connection, buyer, [
+    seller.publicKey,
+    chain.treasury.publicKey,
+    marketplacePda(),
+    subscription,
+    metered,
+    licensePda(subscription, buyer.publicKey),
+    licensePda(metered, buyer.publicKey),
+    SystemProgram.programId,
+  ]);
+  return { seller, buyer, subscription, metered, table };
 }

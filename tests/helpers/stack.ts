@@ -4,18 +4,9 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "@skill-marketplace/stack";
+import { rpcCall } from "./localnet.js";
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+export { sleep, waitUntil } from "./indexer.js";
 
 export function alive(pid: number): boolean {
   try {
@@ -143,14 +134,8 @@ export function npmStart(env: Record<string, string>, args: string[] = []): Runn
   return stack;
 }
 
-export const rpc = async (port: string, method: string, params: unknown[] = []) => {
-  const res = await fetch(`http://127.0.0.1:${port}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  return ((await res.json()) as { result: unknown }).result;
-};
+/** A JSON-RPC call to the stack's node on 127.0.0.1:`port`. */
+export const rpc = (port: string, method: string, params: unknown[] = []) => rpcCall(`http://127.0.0.1:${port}`, method, params);
 
 /** Removes a test's data directory, first unmounting what a killed dockerd may have left mounted in it. */
 export function removeData(dir: string): void {

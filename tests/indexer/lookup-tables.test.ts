@@ -2,12 +2,12 @@
 // and aggregators send them): purchase, renewal and usage land, and the database it builds is the
 // chain, row for row; after the node restarts on its journal, a rebuild from scratch agrees too.
 import { strict as assert } from "node:assert";
-import { SystemProgram, type AddressLookupTableAccount, type PublicKey } from "@solana/web3.js";
+import type { AddressLookupTableAccount, PublicKey } from "@solana/web3.js";
 import pg from "pg";
-import { licensePda, marketplacePda, pricing, purchaseLicense, recordUsage } from "@skill-marketplace/sdk";
+import { licensePda, purchaseLicense, recordUsage } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { assertMirrorsChain, indexerEnv, startIndexer, waitCaughtUp, type RunningIndexer } from "../helpers/indexer.js";
-import { fundedActor, lookupTable, receiptHash, registerAgentFor, registerSkillFor, sendV0, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
+import { lookupTableMarket, receiptHash, sendV0, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
 
 const PRICE = 2_500_000n;
 
@@ -27,21 +27,13 @@ describe("indexer: v0 transactions with address lookup tables", () => {
     database = await scratchDatabase("indexer_alt");
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
     pool.on("error", () => undefined); // idle connections are cut when the database is recreated
-    seller = await fundedActor(chain.connection);
-    buyer = await fundedActor(chain.connection);
-    await registerAgentFor(seller, "alt-indexed");
-    subscription = (await registerSkillFor(seller, { slug: "alt-news", pricing: pricing.subscription(3_600), price: PRICE })).address;
-    metered = (await registerSkillFor(seller, { slug: "alt-tts", pricing: pricing.usage(5), price: PRICE })).address;
-    table = await lookupTable(chain.connection, buyer, [
-      seller.publicKey,
-      chain.treasury.publicKey,
-      marketplacePda(),
-      subscription,
-      metered,
-      licensePda(subscription, buyer.publicKey),
-      licensePda(metered, buyer.publicKey),
-      SystemProgram.programId,
-    ]);
+    ({ seller, buyer, subscription, metered, table } = await lookupTableMarket(chain, {
+      agent: "alt-indexed",
+      subscriptionSlug: "alt-news",
+      usageSlug: "alt-tts",
+      price: PRICE,
+      unitsPerPurchase: 5,
+    }));
     running = await startIndexer(indexerEnv(chain, database.url));
   });
   after(async () => {

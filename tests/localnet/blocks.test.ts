@@ -5,6 +5,7 @@
 // largest holders, and inflation rewards as a chain without inflation answers them.
 import { strict as assert } from "node:assert";
 import { ComputeBudgetProgram, Keypair, SystemProgram, TransactionMessage, VersionedTransaction, type PublicKey } from "@solana/web3.js";
+import { rpcCall } from "../helpers/localnet.js";
 import { createUsdc, fundedActor, mintUsdc, startMarketplace, statusAt, type Actor, type Chain } from "../helpers/marketplace.js";
 
 describe("localnet: blocks, fees and supply", () => {
@@ -36,13 +37,7 @@ describe("localnet: blocks, fees and supply", () => {
     await chain?.stop();
   });
 
-  /** A raw JSON-RPC call, for what web3.js has no typed method for. */
-  const rpc = async (method: string, params: unknown[]) => {
-    const res = await fetch(chain.localnet.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(body.error.message);
-    return body.result;
-  };
+  const rpc = (method: string, params: unknown[]) => rpcCall(chain.localnet.rpcUrl, method, params);
 
   it("serves the block a transaction landed in, in full and as signatures, at confirmed then finalized", async () => {
     const block = await chain.connection.getBlock(slot, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });

@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { rpcCall } from "../helpers/localnet.js";
 import { createUsdc, fundedActor, mintUsdc, startMarketplace, statusAt, type Actor, type Chain } from "../helpers/marketplace.js";
 
 function readmeMethods(): string[] {
@@ -22,12 +23,7 @@ describe("localnet: every served method, as clients call it", () => {
   let slot: number;
   let usdc: Awaited<ReturnType<typeof createUsdc>>;
 
-  const raw = async (method: string, params: unknown[] = []) => {
-    const res = await fetch(chain.localnet.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
-    const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result;
-  };
+  const raw = (method: string, params: unknown[] = []) => rpcCall(chain.localnet.rpcUrl, method, params);
 
   before(async () => {
     chain = await startMarketplace({ finalityLag: 4 });

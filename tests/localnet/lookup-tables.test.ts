@@ -10,15 +10,12 @@ import {
   type PublicKey,
   type TransactionInstruction,
 } from "@solana/web3.js";
-import { licensePda, marketplacePda, pricing, purchaseLicense, recordUsage, splitPrice } from "@skill-marketplace/sdk";
+import { licensePda, purchaseLicense, recordUsage, splitPrice } from "@skill-marketplace/sdk";
 import {
   FEE_BPS,
-  fundedActor,
   lamports,
-  lookupTable,
+  lookupTableMarket,
   receiptHash,
-  registerAgentFor,
-  registerSkillFor,
   sendV0,
   startMarketplace,
   statusAt,
@@ -41,24 +38,15 @@ describe("localnet: v0 transactions with address lookup tables", () => {
   before(async () => {
     // A long finality lag, so a read at `finalized` can be caught before it moves.
     chain = await startMarketplace({ ledger: true, finalityLag: 24 });
-    seller = await fundedActor(chain.connection);
-    buyer = await fundedActor(chain.connection);
-    await registerAgentFor(seller, "alt-seller");
-    subscription = (await registerSkillFor(seller, { slug: "alt-weather", pricing: pricing.subscription(3_600), price: PRICE })).address;
-    metered = (await registerSkillFor(seller, { slug: "alt-ocr", pricing: pricing.usage(10), price: PRICE })).address;
-
     // As on a cluster: the table's address derives from a slot the node reports, which must be
     // in SlotHashes when the creation lands.
-    table = await lookupTable(chain.connection, buyer, [
-      seller.publicKey,
-      chain.treasury.publicKey,
-      marketplacePda(),
-      subscription,
-      metered,
-      licensePda(subscription, buyer.publicKey),
-      licensePda(metered, buyer.publicKey),
-      SystemProgram.programId,
-    ]);
+    ({ seller, buyer, subscription, metered, table } = await lookupTableMarket(chain, {
+      agent: "alt-seller",
+      subscriptionSlug: "alt-weather",
+      usageSlug: "alt-ocr",
+      price: PRICE,
+      unitsPerPurchase: 10,
+    }));
     assert.equal(table.state.addresses.length, 8);
   });
   after(async () => {

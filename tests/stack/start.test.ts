@@ -11,7 +11,7 @@ import { join } from "node:path";
 import nacl from "tweetnacl";
 import { runDirFor } from "@skill-marketplace/stack";
 import { redisUrl, scratchDatabase } from "../helpers/database.js";
-import { alive, descendants, killLeftStacks, npmStart, removeData, processesNaming, rpc, stackPorts, until, type RunningStack, type StackPorts } from "../helpers/stack.js";
+import { alive, descendants, killLeftStacks, npmStart, removeData, processesNaming, rpc, stackPorts, waitUntil, type RunningStack, type StackPorts } from "../helpers/stack.js";
 
 const api = (ports: StackPorts, path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.API_PORT}${path}`, init);
 
@@ -40,9 +40,9 @@ async function registerAgent(ports: StackPorts, wallet: Keypair): Promise<string
 /** Waits for npm to exit, then for every process it had below it (and anything naming its data) to be gone. */
 async function assertNothingLeft(stack: RunningStack, tree: Map<number, string>, data: string): Promise<number | string> {
   const status = await stack.exited;
-  for (const [pid, cmdline] of tree) await until(`process ${pid} (${cmdline}) gone`, () => !alive(pid), 60_000);
+  for (const [pid, cmdline] of tree) await waitUntil(`process ${pid} (${cmdline}) gone`, () => !alive(pid), 60_000);
   const leftovers = () => new Map([...processesNaming(data), ...processesNaming(runDirFor(data))]);
-  await until(`no process naming ${data}`, () => leftovers().size === 0, 30_000).catch(() => {
+  await waitUntil(`no process naming ${data}`, () => leftovers().size === 0, 30_000).catch(() => {
     throw new Error(`left behind: ${[...leftovers()].map(([pid, cmd]) => `${pid} ${cmd}`).join("; ")}`);
   });
   return status;
@@ -92,17 +92,17 @@ describe("stack: npm start", function () {
 
     // State that a restart must keep: a balance on the chain, an agent and its key in the database.
     await rpc(ports.SOLANA_RPC_PORT, "requestAirdrop", [wallet.publicKey.toBase58(), 3 * LAMPORTS_PER_SOL]);
-    await until("the airdrop", async () => ((await rpc(ports.SOLANA_RPC_PORT, "getBalance", [wallet.publicKey.toBase58()])) as { value: number }).value === 3 * LAMPORTS_PER_SOL);
+    await waitUntil("the airdrop", async () => ((await rpc(ports.SOLANA_RPC_PORT, "getBalance", [wallet.publicKey.toBase58()])) as { value: number }).value === 3 * LAMPORTS_PER_SOL);
     apiKey = await registerAgent(ports, wallet);
     assert.equal((await api(ports, "/api/v1/agents/me", { headers: { authorization: `Bearer ${apiKey}` } })).status, 200);
 
     // The indexer dies: it is restarted, and the api keeps serving meanwhile.
     process.kill(state.pids.indexer!, "SIGKILL");
-    await until("the indexer's restart", () => /^stack: indexer is back \(pid \d+\)/m.test(stack.output()), 120_000);
+    await waitUntil("the indexer's restart", () => /^stack: indexer is back \(pid \d+\)/m.test(stack.output()), 120_000);
     assert.match(stack.output(), /^stack: indexer died \(killed by SIGKILL\); restarting in 1\.0 s \(restart 1\)/m);
     assert.ok(alive(state.pids.api!), "the api was not touched");
     assert.equal((await healthOf(ports)).apiHealth.status, 200);
-    await until("the indexer live again", async () => (await healthOf(ports)).indexerHealth.status === 200);
+    await waitUntil("the indexer live again", async () => (await healthOf(ports)).indexerHealth.status === 200);
 
     // Ctrl-C: the terminal signals the whole foreground process group.
     const tree = descendants(stack.child.pid!);
@@ -110,7 +110,7 @@ describe("stack: npm start", function () {
     process.kill(-stack.child.pid!, "SIGINT");
     const status = await assertNothingLeft(stack, tree, data);
     assert.match(stack.output(), /^stack: SIGINT: stopping/m);
-    await until("the last line", () => /^stack: stopped$/m.test(stack.output()), 5_000);
+    await waitUntil("the last line", () => /^stack: stopped$/m.test(stack.output()), 5_000);
     // npm passes a Ctrl-C on by ending the same way (killed by SIGINT) once its child has stopped.
     assert.ok(status === 0 || status === 130 || status === "SIGINT", `${status}\n${stack.output().slice(-3_000)}`);
   });
@@ -152,7 +152,7 @@ describe("stack: npm start", function () {
       assert.ok(![...tree.values()].some((cmd) => /redis-server|bin\/postgres/.test(cmd)), "nothing embedded runs");
       process.kill(stack.child.pid!, "SIGTERM");
       const status = await assertNothingLeft(stack, tree, own);
-      await until("the last line", () => /^stack: stopped$/m.test(stack.output()), 5_000).catch((error: Error) => {
+      await waitUntil("the last line", () => /^stack: stopped$/m.test(stack.output()), 5_000).catch((error: Error) => {
         throw new Error(`${error.message}\n${stack.output().slice(-2_000)}`);
       });
       assert.ok(status === 0 || status === 143 || status === "SIGTERM", String(status));

@@ -9,27 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { Supervisor, freePort, listening, postgresService, type ServiceSpec } from "@skill-marketplace/stack";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, sleep, waitUntil } from "../helpers/stack.js";
 
 /** A service that listens on a port of its own (healthy once it accepts connections). */
 async function listener(name: string, extra = ""): Promise<ServiceSpec> {
@@ -66,7 +46,7 @@ describe("stack: the supervisor", function () {
       const before = supervisor.pids().fragile!;
       process.kill(before, "SIGKILL");
       const back = `fragile is back (pid `;
-      await until(`restart ${restart}`, () => lines.filter((l) => l.startsWith(back)).length === restart);
+      await waitUntil(`restart ${restart}`, () => lines.filter((l) => l.startsWith(back)).length === restart);
       const died = lines.find((l) => l.startsWith(`fragile died (killed by SIGKILL); restarting in ${delay} s (restart ${restart})`));
       assert.ok(died, lines.join("\n"));
       const after = supervisor.pids().fragile!;
@@ -138,11 +118,11 @@ describe("stack: the supervisor", function () {
     const child = spawn(process.execPath, ["--import", "tsx", "tests/stack/fixtures/supervise.ts", "a", "b", "c"], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
-    const pids = await until("the services' pids", () => (out.includes("\n") ? (JSON.parse(out) as Record<string, number>) : undefined));
+    const pids = await waitUntil("the services' pids", () => (out.includes("\n") ? (JSON.parse(out) as Record<string, number>) : undefined));
     assert.deepEqual(Object.keys(pids), ["a", "b", "c"]);
     for (const pid of Object.values(pids)) assert.ok(alive(pid));
     child.kill("SIGKILL");
-    for (const pid of Object.values(pids)) await until(`service ${pid} gone`, () => !alive(pid), 10_000);
+    for (const pid of Object.values(pids)) await waitUntil(`service ${pid} gone`, () => !alive(pid), 10_000);
   });
 
   it("PostgreSQL killed with SIGKILL is restarted with its data", async () => {
@@ -157,7 +137,7 @@ describe("stack: the supervisor", function () {
       await client.end();
       const before = supervisor.pids().postgres!;
       process.kill(before, "SIGKILL");
-      await until("postgres back", () => lines.some((l) => l.startsWith("postgres is back")), 60_000);
+      await waitUntil("postgres back", () => lines.some((l) => l.startsWith("postgres is back")), 60_000);
       assert.ok(lines.some((l) => l.startsWith("postgres died (killed by SIGKILL); restarting in 0.2 s (restart 1)")), lines.join("\n"));
       const again = new pg.Client(postgres.url);
       await again.connect();
