@@ -121,7 +121,7 @@ async fn throughput(rpc: &Rpc, payers: &[Arc<Keypair>], build: Build) -> (Vec<St
 /// fields), so the bench needs no extra features of the interface crate.
 async fn create_table(rpc: &Rpc, authority: &Keypair, address: Pubkey) -> AddressLookupTableAccount {
     use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
-    let program: Pubkey = "AddressLookupTab1e1111111111111111111111111".parse().unwrap();
+    let program = localnet::node::ADDRESS_LOOKUP_TABLE_PROGRAM;
     let system = Pubkey::default();
     let slot = rpc.call("getSlot", json!([{ "commitment": "processed" }])).await.as_u64().unwrap();
     let (key, bump) = Pubkey::find_program_address(&[authority.pubkey().as_ref(), &slot.to_le_bytes()], &program);

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Connection } from "@solana/web3.js";
 import { marketplacePda } from "@skill-marketplace/sdk";
 import { z } from "zod";
-import { parseEnv, zUrl, configOrExit } from "@skill-marketplace/kit";
+import { configOrExit, parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
 import { chooseEngine, engineRuntimes, type EngineChoice } from "./docker.js";
 import { freePort, listening, postgresService, redisService } from "./embedded.js";
 import { Supervisor, watchAncestors, type ServiceSpec } from "./supervisor.js";
@@ -24,10 +24,11 @@ const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).de
 
 const schema = z.object({
   SKILL_MARKETPLACE_DATA: z.string().min(1).optional(),
-  DATABASE_URL: zUrl(["postgresql:", "postgres:"]).optional(),
-  REDIS_URL: zUrl(["redis:", "rediss:"]).optional(),
-  SOLANA_RPC_URL: zUrl(["http:", "https:"]).optional(),
-  SOLANA_WS_URL: zUrl(["ws:", "wss:"]).optional(),
+  // The services' own definitions, without their defaults: unset here means "embedded".
+  DATABASE_URL: sharedEnv.DATABASE_URL.unwrap().optional(),
+  REDIS_URL: sharedEnv.REDIS_URL.unwrap().optional(),
+  SOLANA_RPC_URL: sharedEnv.SOLANA_RPC_URL.unwrap().optional(),
+  SOLANA_WS_URL: sharedEnv.SOLANA_WS_URL,
   SOLANA_RPC_PORT: port(8899),
   SOLANA_WS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   SLOT_MS: z.coerce.number().int().min(1).max(10_000).default(400),
