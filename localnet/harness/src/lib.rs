@@ -90,6 +90,45 @@ pub fn add_native_program(svm: &mut LiteSVM, program_id: Pubkey, entry: ProgramE
     .unwrap_or_else(|e| panic!("registering native program {program_id}: {e:?}"));
 }
 
+/// Size of the upgradeable loader's ProgramData header: the enum tag (u32), the deploy slot (u64)
+/// and the optional upgrade authority (1 + 32 bytes).
+pub const PROGRAM_DATA_HEADER_LEN: usize = 4 + 8 + 1 + 32;
+
+/// The address a cluster keeps an upgradeable program's ProgramData at.
+pub fn program_data_address(program_id: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[program_id.as_ref()], &solana_sdk_ids::bpf_loader_upgradeable::id()).0
+}
+
+/// Writes the ProgramData account a cluster holds for an upgradeable program at `program_id`,
+/// naming `upgrade_authority` (`None`: the program is immutable), so a program that checks its
+/// upgrade authority (as `initialize_marketplace` does) runs the same check as on a cluster. The
+/// account is owned by the upgradeable loader and carries the header only: the code runs natively.
+pub fn set_program_data(svm: &mut LiteSVM, program_id: &Pubkey, upgrade_authority: Option<Pubkey>, slot: u64) {
+    let mut data = Vec::with_capacity(PROGRAM_DATA_HEADER_LEN);
+    data.extend_from_slice(&3u32.to_le_bytes()); // UpgradeableLoaderState::ProgramData
+    data.extend_from_slice(&slot.to_le_bytes());
+    match upgrade_authority {
+        Some(key) => {
+            data.push(1);
+            data.extend_from_slice(key.as_ref());
+        }
+        None => data.extend_from_slice(&[0; 33]),
+    }
+    let lamports = svm.minimum_balance_for_rent_exemption(data.len());
+    svm.set_account(
+        program_data_address(program_id),
+        solana_account::Account {
+            lamports,
+            data,
+            owner: solana_sdk_ids::bpf_loader_upgradeable::id(),
+            executable: false,
+            rent_epoch: 0,
+        }
+        .into(),
+    )
+    .unwrap_or_else(|e| panic!("writing the ProgramData of {program_id}: {e:?}"));
+}
+
 /// Installs the syscall stubs and the `msg!` hook (idempotent).
 pub fn install() {
     INSTALL.call_once(|| {

@@ -13,6 +13,18 @@ pub const SEED_SKILL: &[u8] = b"skill";
 pub const SEED_LICENSE: &[u8] = b"license";
 #[constant]
 pub const SEED_REVIEW: &[u8] = b"review";
+/// The program-owned account that holds the platform's SOL fees until the admin withdraws them.
+#[constant]
+pub const SEED_FEE_VAULT: &[u8] = b"fee_vault";
+/// One account per key allowed to record usage (one per executor operator).
+#[constant]
+pub const SEED_METER: &[u8] = b"meter";
+
+/// Layout version written in the first byte of every account this program creates. Accounts
+/// also keep reserved bytes, so a later field can be added without changing an account's size
+/// (renewals re-check the size of an existing license).
+#[constant]
+pub const LAYOUT_VERSION: u8 = 2;
 
 /// Basis points in 100 %.
 #[constant]
@@ -23,6 +35,13 @@ pub const DEFAULT_FEE_BPS: u16 = 250;
 /// The platform fee can never exceed 10 %.
 #[constant]
 pub const MAX_FEE_BPS: u16 = 1_000;
+/// Longest notice period the marketplace may set: fee changes (and, for skills, price increases
+/// and new versions) wait this long at most before they take effect.
+#[constant]
+pub const MAX_NOTICE_SECS: i64 = 90 * 86_400;
+/// The notice period a new marketplace starts with when none is given: seven days.
+#[constant]
+pub const DEFAULT_NOTICE_SECS: i64 = 7 * 86_400;
 
 #[constant]
 pub const MIN_SLUG_LEN: u32 = 3;

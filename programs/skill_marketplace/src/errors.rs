@@ -66,4 +66,24 @@ pub enum MarketplaceError {
     LicenseSkillMismatch,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("Only the program's upgrade authority may initialize the marketplace")]
+    NotUpgradeAuthority,
+    #[msg("Account is not this program's ProgramData")]
+    InvalidProgramData,
+    #[msg("Signer is not the proposed admin")]
+    NotPendingAdmin,
+    #[msg("Notice period must be between 0 and 90 days")]
+    NoticeOutOfRange,
+    #[msg("Notice period can only be lengthened")]
+    NoticeShortened,
+    #[msg("Skill is suspended by the marketplace")]
+    SkillSuspended,
+    #[msg("License usage differs from the caller's expected usage: the batch was already recorded or another one landed first")]
+    StaleUsage,
+    #[msg("A usage batch settles 1 to `units` receipts")]
+    InvalidReceiptBatch,
+    #[msg("Withdrawal must be more than zero and leave the fee vault rent-exempt")]
+    InsufficientFees,
+    #[msg("Buyer, seller and treasury token accounts must be three different accounts")]
+    SharedTokenAccount,
 }

@@ -1,6 +1,7 @@
 //! Skill marketplace: a registry of agent skills, licenses sold in SOL or SPL tokens with a
-//! 97.5 / 2.5 seller / platform split, usage metering by the executor, and reviews by license
-//! holders. This file only dispatches; each instruction lives in `instructions/`.
+//! seller / platform split (2.5 % by default, rounded up), usage metering by registered meter
+//! authorities, and reviews by license holders. This file only dispatches; each instruction
+//! lives in `instructions/`.
 
 use anchor_lang::prelude::*;
 
@@ -18,7 +19,8 @@ declare_id!("6BLb6oEqneAo7Rg4kBJcCWczWquTQnRNexJXYGW571nk");
 pub mod skill_marketplace {
     use super::*;
 
-    /// Creates the marketplace configuration; the signer becomes admin.
+    /// Creates the marketplace configuration and its fee vault; only the program's upgrade
+    /// authority may, and it becomes admin.
     pub fn initialize_marketplace(
         ctx: Context<InitializeMarketplace>,
         args: InitializeMarketplaceArgs,
@@ -26,12 +28,44 @@ pub mod skill_marketplace {
         instructions::initialize_marketplace::handler(ctx, args)
     }
 
-    /// Admin changes treasury, fee, meter authority, pause flag or admin.
-    pub fn update_marketplace(
-        ctx: Context<UpdateMarketplace>,
-        args: UpdateMarketplaceArgs,
-    ) -> Result<()> {
+    /// Admin changes treasury, pauser, notice period, or schedules a fee change.
+    pub fn update_marketplace(ctx: Context<AdminOnly>, args: UpdateMarketplaceArgs) -> Result<()> {
         instructions::update_marketplace::handler(ctx, args)
+    }
+
+    /// Admin proposes the next admin (or withdraws the proposal with `None`).
+    pub fn propose_admin(ctx: Context<AdminOnly>, new_admin: Option<Pubkey>) -> Result<()> {
+        instructions::roles::propose_admin(ctx, new_admin)
+    }
+
+    /// The proposed admin accepts and becomes admin.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::roles::accept_admin(ctx)
+    }
+
+    /// Admin or pauser pauses or unpauses the marketplace.
+    pub fn set_paused(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
+        instructions::roles::set_paused(ctx, paused)
+    }
+
+    /// Admin registers a key allowed to record usage.
+    pub fn add_meter_authority(ctx: Context<AddMeterAuthority>, authority: Pubkey) -> Result<()> {
+        instructions::meters::add(ctx, authority)
+    }
+
+    /// Admin revokes a meter authority.
+    pub fn revoke_meter_authority(ctx: Context<RevokeMeterAuthority>) -> Result<()> {
+        instructions::meters::revoke(ctx)
+    }
+
+    /// Admin moves SOL fees from the fee vault to the treasury.
+    pub fn withdraw_fees(ctx: Context<WithdrawFees>, amount: u64) -> Result<()> {
+        instructions::withdraw_fees::handler(ctx, amount)
+    }
+
+    /// Admin suspends a skill with a reason (`Some(cid)`) or lifts the suspension (`None`).
+    pub fn set_skill_suspension(ctx: Context<SetSkillSuspension>, reason_cid: Option<String>) -> Result<()> {
+        instructions::suspend_skill::handler(ctx, reason_cid)
     }
 
     /// A wallet creates its agent profile.
@@ -75,7 +109,7 @@ pub mod skill_marketplace {
         instructions::purchase_license_spl::handler(ctx, args)
     }
 
-    /// The meter authority records units used under a license.
+    /// A registered meter authority records a batch of units used under a license.
     pub fn record_usage(ctx: Context<RecordUsage>, args: RecordUsageArgs) -> Result<()> {
         instructions::record_usage::handler(ctx, args)
     }

@@ -16,7 +16,7 @@ fn first_purchase_splits_price_and_creates_license() {
     let reference = solana_keypair::Keypair::new().pubkey();
 
     let seller_before = env.lamports(&seller.pubkey());
-    let treasury_before = env.lamports(&env.treasury.pubkey());
+    let treasury_before = env.vault_fees();
     let buyer_before = env.lamports(&buyer.pubkey());
     let ix = env.purchase_sol_ix(&buyer.pubkey(), &skill, SOL, Some(reference));
     let meta = env.send(&[ix], &[&buyer]).expect("purchase");
@@ -24,7 +24,7 @@ fn first_purchase_splits_price_and_creates_license() {
     let license_key = license_pda(&skill, &buyer.pubkey());
     let rent = env.lamports(&license_key);
     assert_eq!(env.lamports(&seller.pubkey()) - seller_before, 975_000_000);
-    assert_eq!(env.lamports(&env.treasury.pubkey()) - treasury_before, 25_000_000);
+    assert_eq!(env.vault_fees() - treasury_before, 25_000_000);
     assert_eq!(buyer_before - env.lamports(&buyer.pubkey()), SOL + rent + FEE_PER_SIGNATURE);
 
     let license: License = env.account(&license_key);
@@ -42,7 +42,8 @@ fn first_purchase_splits_price_and_creates_license() {
     assert_eq!(event.license, license_key);
     assert_eq!(event.buyer, buyer.pubkey());
     assert_eq!(event.seller, seller.pubkey());
-    assert_eq!((event.price, event.seller_amount, event.fee_amount), (SOL, 975_000_000, 25_000_000));
+    assert_eq!((event.price, event.paid, event.seller_amount, event.fee_amount, event.fee_bps), (SOL, SOL, 975_000_000, 25_000_000, 250));
+    assert_eq!((license.paid, event.license_paid), (SOL, SOL));
     assert_eq!(event.reference, Some(reference));
     assert_eq!(event.currency, None);
     assert!(!event.renewal);

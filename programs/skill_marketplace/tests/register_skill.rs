@@ -29,7 +29,7 @@ fn registers_a_sol_skill_with_every_field() {
     assert_eq!((s.price, s.currency), (2 * SOL, None));
     assert_eq!(s.provenance, args.provenance);
     assert!(s.active);
-    assert_eq!((s.sales, s.revenue, s.usage_units, s.rating_sum, s.rating_count), (0, 0, 0, 0, 0));
+    assert_eq!((s.sales, s.revenue, s.rating_sum, s.rating_count, s.suspended), (0, 0, 0, 0, false));
     assert_eq!((s.created_at, s.updated_at), (START_TIME, START_TIME));
 
     let agent: Agent = env.account(&agent_pda(&author.pubkey()));

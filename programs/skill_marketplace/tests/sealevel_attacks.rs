@@ -181,7 +181,7 @@ fn purchase_ix_with(
         marketplace: marketplace_pda(),
         skill: *skill,
         seller: s.author,
-        treasury: env.treasury.pubkey(),
+        fee_vault: fee_vault_pda(),
         license: license_pda(skill, buyer),
         system_program: system_program::ID,
     };
@@ -208,8 +208,6 @@ fn new_version() -> UpdateSkillArgs {
 fn assert_usage(env: &Env, skill: &Pubkey, license: &Pubkey, used: u64, limit: u64) {
     let l: License = env.account(license);
     assert_eq!((l.usage_used, l.usage_limit), (used, limit));
-    let s: Skill = env.account(skill);
-    assert_eq!(s.usage_units, used);
 }
 
 // ===== 0. signer authorization =====
@@ -265,11 +263,10 @@ fn non_admin_cannot_update_marketplace() {
     let ix = update_marketplace_ix(
         &attacker.pubkey(),
         UpdateMarketplaceArgs {
-            admin: Some(attacker.pubkey()),
             treasury: Some(attacker.pubkey()),
             fee_bps: Some(MAX_FEE_BPS),
-            meter_authority: Some(attacker.pubkey()),
-            paused: Some(true),
+            pauser: Some(attacker.pubkey()),
+            notice_secs: Some(MAX_NOTICE_SECS),
         },
     );
     attack(
@@ -281,9 +278,8 @@ fn non_admin_cannot_update_marketplace() {
     );
     let m = marketplace(&env);
     assert_eq!(m.admin, env.admin.pubkey());
-    assert_eq!(m.treasury, env.treasury.pubkey());
-    assert_eq!(m.meter_authority, env.meter.pubkey());
-    assert_eq!((m.fee_bps, m.paused), (DEFAULT_FEE_BPS, false));
+    assert_eq!((m.treasury, m.pauser), (env.treasury.pubkey(), env.admin.pubkey()));
+    assert_eq!((m.fee_bps, m.pending_fee, m.notice_secs, m.paused), (DEFAULT_FEE_BPS, None, DEFAULT_NOTICE_SECS, false));
 }
 
 #[test]
@@ -295,14 +291,24 @@ fn non_meter_signer_cannot_record_usage() {
         license,
         ..
     } = market(USAGE);
-    // The buyer meters their own license (e.g. to burn it, or to forge receipts).
-    let ix = record_usage_ix(&buyer.pubkey(), &skill, &license, 1, [2; 32]);
+    // The buyer meters their own license (e.g. to burn it, or to forge receipts): with no
+    // registration of their own, and with the real meter's.
+    let ix = record_usage_ix(&buyer.pubkey(), &skill, &license, usage_batch(1, 0, [2; 32]));
+    attack(
+        &mut env,
+        &[ix],
+        &[&buyer],
+        anchor_error(AnchorError::AccountNotInitialized),
+        "caused by account: meter.",
+    );
+    let mut ix = record_usage_ix(&buyer.pubkey(), &skill, &license, usage_batch(1, 0, [2; 32]));
+    ix.accounts[1].pubkey = meter_pda(&env.meter.pubkey());
     attack(
         &mut env,
         &[ix],
         &[&buyer],
         program_error(MarketplaceError::UnauthorizedMeter),
-        "caused by account: marketplace.",
+        "caused by account: meter.",
     );
     assert_usage(&env, &skill, &license, 0, 10);
 }
@@ -356,7 +362,6 @@ fn forged_marketplace_copy_owned_by_another_program_cannot_redirect_fees() {
         plant(&mut env, &forged, &m, 8 + Marketplace::INIT_SPACE, &owner);
         let ix = purchase_ix_with(&env, &buyer.pubkey(), &skill, |a| {
             a.marketplace = forged;
-            a.treasury = attacker;
         });
         attack(
             &mut env,
@@ -395,7 +400,6 @@ fn forged_marketplace_owned_by_the_program_elsewhere_fails_the_seeds_check() {
     );
     let ix = purchase_ix_with(&env, &buyer.pubkey(), &skill, |a| {
         a.marketplace = forged;
-        a.treasury = attacker;
     });
     attack(
         &mut env,
@@ -420,7 +424,7 @@ fn usage_cannot_be_recorded_against_another_skills_license() {
         ..
     } = market(USAGE);
     let other = env.register_skill(&seller, "ocr", USAGE, SOL / 10, None);
-    let ix = record_usage_ix(&env.meter.pubkey(), &other, &license, 1, [3; 32]);
+    let ix = record_usage_ix(&env.meter.pubkey(), &other, &license, usage_batch(1, 0, [3; 32]));
     let meter = env.meter.insecure_clone();
     attack(
         &mut env,
@@ -430,8 +434,6 @@ fn usage_cannot_be_recorded_against_another_skills_license() {
         "caused by account: license.",
     );
     assert_usage(&env, &skill, &license, 0, 10);
-    let o: Skill = env.account(&other);
-    assert_eq!(o.usage_units, 0);
 }
 
 #[test]
@@ -450,7 +452,7 @@ fn license_whose_skill_field_disagrees_with_its_address_is_refused() {
     let mut l: License = env.account(&license);
     l.bump = canonical_bump(&[SEED_LICENSE, other.as_ref(), buyer.pubkey().as_ref()]);
     plant(&mut env, &address, &l, license_len(), &program_id());
-    let ix = record_usage_ix(&env.meter.pubkey(), &other, &address, 1, [3; 32]);
+    let ix = record_usage_ix(&env.meter.pubkey(), &other, &address, usage_batch(1, 0, [3; 32]));
     let meter = env.meter.insecure_clone();
     attack(
         &mut env,
@@ -526,7 +528,7 @@ fn skill_at_attackers_address_but_authored_by_victim_fails_has_one() {
 }
 
 #[test]
-fn purchase_pays_only_the_author_and_the_marketplace_treasury() {
+fn purchase_pays_only_the_author_and_the_fee_vault() {
     let mut env = Env::new();
     let seller = env.funded(10 * SOL);
     let skill = env.register_skill(&seller, "pdf-extract", Pricing::OneTime, SOL, None);
@@ -544,14 +546,14 @@ fn purchase_pays_only_the_author_and_the_marketplace_treasury() {
         "caused by account: seller.",
     );
     let ix = purchase_ix_with(&env, &buyer.pubkey(), &skill, |a| {
-        a.treasury = attacker.pubkey()
+        a.fee_vault = attacker.pubkey()
     });
     attack(
         &mut env,
         &[ix],
         &[&buyer],
-        program_error(MarketplaceError::TreasuryMismatch),
-        "caused by account: marketplace.",
+        anchor_error(AnchorError::AccountOwnedByWrongProgram),
+        "caused by account: fee_vault.",
     );
 
     assert_eq!(env.lamports(&attacker.pubkey()), SOL);
@@ -570,7 +572,7 @@ fn skill_account_passed_as_license_is_refused() {
         license,
         ..
     } = market(USAGE);
-    let ix = record_usage_ix(&env.meter.pubkey(), &skill, &skill, 1, [4; 32]);
+    let ix = record_usage_ix(&env.meter.pubkey(), &skill, &skill, usage_batch(1, 0, [4; 32]));
     let meter = env.meter.insecure_clone();
     attack(
         &mut env,
@@ -617,7 +619,7 @@ fn skill_bytes_at_the_license_address_are_refused_by_the_discriminator() {
     );
     assert_eq!(env.raw(&license).expect("planted").data, skill_bytes);
     let s: Skill = env.account(&skill);
-    assert_eq!((s.sales, s.usage_units), (1, 0));
+    assert_eq!(s.sales, 1);
 }
 
 #[test]
@@ -627,13 +629,7 @@ fn agent_account_passed_as_marketplace_is_refused() {
     // The attacker's agent profile is a program-owned account whose first field is their key,
     // just where Marketplace keeps its admin.
     let agent = env.register_agent(&attacker, "attacker");
-    let mut ix = update_marketplace_ix(
-        &attacker.pubkey(),
-        UpdateMarketplaceArgs {
-            paused: Some(true),
-            ..Default::default()
-        },
-    );
+    let mut ix = set_paused_ix(&attacker.pubkey(), true);
     ix.accounts[1].pubkey = agent;
     attack(
         &mut env,
@@ -818,7 +814,7 @@ fn author_cannot_buy_own_skill_as_buyer_and_seller() {
 }
 
 #[test]
-fn buyer_cannot_name_own_wallet_as_seller_or_treasury() {
+fn buyer_cannot_name_own_wallet_as_seller_or_fee_vault() {
     let mut env = Env::new();
     let seller = env.funded(10 * SOL);
     let skill = env.register_skill(&seller, "pdf-extract", Pricing::OneTime, SOL, None);
@@ -832,14 +828,14 @@ fn buyer_cannot_name_own_wallet_as_seller_or_treasury() {
         "caused by account: seller.",
     );
     let ix = purchase_ix_with(&env, &buyer.pubkey(), &skill, |a| {
-        a.treasury = buyer.pubkey()
+        a.fee_vault = buyer.pubkey()
     });
     attack(
         &mut env,
         &[ix],
         &[&buyer],
-        program_error(MarketplaceError::TreasuryMismatch),
-        "caused by account: marketplace.",
+        anchor_error(AnchorError::AccountOwnedByWrongProgram),
+        "caused by account: fee_vault.",
     );
     assert!(!env.exists(&license_pda(&skill, &buyer.pubkey())));
     let s: Skill = env.account(&skill);
@@ -890,7 +886,7 @@ fn license_at_a_non_canonical_address_with_the_canonical_bump_stored_is_refused(
     let (address, _) = non_canonical_license(&skill, &buyer.pubkey());
     let copy: License = env.account(&license);
     plant(&mut env, &address, &copy, license_len(), &program_id());
-    let ix = record_usage_ix(&env.meter.pubkey(), &skill, &address, 1, [5; 32]);
+    let ix = record_usage_ix(&env.meter.pubkey(), &skill, &address, usage_batch(1, 0, [5; 32]));
     let meter = env.meter.insecure_clone();
     attack(
         &mut env,
@@ -1045,7 +1041,7 @@ fn closed_license_cannot_be_metered() {
         "caused by account: license.",
     );
     let s: Skill = env.account(&skill);
-    assert_eq!((s.usage_units, s.rating_count), (0, 0));
+    assert_eq!(s.rating_count, 0);
 }
 
 #[test]
@@ -1259,4 +1255,26 @@ fn paused_marketplace_blocks_usage_metering() {
         "thrown in programs/skill_marketplace/src/state/marketplace.rs",
     );
     assert_usage(&env, &skill, &license, 0, 10);
+}
+
+#[test]
+fn paused_marketplace_blocks_skill_updates_and_listing_changes() {
+    let mut env = Env::new();
+    let seller = env.funded(10 * SOL);
+    let skill = env.register_skill(&seller, "pdf-extract", Pricing::OneTime, SOL, None);
+    let before = env.raw(&skill);
+    env.set_paused(true);
+    // Swapping the image buyers run, or delisting, waits for the marketplace to reopen.
+    for ix in [update_skill_ix(&seller.pubkey(), &skill, new_version()), set_skill_active_ix(&seller.pubkey(), &skill, false)] {
+        attack(
+            &mut env,
+            &[ix],
+            &[&seller],
+            program_error(MarketplaceError::MarketplacePaused),
+            "thrown in programs/skill_marketplace/src/state/marketplace.rs",
+        );
+    }
+    assert_eq!(env.raw(&skill), before);
+    env.set_paused(false);
+    env.send(&[update_skill_ix(&seller.pubkey(), &skill, new_version())], &[&seller]).expect("update after unpause");
 }

@@ -1,6 +1,7 @@
 //! The seller / platform split as a property: for every price and every allowed fee,
-//! seller + fee == price, fee == floor(price × fee_bps / 10 000) computed in u128, and the buyer
-//! is debited exactly the price. Checked on `split_price` itself over the whole u64 range, then
+//! seller + fee == price, fee == ceil(price × fee_bps / 10 000) computed in u128 (so no purchase
+//! of a priced skill pays a zero fee while the fee rate is not zero), and the buyer is debited
+//! exactly the price. Checked on `split_price` itself over the whole u64 range, then
 //! end to end on the VM in SOL and in a USDC-like SPL Token mint.
 
 mod common;
@@ -19,14 +20,15 @@ use solana_signer::Signer;
 
 /// The split as the specification states it, computed independently of the program.
 fn expected_fee(price: u64, fee_bps: u16) -> u64 {
-    let fee = price as u128 * fee_bps as u128 / 10_000u128;
+    let exact = price as u128 * fee_bps as u128;
+    let fee = exact / 10_000 + u128::from(exact % 10_000 != 0);
     u64::try_from(fee).expect("fee fits u64 when fee_bps <= 10 000")
 }
 
-/// The definition of floor, without division: fee × 10 000 ≤ price × bps < (fee + 1) × 10 000.
-fn is_floor(price: u64, fee_bps: u16, fee: u64) -> bool {
+/// The definition of the ceiling, without division: (fee − 1) × 10 000 < price × bps ≤ fee × 10 000.
+fn is_ceiling(price: u64, fee_bps: u16, fee: u64) -> bool {
     let exact = price as u128 * fee_bps as u128;
-    fee as u128 * 10_000 <= exact && exact < (fee as u128 + 1) * 10_000
+    exact <= fee as u128 * 10_000 && (fee == 0 || (fee as u128 - 1) * 10_000 < exact)
 }
 
 /// Small prices (where rounding dominates) and large ones up to u64::MAX / 10 000.
@@ -45,14 +47,16 @@ fn fee_bps() -> impl Strategy<Value = u16> {
 fn constants_match_the_specification() {
     assert_eq!(BPS_DENOMINATOR, 10_000);
     assert_eq!(MAX_FEE_BPS, 1_000);
-    // Hand-checked values, rounding down.
+    // Hand-checked values, rounding up.
     assert_eq!(split_price(1_000_000_000, 250).unwrap(), (975_000_000, 25_000_000));
-    assert_eq!(split_price(39, 250).unwrap(), (39, 0)); // 0.975 -> 0
+    assert_eq!(split_price(1, 250).unwrap(), (0, 1)); // 0.025 -> 1
+    assert_eq!(split_price(39, 250).unwrap(), (38, 1)); // 0.975 -> 1
     assert_eq!(split_price(40, 250).unwrap(), (39, 1));
-    assert_eq!(split_price(79, 250).unwrap(), (78, 1)); // 1.975 -> 1
-    assert_eq!(split_price(9, 1_000).unwrap(), (9, 0));
+    assert_eq!(split_price(41, 250).unwrap(), (39, 2)); // 1.025 -> 2
+    assert_eq!(split_price(9, 1_000).unwrap(), (8, 1));
     assert_eq!(split_price(10, 1_000).unwrap(), (9, 1));
-    assert_eq!(split_price(u64::MAX, 1_000).unwrap(), (u64::MAX - u64::MAX / 10, u64::MAX / 10));
+    assert_eq!(split_price(5, 0).unwrap(), (5, 0));
+    assert_eq!(split_price(u64::MAX, 1_000).unwrap(), (u64::MAX - u64::MAX / 10 - 1, u64::MAX / 10 + 1));
     assert_eq!(split_price(u64::MAX, 10_000).unwrap(), (0, u64::MAX));
     // A fee above 100 % cannot be paid out of the price.
     assert_eq!(
@@ -91,14 +95,17 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(4_096))]
 
     #[test]
-    fn split_adds_up_and_fee_is_the_floor(price in price(), fee_bps in fee_bps()) {
+    fn split_adds_up_and_fee_is_the_ceiling(price in price(), fee_bps in fee_bps()) {
         let (seller, fee) = split_price(price, fee_bps).expect("split");
         prop_assert_eq!(seller.checked_add(fee), Some(price));
         prop_assert_eq!(fee, expected_fee(price, fee_bps));
-        prop_assert!(is_floor(price, fee_bps, fee));
-        prop_assert!(fee <= price / 10, "fee {} above 10 % of {}", fee, price);
+        prop_assert!(is_ceiling(price, fee_bps, fee));
+        prop_assert!(fee <= price / 10 + 1, "fee {} above 10 % of {} plus the rounding unit", fee, price);
         if fee_bps == 0 {
             prop_assert_eq!(fee, 0);
+        } else {
+            // No purchase of a priced skill pays a zero fee.
+            prop_assert!(fee >= 1, "price {} at {} bps paid no fee", price, fee_bps);
         }
     }
 
@@ -106,7 +113,7 @@ proptest! {
     fn split_holds_over_the_whole_u64_range(price in any::<u64>(), fee_bps in 0u16..=10_000) {
         let (seller, fee) = split_price(price, fee_bps).expect("split");
         prop_assert_eq!(seller as u128 + fee as u128, price as u128);
-        prop_assert!(is_floor(price, fee_bps, fee));
+        prop_assert!(is_ceiling(price, fee_bps, fee));
     }
 
     #[test]
@@ -120,24 +127,39 @@ proptest! {
     }
 
     #[test]
-    fn marketplace_split_is_split_price(price in any::<u64>(), fee_bps in fee_bps()) {
+    fn marketplace_split_is_split_price_at_the_fee_in_force(
+        price in any::<u64>(),
+        fee_bps in fee_bps(),
+        next_bps in fee_bps(),
+        now in 0i64..2_000,
+    ) {
         let marketplace = Marketplace {
+            layout: 2,
             admin: Default::default(),
+            pending_admin: None,
+            pauser: Default::default(),
             treasury: Default::default(),
             fee_bps,
-            meter_authority: Default::default(),
+            pending_fee: Some(PendingFee { fee_bps: next_bps, effective_at: 1_000 }),
+            notice_secs: 1_000,
             paused: false,
             skill_count: 0,
+            meter_count: 0,
             bump: 255,
+            fee_vault_bump: 255,
+            reserved: [0; 64],
         };
-        prop_assert_eq!(marketplace.split(price).unwrap(), split_price(price, fee_bps).unwrap());
+        let in_force = if now >= 1_000 { next_bps } else { fee_bps };
+        prop_assert_eq!(marketplace.fee_at(now), in_force);
+        prop_assert_eq!(marketplace.split(price, now).unwrap(), split_price(price, in_force).unwrap());
     }
 
     #[test]
     fn fee_above_the_price_is_refused(price in 1u64..=u64::MAX, fee_bps in 10_001u16..=u16::MAX) {
         // fee_bps > 100 % is never accepted by the marketplace, but the function must still
         // refuse rather than wrap when the fee would exceed the price.
-        let fee = price as u128 * fee_bps as u128 / 10_000;
+        let exact = price as u128 * fee_bps as u128;
+        let fee = exact.div_ceil(10_000);
         match split_price(price, fee_bps) {
             Ok((seller, got)) => {
                 prop_assert!(fee <= price as u128);
@@ -169,7 +191,7 @@ fn token_price() -> impl Strategy<Value = u64> {
 
 fn check_event(meta: &litesvm::types::TransactionMetadata, price: u64, seller: u64, fee: u64, currency: Option<anchor_lang::prelude::Pubkey>) -> Result<(), TestCaseError> {
     let event: LicensePurchased = one_event(meta);
-    prop_assert_eq!((event.price, event.seller_amount, event.fee_amount), (price, seller, fee));
+    prop_assert_eq!((event.price, event.paid, event.seller_amount, event.fee_amount), (price, price, seller, fee));
     prop_assert_eq!(event.currency, currency);
     prop_assert!(!event.renewal);
     Ok(())
@@ -184,10 +206,9 @@ proptest! {
         let seller = env.funded(10 * SOL);
         let skill = env.register_skill(&seller, "sol-prop", Pricing::OneTime, price, None);
         let buyer = env.funded(BUYER_FUNDING);
-        let treasury = env.treasury.pubkey();
 
         let seller_before = env.lamports(&seller.pubkey());
-        let treasury_before = env.lamports(&treasury);
+        let treasury_before = env.vault_fees();
         let buyer_before = env.lamports(&buyer.pubkey());
         let ix = env.purchase_sol_ix(&buyer.pubkey(), &skill, price, None);
         let meta = env.send(&[ix], &[&buyer])
@@ -198,7 +219,7 @@ proptest! {
         let rent = env.lamports(&license);
         prop_assert_eq!(rent, env.svm.minimum_balance_for_rent_exemption(8 + License::INIT_SPACE));
         prop_assert_eq!(env.lamports(&seller.pubkey()) - seller_before, price - fee);
-        prop_assert_eq!(env.lamports(&treasury) - treasury_before, fee);
+        prop_assert_eq!(env.vault_fees() - treasury_before, fee);
         prop_assert_eq!(buyer_before - env.lamports(&buyer.pubkey()), price + rent + FEE_PER_SIGNATURE);
         check_event(&meta, price, price - fee, fee, None)?;
         let s: Skill = env.account(&skill);

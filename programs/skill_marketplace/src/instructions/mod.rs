@@ -1,5 +1,6 @@
 pub mod close_license;
 pub mod initialize_marketplace;
+pub mod meters;
 pub mod post_review;
 pub mod purchase;
 pub mod purchase_license;
@@ -7,16 +8,19 @@ pub mod purchase_license_spl;
 pub mod record_usage;
 pub mod register_agent;
 pub mod register_skill;
+pub mod roles;
 pub mod set_skill_active;
+pub mod suspend_skill;
 pub mod update_agent;
 pub mod update_marketplace;
 pub mod update_review;
 pub mod update_skill;
+pub mod withdraw_fees;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    close_license::*, initialize_marketplace::*, post_review::*, purchase::PurchaseLicenseArgs,
-    purchase_license::*, purchase_license_spl::*, record_usage::*, register_agent::*,
-    register_skill::*, set_skill_active::*, update_agent::*, update_marketplace::*,
-    update_review::*, update_skill::*,
+    close_license::*, initialize_marketplace::*, meters::*, post_review::*,
+    purchase::PurchaseLicenseArgs, purchase_license::*, purchase_license_spl::*, record_usage::*,
+    register_agent::*, register_skill::*, roles::*, set_skill_active::*, suspend_skill::*,
+    update_agent::*, update_marketplace::*, update_review::*, update_skill::*, withdraw_fees::*,
 };

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::{SEED_LICENSE, SEED_REVIEW, SEED_SKILL},
+    constants::{LAYOUT_VERSION, SEED_LICENSE, SEED_REVIEW, SEED_SKILL},
     errors::MarketplaceError,
     events::ReviewPosted,
     state::*,
@@ -53,6 +53,7 @@ pub fn handler(ctx: Context<PostReview>, args: ReviewArgs) -> Result<()> {
     skill.apply_rating(None, args.rating)?;
     let review = &mut ctx.accounts.review;
     review.set_inner(Review {
+        layout: LAYOUT_VERSION,
         skill: skill.key(),
         reviewer: ctx.accounts.reviewer.key(),
         rating: args.rating,
@@ -60,6 +61,7 @@ pub fn handler(ctx: Context<PostReview>, args: ReviewArgs) -> Result<()> {
         created_at: clock.unix_timestamp,
         updated_at: clock.unix_timestamp,
         bump: ctx.bumps.review,
+        reserved: [0; 32],
     });
     emit!(ReviewPosted {
         review: review.key(),

@@ -33,44 +33,65 @@ pub(crate) struct Purchase<'a, 'info> {
     pub remaining: &'a [AccountInfo<'info>],
 }
 
-/// What a purchase settles: computed before any money moves.
+/// Balances, in base units of the skill's currency, of the buyer, the seller and the fee's
+/// recipient: read before and after the transfers, so the event tells what each side actually
+/// received.
+pub(crate) type Balances = [u64; 3];
+
+/// What a purchase settled, as measured.
 struct Settlement {
     price: u64,
+    fee_bps: u16,
+    paid: u64,
     seller_amount: u64,
     fee_amount: u64,
     renewal: bool,
     reference: Option<Pubkey>,
 }
 
-/// Runs one purchase. The rules shared by SOL and SPL purchases: marketplace open, skill active
-/// and not the buyer's own, price within the buyer's maximum, license created or extended. Then
-/// `pay` moves each non-zero part of the price from the buyer (seller first, then treasury), and
-/// `LicensePurchased` is emitted.
+/// Runs one purchase. The rules shared by SOL and SPL purchases: marketplace open, skill on sale
+/// (listed, not suspended) and not the buyer's own, price within the buyer's maximum, license
+/// created or extended. Then `pay` moves each non-zero part of the price from the buyer (seller
+/// first, then the fee), `balances` measures what moved, and `LicensePurchased` is emitted.
 pub(crate) fn execute(
     purchase: Purchase,
     args: PurchaseLicenseArgs,
     mut pay: impl FnMut(Payee, u64) -> Result<()>,
+    balances: impl Fn() -> Result<Balances>,
 ) -> Result<()> {
     let Purchase { marketplace, skill, license, buyer, license_bump, remaining } = purchase;
     let clock = Clock::get()?;
 
     marketplace.require_open()?;
-    require!(skill.active, MarketplaceError::SkillInactive);
+    skill.require_on_sale()?;
     require_keys_neq!(buyer, skill.author, MarketplaceError::CannotBuyOwnSkill);
     require!(skill.price <= args.max_price, MarketplaceError::PriceAboveMaximum);
     let reference = solana_pay_reference(remaining)?;
     let price = skill.price;
-    let (seller_amount, fee_amount) = marketplace.split(price)?;
+    let fee_bps = marketplace.fee_at(clock.unix_timestamp);
+    let (seller_share, fee_share) = split_price(price, fee_bps)?;
     let renewal =
         license.apply_purchase(buyer, skill.key(), skill.pricing, clock.unix_timestamp, license_bump)?;
-    skill.record_sale(price)?;
-    let settlement = Settlement { price, seller_amount, fee_amount, renewal, reference };
 
-    for (payee, amount) in [(Payee::Seller, seller_amount), (Payee::Treasury, fee_amount)] {
+    let before = balances()?;
+    for (payee, amount) in [(Payee::Seller, seller_share), (Payee::Treasury, fee_share)] {
         if amount > 0 {
             pay(payee, amount)?;
         }
     }
+    let after = balances()?;
+    let moved = |from: u64, to: u64| to.checked_sub(from).ok_or(error!(MarketplaceError::MathOverflow));
+    let settlement = Settlement {
+        price,
+        fee_bps,
+        paid: moved(after[0], before[0])?,
+        seller_amount: moved(before[1], after[1])?,
+        fee_amount: moved(before[2], after[2])?,
+        renewal,
+        reference,
+    };
+    license.paid = license.paid.saturating_add(settlement.paid);
+    skill.record_sale(settlement.paid);
 
     emit_purchase(&settlement, skill, license, &clock);
     Ok(())
@@ -95,6 +116,8 @@ fn emit_purchase(settlement: &Settlement, skill: &Account<Skill>, license: &Acco
         kind: license.kind,
         currency: skill.currency,
         price: settlement.price,
+        fee_bps: settlement.fee_bps,
+        paid: settlement.paid,
         seller_amount: settlement.seller_amount,
         fee_amount: settlement.fee_amount,
         renewal: settlement.renewal,
@@ -102,6 +125,7 @@ fn emit_purchase(settlement: &Settlement, skill: &Account<Skill>, license: &Acco
         usage_limit: license.usage_limit,
         usage_used: license.usage_used,
         purchases: license.purchases,
+        license_paid: license.paid,
         reference: settlement.reference,
         slot: clock.slot,
         timestamp: clock.unix_timestamp,

@@ -1,7 +1,7 @@
 use anchor_lang::{prelude::*, system_program};
 
 use crate::{
-    constants::{SEED_LICENSE, SEED_MARKETPLACE, SEED_SKILL},
+    constants::{SEED_FEE_VAULT, SEED_LICENSE, SEED_MARKETPLACE, SEED_SKILL},
     errors::MarketplaceError,
     instructions::purchase::{self, Payee, Purchase, PurchaseLicenseArgs},
     state::*,
@@ -11,11 +11,7 @@ use crate::{
 pub struct PurchaseLicense<'info> {
     #[account(mut)]
     pub buyer: Signer<'info>,
-    #[account(
-        seeds = [SEED_MARKETPLACE],
-        bump = marketplace.bump,
-        has_one = treasury @ MarketplaceError::TreasuryMismatch
-    )]
+    #[account(seeds = [SEED_MARKETPLACE], bump = marketplace.bump)]
     pub marketplace: Account<'info, Marketplace>,
     #[account(
         mut,
@@ -25,8 +21,8 @@ pub struct PurchaseLicense<'info> {
     pub skill: Account<'info, Skill>,
     #[account(mut, address = skill.author @ MarketplaceError::SellerMismatch)]
     pub seller: SystemAccount<'info>,
-    #[account(mut)]
-    pub treasury: SystemAccount<'info>,
+    #[account(mut, seeds = [SEED_FEE_VAULT], bump = marketplace.fee_vault_bump)]
+    pub fee_vault: Account<'info, FeeVault>,
     #[account(
         init_if_needed,
         payer = buyer,
@@ -39,9 +35,11 @@ pub struct PurchaseLicense<'info> {
 }
 
 /// Specification:
-/// - Skill priced in SOL, active, not the buyer's own; marketplace not paused; price ≤ max_price.
+/// - Skill priced in SOL, listed, not suspended, not the buyer's own; marketplace not paused;
+///   price ≤ max_price.
 /// - Exactly `price` lamports leave the buyer (plus license rent on first purchase): the seller
-///   receives price − fee and the treasury fee = floor(price × fee_bps / 10 000).
+///   receives price − fee and the fee vault fee = ceil(price × fee_bps / 10 000), at the fee in
+///   force now. The vault is program-owned and rent-exempt, so a fee of one lamport lands.
 /// - First purchase creates the license; buying again extends a subscription from
 ///   max(now, expires_at), adds units to a usage license, and fails for a one-time license.
 /// - An optional extra read-only account is the Solana Pay reference, echoed in the event.
@@ -59,20 +57,21 @@ pub fn handler<'info>(
         license_bump: ctx.bumps.license,
         remaining: ctx.remaining_accounts,
     };
+    let buyer = accounts.buyer.to_account_info();
+    let seller = accounts.seller.to_account_info();
+    let vault = accounts.fee_vault.to_account_info();
+    let balances = || Ok([buyer.lamports(), seller.lamports(), vault.lamports()]);
     purchase::execute(purchase, args, |payee, amount| {
         let recipient = match payee {
-            Payee::Seller => &accounts.seller,
-            Payee::Treasury => &accounts.treasury,
+            Payee::Seller => seller.clone(),
+            Payee::Treasury => vault.clone(),
         };
         system_program::transfer(
             CpiContext::new(
                 accounts.system_program.to_account_info(),
-                system_program::Transfer {
-                    from: accounts.buyer.to_account_info(),
-                    to: recipient.to_account_info(),
-                },
+                system_program::Transfer { from: buyer.clone(), to: recipient },
             ),
             amount,
         )
-    })
+    }, balances)
 }

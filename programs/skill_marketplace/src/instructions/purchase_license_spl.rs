@@ -60,13 +60,30 @@ pub struct PurchaseLicenseSpl<'info> {
 /// - As `purchase_license`, for a skill priced in an SPL mint (Token or Token-2022), paid with
 ///   `transfer_checked` from the buyer's token account: seller token account (owned by the
 ///   author) receives price − fee, treasury token account (owned by the marketplace treasury)
-///   receives the fee; exactly `price` base units leave the buyer.
+///   receives the fee; exactly `price` base units leave the buyer. The three token accounts
+///   must be different accounts (the event's measured amounts would be wrong otherwise).
 /// - The token program must be the mint's owner (no substitute programs).
 pub fn handler<'info>(
     ctx: Context<'_, '_, 'info, 'info, PurchaseLicenseSpl<'info>>,
     args: PurchaseLicenseArgs,
 ) -> Result<()> {
     let accounts = ctx.accounts;
+    let (buyer_token, seller_token, treasury_token) = (
+        accounts.buyer_token.to_account_info(),
+        accounts.seller_token.to_account_info(),
+        accounts.treasury_token.to_account_info(),
+    );
+    require!(
+        buyer_token.key != seller_token.key && buyer_token.key != treasury_token.key && seller_token.key != treasury_token.key,
+        MarketplaceError::SharedTokenAccount
+    );
+    let balances = || {
+        Ok([
+            anchor_spl::token::accessor::amount(&buyer_token)?,
+            anchor_spl::token::accessor::amount(&seller_token)?,
+            anchor_spl::token::accessor::amount(&treasury_token)?,
+        ])
+    };
     let purchase = Purchase {
         marketplace: &accounts.marketplace,
         skill: &mut accounts.skill,
@@ -77,21 +94,21 @@ pub fn handler<'info>(
     };
     purchase::execute(purchase, args, |payee, amount| {
         let recipient = match payee {
-            Payee::Seller => &accounts.seller_token,
-            Payee::Treasury => &accounts.treasury_token,
+            Payee::Seller => seller_token.clone(),
+            Payee::Treasury => treasury_token.clone(),
         };
         token_interface::transfer_checked(
             CpiContext::new(
                 accounts.token_program.to_account_info(),
                 TransferChecked {
-                    from: accounts.buyer_token.to_account_info(),
+                    from: buyer_token.clone(),
                     mint: accounts.mint.to_account_info(),
-                    to: recipient.to_account_info(),
+                    to: recipient,
                     authority: accounts.buyer.to_account_info(),
                 },
             ),
             amount,
             accounts.mint.decimals,
         )
-    })
+    }, balances)
 }

@@ -10,21 +10,27 @@ use crate::{
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct RecordUsageArgs {
     pub units: u64,
-    /// Hash of the executor's signed usage receipt, echoed in the event.
-    pub receipt_hash: [u8; 32],
+    /// The license's `usage_used` the caller read before building this call. A retry of a batch
+    /// that already landed finds a larger value and fails, so no batch is counted twice.
+    pub expected_usage_used: u64,
+    /// Root of the batch of signed receipts this call settles, echoed in the event.
+    pub receipts_root: [u8; 32],
+    /// Receipts in the batch: at least one, at most one per unit.
+    pub receipt_count: u32,
 }
 
 #[derive(Accounts)]
 pub struct RecordUsage<'info> {
     pub meter_authority: Signer<'info>,
+    /// The signer's registration; a revoked key has none (the account is closed).
     #[account(
-        seeds = [SEED_MARKETPLACE],
-        bump = marketplace.bump,
-        has_one = meter_authority @ MarketplaceError::UnauthorizedMeter
+        constraint = meter.authority == meter_authority.key() @ MarketplaceError::UnauthorizedMeter
     )]
+    pub meter: Account<'info, MeterAuthority>,
+    #[account(seeds = [SEED_MARKETPLACE], bump = marketplace.bump)]
     pub marketplace: Account<'info, Marketplace>,
+    /// Read only: metering never writes the skill, so calls under different licenses run in parallel.
     #[account(
-        mut,
         seeds = [SEED_SKILL, skill.author.as_ref(), skill.slug.as_bytes()],
         bump = skill.bump
     )]
@@ -39,16 +45,25 @@ pub struct RecordUsage<'info> {
 }
 
 /// Specification:
-/// - Signed by the marketplace's meter authority only; blocked while paused.
-/// - units ≥ 1; a usage license never goes beyond its limit; a subscription must not have
-///   expired; one-time licenses are counted without a limit.
-/// - Emits the receipt hash with the new totals.
+/// - Signed by a registered meter authority only; blocked while paused or while the skill is
+///   suspended.
+/// - Applies only if the license's usage is still `expected_usage_used`; otherwise StaleUsage
+///   and nothing changes (safe to retry).
+/// - units ≥ 1 and 1 ≤ receipt_count ≤ units; a usage license never goes beyond its limit; a
+///   subscription must not have expired; one-time licenses are counted without a limit.
+/// - Emits the batch's receipts root with the new totals.
 pub fn handler(ctx: Context<RecordUsage>, args: RecordUsageArgs) -> Result<()> {
     ctx.accounts.marketplace.require_open()?;
+    ctx.accounts.skill.require_usable()?;
     let clock = Clock::get()?;
     let license = &mut ctx.accounts.license;
+    require!(license.usage_used == args.expected_usage_used, MarketplaceError::StaleUsage);
+    require!(args.units > 0, MarketplaceError::ZeroUsage);
+    require!(
+        args.receipt_count >= 1 && u64::from(args.receipt_count) <= args.units,
+        MarketplaceError::InvalidReceiptBatch
+    );
     license.consume(args.units, clock.unix_timestamp)?;
-    ctx.accounts.skill.record_usage(args.units)?;
     emit!(UsageRecorded {
         license: license.key(),
         skill: license.skill,
@@ -56,7 +71,9 @@ pub fn handler(ctx: Context<RecordUsage>, args: RecordUsageArgs) -> Result<()> {
         units: args.units,
         usage_used: license.usage_used,
         usage_limit: license.usage_limit,
-        receipt_hash: args.receipt_hash,
+        meter_authority: ctx.accounts.meter_authority.key(),
+        receipts_root: args.receipts_root,
+        receipt_count: args.receipt_count,
         slot: clock.slot,
         timestamp: clock.unix_timestamp,
     });

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::{SEED_AGENT, SEED_MARKETPLACE},
+    constants::{LAYOUT_VERSION, SEED_AGENT, SEED_MARKETPLACE},
     events::AgentRegistered,
     state::{Agent, Marketplace},
 };
@@ -38,12 +38,14 @@ pub fn handler(ctx: Context<RegisterAgent>, args: RegisterAgentArgs) -> Result<(
     let clock = Clock::get()?;
     let agent = &mut ctx.accounts.agent;
     agent.set_inner(Agent {
+        layout: LAYOUT_VERSION,
         wallet: ctx.accounts.wallet.key(),
         name: args.name,
         metadata_uri: args.metadata_uri,
         skills_published: 0,
         registered_at: clock.unix_timestamp,
         bump: ctx.bumps.agent,
+        reserved: [0; 32],
     });
     emit!(AgentRegistered {
         agent: agent.key(),

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint;
 
 use crate::{
-    constants::{SEED_AGENT, SEED_MARKETPLACE, SEED_SKILL},
+    constants::{LAYOUT_VERSION, SEED_AGENT, SEED_MARKETPLACE, SEED_SKILL},
     errors::MarketplaceError,
     events::SkillRegistered,
     state::*,
@@ -64,6 +64,7 @@ pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<(
     let currency = ctx.accounts.currency_mint.as_ref().map(|mint| mint.key());
     let skill = &mut ctx.accounts.skill;
     skill.set_inner(Skill {
+        layout: LAYOUT_VERSION,
         author: ctx.accounts.author.key(),
         slug: args.slug,
         version: args.version,
@@ -73,14 +74,16 @@ pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<(
         currency,
         provenance: args.provenance,
         active: true,
+        suspended: false,
+        suspension_cid: String::new(),
         sales: 0,
         revenue: 0,
-        usage_units: 0,
         rating_sum: 0,
         rating_count: 0,
         created_at: clock.unix_timestamp,
         updated_at: clock.unix_timestamp,
         bump: ctx.bumps.skill,
+        reserved: [0; 64],
     });
 
     let agent = &mut ctx.accounts.agent;

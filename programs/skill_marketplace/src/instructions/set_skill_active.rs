@@ -1,12 +1,14 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::SEED_SKILL, errors::MarketplaceError, events::SkillActiveChanged, state::Skill,
+    constants::{SEED_MARKETPLACE, SEED_SKILL}, errors::MarketplaceError, events::SkillActiveChanged, state::{Marketplace, Skill},
 };
 
 #[derive(Accounts)]
 pub struct SetSkillActive<'info> {
     pub author: Signer<'info>,
+    #[account(seeds = [SEED_MARKETPLACE], bump = marketplace.bump)]
+    pub marketplace: Account<'info, Marketplace>,
     #[account(
         mut,
         seeds = [SEED_SKILL, author.key().as_ref(), skill.slug.as_bytes()],
@@ -17,8 +19,9 @@ pub struct SetSkillActive<'info> {
 }
 
 /// Specification:
-/// - Author only. Inactive (delisted) skills cannot be bought; existing licenses stay valid.
+/// - Author only; blocked while paused. Inactive (delisted) skills cannot be bought; existing licenses stay valid.
 pub fn handler(ctx: Context<SetSkillActive>, active: bool) -> Result<()> {
+    ctx.accounts.marketplace.require_open()?;
     let skill = &mut ctx.accounts.skill;
     let clock = Clock::get()?;
     skill.active = active;

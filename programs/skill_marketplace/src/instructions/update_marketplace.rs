@@ -1,22 +1,23 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::SEED_MARKETPLACE, errors::MarketplaceError, events::MarketplaceUpdated,
+    constants::SEED_MARKETPLACE, errors::MarketplaceError, events::emit_marketplace_updated,
     state::Marketplace,
 };
 
 /// Fields left `None` keep their value.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default)]
 pub struct UpdateMarketplaceArgs {
-    pub admin: Option<Pubkey>,
     pub treasury: Option<Pubkey>,
+    /// Scheduled: applies once the notice period has passed.
     pub fee_bps: Option<u16>,
-    pub meter_authority: Option<Pubkey>,
-    pub paused: Option<bool>,
+    pub pauser: Option<Pubkey>,
+    /// May only grow (up to 90 days); applied before a fee given in the same call.
+    pub notice_secs: Option<i64>,
 }
 
 #[derive(Accounts)]
-pub struct UpdateMarketplace<'info> {
+pub struct AdminOnly<'info> {
     pub admin: Signer<'info>,
     #[account(
         mut,
@@ -28,36 +29,30 @@ pub struct UpdateMarketplace<'info> {
 }
 
 /// Specification:
-/// - Admin only.
-/// - fee_bps ≤ 1000; treasury, meter authority, paused flag and admin may change.
-pub fn handler(ctx: Context<UpdateMarketplace>, args: UpdateMarketplaceArgs) -> Result<()> {
+/// - Admin only. Treasury and pauser change at once.
+/// - The notice period may be lengthened (never shortened), at most 90 days.
+/// - A new fee (≤ 1000 bps) is scheduled `notice_secs` from now; purchases keep paying the
+///   current fee until then. A pending fee whose time has come is folded in first; a second
+///   change before the first applied replaces it.
+pub fn handler(ctx: Context<AdminOnly>, args: UpdateMarketplaceArgs) -> Result<()> {
+    let clock = Clock::get()?;
     let marketplace = &mut ctx.accounts.marketplace;
-    if let Some(fee_bps) = args.fee_bps {
-        Marketplace::validate_fee(fee_bps)?;
-        marketplace.fee_bps = fee_bps;
+    if let Some(notice_secs) = args.notice_secs {
+        Marketplace::validate_notice(notice_secs)?;
+        require!(notice_secs >= marketplace.notice_secs, MarketplaceError::NoticeShortened);
+        marketplace.notice_secs = notice_secs;
     }
-    if let Some(admin) = args.admin {
-        marketplace.admin = admin;
+    if let Some(fee_bps) = args.fee_bps {
+        marketplace.schedule_fee(fee_bps, clock.unix_timestamp)?;
+    } else {
+        marketplace.settle_fee(clock.unix_timestamp);
     }
     if let Some(treasury) = args.treasury {
         marketplace.treasury = treasury;
     }
-    if let Some(meter_authority) = args.meter_authority {
-        marketplace.meter_authority = meter_authority;
+    if let Some(pauser) = args.pauser {
+        marketplace.pauser = pauser;
     }
-    if let Some(paused) = args.paused {
-        marketplace.paused = paused;
-    }
-    let clock = Clock::get()?;
-    emit!(MarketplaceUpdated {
-        marketplace: marketplace.key(),
-        admin: marketplace.admin,
-        treasury: marketplace.treasury,
-        fee_bps: marketplace.fee_bps,
-        meter_authority: marketplace.meter_authority,
-        paused: marketplace.paused,
-        slot: clock.slot,
-        timestamp: clock.unix_timestamp,
-    });
+    emit_marketplace_updated(marketplace.key(), marketplace, &clock);
     Ok(())
 }

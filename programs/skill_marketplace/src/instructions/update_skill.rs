@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::{
-    constants::SEED_SKILL, errors::MarketplaceError, events::SkillUpdated, state::*,
+    constants::{SEED_MARKETPLACE, SEED_SKILL}, errors::MarketplaceError, events::SkillUpdated, state::*,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -16,6 +16,8 @@ pub struct UpdateSkillArgs {
 #[derive(Accounts)]
 pub struct UpdateSkill<'info> {
     pub author: Signer<'info>,
+    #[account(seeds = [SEED_MARKETPLACE], bump = marketplace.bump)]
+    pub marketplace: Account<'info, Marketplace>,
     #[account(
         mut,
         seeds = [SEED_SKILL, author.key().as_ref(), skill.slug.as_bytes()],
@@ -26,10 +28,11 @@ pub struct UpdateSkill<'info> {
 }
 
 /// Specification:
-/// - Author only. The version must be strictly greater (semver order) than the current one.
+/// - Author only; blocked while paused (it swaps the image buyers run). The version must be strictly greater (semver order) than the current one.
 /// - Provenance (docs CID, commit SHA, image digest) is replaced as a whole and validated.
 /// - Price (> 0) and category may change; pricing kind and currency never do.
 pub fn handler(ctx: Context<UpdateSkill>, args: UpdateSkillArgs) -> Result<()> {
+    ctx.accounts.marketplace.require_open()?;
     let skill = &mut ctx.accounts.skill;
     require!(args.version > skill.version, MarketplaceError::VersionNotIncreased);
     args.provenance.validate()?;

@@ -9,6 +9,7 @@ use crate::{
 #[account]
 #[derive(InitSpace)]
 pub struct Agent {
+    pub layout: u8,
     pub wallet: Pubkey,
     #[max_len(MAX_AGENT_NAME_LEN)]
     pub name: String,
@@ -17,6 +18,7 @@ pub struct Agent {
     pub skills_published: u32,
     pub registered_at: i64,
     pub bump: u8,
+    pub reserved: [u8; 32],
 }
 
 impl Agent {

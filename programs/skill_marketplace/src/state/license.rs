@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::{errors::MarketplaceError, state::skill::Pricing};
+use crate::{constants::LAYOUT_VERSION, errors::MarketplaceError, state::skill::Pricing};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
 pub enum LicenseKind {
@@ -24,6 +24,7 @@ impl From<Pricing> for LicenseKind {
 #[account]
 #[derive(InitSpace)]
 pub struct License {
+    pub layout: u8,
     pub buyer: Pubkey,
     pub skill: Pubkey,
     pub kind: LicenseKind,
@@ -35,7 +36,10 @@ pub struct License {
     pub usage_used: u64,
     /// Number of purchases (first buy, renewals, top-ups).
     pub purchases: u32,
+    /// Total that left the buyer for this license, in base units of the skill's currency.
+    pub paid: u64,
     pub bump: u8,
+    pub reserved: [u8; 32],
 }
 
 impl License {
@@ -53,6 +57,7 @@ impl License {
         if renewal {
             require!(self.kind == LicenseKind::from(pricing), MarketplaceError::LicenseKindMismatch);
         } else {
+            self.layout = LAYOUT_VERSION;
             self.buyer = buyer;
             self.skill = skill;
             self.kind = pricing.into();

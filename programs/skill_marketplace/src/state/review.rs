@@ -10,6 +10,7 @@ use crate::{
 #[account]
 #[derive(InitSpace)]
 pub struct Review {
+    pub layout: u8,
     pub skill: Pubkey,
     pub reviewer: Pubkey,
     pub rating: u8,
@@ -18,6 +19,7 @@ pub struct Review {
     pub created_at: i64,
     pub updated_at: i64,
     pub bump: u8,
+    pub reserved: [u8; 32],
 }
 
 impl Review {

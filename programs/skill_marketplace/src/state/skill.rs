@@ -39,6 +39,7 @@ pub struct Provenance {
 #[account]
 #[derive(InitSpace)]
 pub struct Skill {
+    pub layout: u8,
     pub author: Pubkey,
     #[max_len(MAX_SLUG_LEN)]
     pub slug: String,
@@ -51,16 +52,24 @@ pub struct Skill {
     /// `None` = SOL; otherwise the SPL mint (Token or Token-2022) the skill is priced in.
     pub currency: Option<Pubkey>,
     pub provenance: Provenance,
+    /// Listed by its author (`set_skill_active`).
     pub active: bool,
+    /// Suspended by the marketplace admin: no purchases and no metered use until lifted.
+    pub suspended: bool,
+    /// IPFS CID of the suspension's reason; empty when not suspended.
+    #[max_len(MAX_CID_LEN)]
+    pub suspension_cid: String,
+    /// Purchases so far (saturates: a counter never blocks a sale). Units used are totalled by
+    /// the indexer from `UsageRecorded` events, so metering never writes the skill account.
     pub sales: u64,
-    /// Gross revenue in base units of `currency`.
+    /// Gross revenue in base units of `currency` (saturates).
     pub revenue: u64,
-    pub usage_units: u64,
     pub rating_sum: u64,
     pub rating_count: u32,
     pub created_at: i64,
     pub updated_at: i64,
     pub bump: u8,
+    pub reserved: [u8; 64],
 }
 
 pub fn validate_slug(slug: &str) -> Result<()> {
@@ -127,17 +136,22 @@ pub fn validate_price(price: u64) -> Result<()> {
 }
 
 impl Skill {
-    pub fn record_sale(&mut self, price: u64) -> Result<()> {
-        self.sales = self.sales.checked_add(1).ok_or(MarketplaceError::MathOverflow)?;
-        self.revenue = self.revenue.checked_add(price).ok_or(MarketplaceError::MathOverflow)?;
+    /// Counts a sale; the totals saturate rather than fail, so they can never block a purchase.
+    pub fn record_sale(&mut self, paid: u64) {
+        self.sales = self.sales.saturating_add(1);
+        self.revenue = self.revenue.saturating_add(paid);
+    }
+
+    /// Purchases need the skill listed and not suspended.
+    pub fn require_on_sale(&self) -> Result<()> {
+        require!(!self.suspended, MarketplaceError::SkillSuspended);
+        require!(self.active, MarketplaceError::SkillInactive);
         Ok(())
     }
 
-    pub fn record_usage(&mut self, units: u64) -> Result<()> {
-        self.usage_units = self
-            .usage_units
-            .checked_add(units)
-            .ok_or(MarketplaceError::MathOverflow)?;
+    /// Metered use needs the skill not suspended (a delisted skill still serves its licenses).
+    pub fn require_usable(&self) -> Result<()> {
+        require!(!self.suspended, MarketplaceError::SkillSuspended);
         Ok(())
     }
 

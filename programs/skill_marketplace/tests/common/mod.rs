@@ -50,6 +50,12 @@ pub fn license_pda(skill: &Pubkey, buyer: &Pubkey) -> Pubkey {
 pub fn review_pda(skill: &Pubkey, reviewer: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[SEED_REVIEW, skill.as_ref(), reviewer.as_ref()], &program_id()).0
 }
+pub fn fee_vault_pda() -> Pubkey {
+    Pubkey::find_program_address(&[SEED_FEE_VAULT], &program_id()).0
+}
+pub fn meter_pda(authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_METER, authority.as_ref()], &program_id()).0
+}
 
 pub fn ix(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction { program_id: program_id(), accounts: accounts.to_account_metas(None), data: data.data() }
@@ -79,7 +85,10 @@ impl Env {
     pub fn bare() -> Self {
         let mut svm = LiteSVM::new();
         svm_harness::add_native_program(&mut svm, program_id(), skill_marketplace::entry);
-        let mut env = Env { svm, admin: Keypair::new(), treasury: Keypair::new(), meter: Keypair::new() };
+        let admin = Keypair::new();
+        // The program as a cluster presents an upgradeable one: the admin is its upgrade authority.
+        svm_harness::set_program_data(&mut svm, &program_id(), Some(admin.pubkey()), 0);
+        let mut env = Env { svm, admin, treasury: Keypair::new(), meter: Keypair::new() };
         env.set_time(START_TIME);
         for who in [env.admin.pubkey(), env.treasury.pubkey(), env.meter.pubkey()] {
             env.svm.airdrop(&who, 10 * SOL).expect("airdrop");
@@ -87,7 +96,8 @@ impl Env {
         env
     }
 
-    /// A chain with the marketplace initialized at the default 2.5 % fee.
+    /// A chain with the marketplace initialized at the default 2.5 % fee and 7-day notice, and
+    /// `meter` registered as a meter authority.
     pub fn new() -> Self {
         Self::with_fee(DEFAULT_FEE_BPS)
     }
@@ -96,21 +106,27 @@ impl Env {
         let mut env = Self::bare();
         let ix = env.initialize_ix(&env.admin.pubkey(), fee_bps);
         let admin = env.admin.insecure_clone();
-        env.send(&[ix], &[&admin]).expect("initialize marketplace");
+        let meter = env.meter.pubkey();
+        env.send(&[ix, add_meter_ix(&admin.pubkey(), &meter)], &[&admin]).expect("initialize marketplace");
         env
     }
 
     pub fn initialize_ix(&self, admin: &Pubkey, fee_bps: u16) -> Instruction {
-        ix(
-            acc::InitializeMarketplace { admin: *admin, marketplace: marketplace_pda(), system_program: system_program::ID },
-            ixn::InitializeMarketplace {
-                args: InitializeMarketplaceArgs {
-                    treasury: self.treasury.pubkey(),
-                    fee_bps,
-                    meter_authority: self.meter.pubkey(),
-                },
+        initialize_ix(
+            admin,
+            InitializeMarketplaceArgs {
+                treasury: self.treasury.pubkey(),
+                fee_bps,
+                pauser: self.admin.pubkey(),
+                notice_secs: DEFAULT_NOTICE_SECS,
             },
         )
+    }
+
+    /// Lamports in the fee vault above its rent-exempt minimum: the SOL fees collected.
+    pub fn vault_fees(&self) -> u64 {
+        let vault = self.svm.get_account(&fee_vault_pda()).expect("fee vault");
+        vault.lamports - self.svm.minimum_balance_for_rent_exemption(vault.data.len())
     }
 
     pub fn funded(&mut self, lamports: u64) -> Keypair {
@@ -186,7 +202,7 @@ impl Env {
 
     pub fn purchase_sol_ix(&self, buyer: &Pubkey, skill: &Pubkey, max_price: u64, reference: Option<Pubkey>) -> Instruction {
         let s: Skill = self.account(skill);
-        purchase_sol_ix(buyer, skill, &s.author, &self.treasury.pubkey(), max_price, reference)
+        purchase_sol_ix(buyer, skill, &s.author, max_price, reference)
     }
 
     pub fn buy_sol(&mut self, buyer: &Keypair, skill: &Pubkey) -> TxResult {
@@ -194,8 +210,20 @@ impl Env {
         self.send(&[ix], &[buyer])
     }
 
-    pub fn record_usage_ix(&self, skill: &Pubkey, buyer: &Pubkey, units: u64, receipt: [u8; 32]) -> Instruction {
-        record_usage_ix(&self.meter.pubkey(), skill, &license_pda(skill, buyer), units, receipt)
+    /// A `record_usage` by `meter` of one batch of `units` receipts, expecting the usage the
+    /// license holds now (0 when it does not exist).
+    pub fn record_usage_ix(&self, skill: &Pubkey, buyer: &Pubkey, units: u64, root: [u8; 32]) -> Instruction {
+        let license = license_pda(skill, buyer);
+        let expected = self.usage_used(&license);
+        record_usage_ix(&self.meter.pubkey(), skill, &license, usage_batch(units, expected, root))
+    }
+
+    /// The license's `usage_used`, or 0 when there is no license there.
+    pub fn usage_used(&self, license: &Pubkey) -> u64 {
+        self.svm
+            .get_account(license)
+            .and_then(|a| License::try_deserialize(&mut a.data.as_slice()).ok())
+            .map_or(0, |l| l.usage_used)
     }
 
     pub fn record_usage(&mut self, skill: &Pubkey, buyer: &Pubkey, units: u64) -> TxResult {
@@ -205,7 +233,7 @@ impl Env {
     }
 
     pub fn set_paused(&mut self, paused: bool) {
-        let ix = update_marketplace_ix(&self.admin.pubkey(), UpdateMarketplaceArgs { paused: Some(paused), ..Default::default() });
+        let ix = set_paused_ix(&self.admin.pubkey(), paused);
         let admin = self.admin.insecure_clone();
         self.send(&[ix], &[&admin]).expect("pause");
     }
@@ -281,8 +309,66 @@ pub fn one_event<T: AnchorDeserialize + Discriminator>(meta: &TransactionMetadat
 
 // ----- instruction builders -----
 
+pub fn initialize_ix(admin: &Pubkey, args: InitializeMarketplaceArgs) -> Instruction {
+    ix(
+        acc::InitializeMarketplace {
+            admin: *admin,
+            marketplace: marketplace_pda(),
+            fee_vault: fee_vault_pda(),
+            program_data: svm_harness::program_data_address(&program_id()),
+            system_program: system_program::ID,
+        },
+        ixn::InitializeMarketplace { args },
+    )
+}
+
 pub fn update_marketplace_ix(admin: &Pubkey, args: UpdateMarketplaceArgs) -> Instruction {
-    ix(acc::UpdateMarketplace { admin: *admin, marketplace: marketplace_pda() }, ixn::UpdateMarketplace { args })
+    ix(acc::AdminOnly { admin: *admin, marketplace: marketplace_pda() }, ixn::UpdateMarketplace { args })
+}
+
+pub fn propose_admin_ix(admin: &Pubkey, new_admin: Option<Pubkey>) -> Instruction {
+    ix(acc::AdminOnly { admin: *admin, marketplace: marketplace_pda() }, ixn::ProposeAdmin { new_admin })
+}
+
+pub fn accept_admin_ix(new_admin: &Pubkey) -> Instruction {
+    ix(acc::AcceptAdmin { new_admin: *new_admin, marketplace: marketplace_pda() }, ixn::AcceptAdmin {})
+}
+
+pub fn set_paused_ix(signer: &Pubkey, paused: bool) -> Instruction {
+    ix(acc::SetPaused { signer: *signer, marketplace: marketplace_pda() }, ixn::SetPaused { paused })
+}
+
+pub fn add_meter_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
+    ix(
+        acc::AddMeterAuthority {
+            admin: *admin,
+            marketplace: marketplace_pda(),
+            meter: meter_pda(authority),
+            system_program: system_program::ID,
+        },
+        ixn::AddMeterAuthority { authority: *authority },
+    )
+}
+
+pub fn revoke_meter_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
+    ix(
+        acc::RevokeMeterAuthority { admin: *admin, marketplace: marketplace_pda(), meter: meter_pda(authority) },
+        ixn::RevokeMeterAuthority {},
+    )
+}
+
+pub fn withdraw_fees_ix(admin: &Pubkey, treasury: &Pubkey, amount: u64) -> Instruction {
+    ix(
+        acc::WithdrawFees { admin: *admin, marketplace: marketplace_pda(), fee_vault: fee_vault_pda(), treasury: *treasury },
+        ixn::WithdrawFees { amount },
+    )
+}
+
+pub fn set_skill_suspension_ix(admin: &Pubkey, skill: &Pubkey, reason_cid: Option<&str>) -> Instruction {
+    ix(
+        acc::SetSkillSuspension { admin: *admin, marketplace: marketplace_pda(), skill: *skill },
+        ixn::SetSkillSuspension { reason_cid: reason_cid.map(str::to_string) },
+    )
 }
 
 pub fn register_agent_ix(wallet: &Pubkey, name: &str, uri: &str) -> Instruction {
@@ -330,7 +416,6 @@ pub fn purchase_sol_ix(
     buyer: &Pubkey,
     skill: &Pubkey,
     seller: &Pubkey,
-    treasury: &Pubkey,
     max_price: u64,
     reference: Option<Pubkey>,
 ) -> Instruction {
@@ -340,7 +425,7 @@ pub fn purchase_sol_ix(
             marketplace: marketplace_pda(),
             skill: *skill,
             seller: *seller,
-            treasury: *treasury,
+            fee_vault: fee_vault_pda(),
             license: license_pda(skill, buyer),
             system_program: system_program::ID,
         },
@@ -352,10 +437,27 @@ pub fn purchase_sol_ix(
     ix
 }
 
-pub fn record_usage_ix(meter: &Pubkey, skill: &Pubkey, license: &Pubkey, units: u64, receipt_hash: [u8; 32]) -> Instruction {
+/// One batch of `units` receipts (a receipt per unit, up to u32::MAX) over a license whose
+/// usage is `expected`.
+pub fn usage_batch(units: u64, expected: u64, root: [u8; 32]) -> RecordUsageArgs {
+    RecordUsageArgs {
+        units,
+        expected_usage_used: expected,
+        receipts_root: root,
+        receipt_count: units.clamp(1, u32::MAX as u64) as u32,
+    }
+}
+
+pub fn record_usage_ix(meter: &Pubkey, skill: &Pubkey, license: &Pubkey, args: RecordUsageArgs) -> Instruction {
     ix(
-        acc::RecordUsage { meter_authority: *meter, marketplace: marketplace_pda(), skill: *skill, license: *license },
-        ixn::RecordUsage { args: RecordUsageArgs { units, receipt_hash } },
+        acc::RecordUsage {
+            meter_authority: *meter,
+            meter: meter_pda(meter),
+            marketplace: marketplace_pda(),
+            skill: *skill,
+            license: *license,
+        },
+        ixn::RecordUsage { args },
     )
 }
 
@@ -389,11 +491,11 @@ pub fn close_license_ix(buyer: &Pubkey, license: &Pubkey) -> Instruction {
 }
 
 pub fn update_skill_ix(author: &Pubkey, skill: &Pubkey, args: UpdateSkillArgs) -> Instruction {
-    ix(acc::UpdateSkill { author: *author, skill: *skill }, ixn::UpdateSkill { args })
+    ix(acc::UpdateSkill { author: *author, marketplace: marketplace_pda(), skill: *skill }, ixn::UpdateSkill { args })
 }
 
 pub fn set_skill_active_ix(author: &Pubkey, skill: &Pubkey, active: bool) -> Instruction {
-    ix(acc::SetSkillActive { author: *author, skill: *skill }, ixn::SetSkillActive { active })
+    ix(acc::SetSkillActive { author: *author, marketplace: marketplace_pda(), skill: *skill }, ixn::SetSkillActive { active })
 }
 
 // ----- SPL tokens -----
