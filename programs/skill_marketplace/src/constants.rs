@@ -16,6 +16,9 @@ pub const SEED_REVIEW: &[u8] = b"review";
 /// The program-owned account that holds the platform's SOL fees until the admin withdraws them.
 #[constant]
 pub const SEED_FEE_VAULT: &[u8] = b"fee_vault";
+/// One account per SPL mint the admin accepts as a currency.
+#[constant]
+pub const SEED_CURRENCY: &[u8] = b"currency";
 /// One account per key allowed to record usage (one per executor operator).
 #[constant]
 pub const SEED_METER: &[u8] = b"meter";

@@ -86,4 +86,12 @@ pub enum MarketplaceError {
     InsufficientFees,
     #[msg("Buyer, seller and treasury token accounts must be three different accounts")]
     SharedTokenAccount,
+    #[msg("The mint is not an accepted currency of the marketplace")]
+    CurrencyNotAllowed,
+    #[msg("The mint has a Token-2022 extension that could take money back or block sales")]
+    MintExtensionNotAllowed,
+    #[msg("Only a license that was paid for and, for usage licenses, used can review")]
+    LicenseNotUsed,
+    #[msg("The license has lapsed: the review can be deleted but no longer changed")]
+    ReviewLocked,
 }

@@ -1,9 +1,19 @@
 //! One event per state change, carrying everything the indexer needs to rebuild its tables
 //! without reading accounts. Every event has the slot and unix time it happened at.
+//!
+//! Events are emitted through a self-CPI signed by the program's event authority (Anchor's
+//! `event_cpi` layout): they live in the transaction's inner instructions, which a sender cannot
+//! truncate the way padding a transaction with log spam truncates `Program data:` log lines.
 
-use anchor_lang::prelude::*;
+use anchor_lang::{
+    prelude::*,
+    solana_program::{
+        instruction::{AccountMeta, Instruction},
+        program::invoke_signed,
+    },
+};
 
-use crate::state::{LicenseKind, PendingFee, Pricing, Provenance, Semver};
+use crate::state::{LicenseKind, PendingFee, PendingPrice, PendingVersion, Pricing, Provenance, Semver};
 
 #[event]
 pub struct MarketplaceInitialized {
@@ -66,6 +76,24 @@ pub struct FeesWithdrawn {
 }
 
 #[event]
+pub struct CurrencyAdded {
+    pub currency: Pubkey,
+    pub mint: Pubkey,
+    pub token_program: Pubkey,
+    pub decimals: u8,
+    pub slot: u64,
+    pub timestamp: i64,
+}
+
+#[event]
+pub struct CurrencyRemoved {
+    pub currency: Pubkey,
+    pub mint: Pubkey,
+    pub slot: u64,
+    pub timestamp: i64,
+}
+
+#[event]
 pub struct AgentRegistered {
     pub agent: Pubkey,
     pub wallet: Pubkey,
@@ -104,11 +132,16 @@ pub struct SkillRegistered {
 pub struct SkillUpdated {
     pub skill: Pubkey,
     pub author: Pubkey,
+    /// The version in force before this update (pending versions that came due are folded in).
     pub previous_version: Semver,
+    /// Version, price and provenance in force now.
     pub version: Semver,
     pub category: String,
     pub price: u64,
     pub provenance: Provenance,
+    /// What this update scheduled, if it waits for the notice period.
+    pub pending_version: Option<PendingVersion>,
+    pub pending_price: Option<PendingPrice>,
     pub slot: u64,
     pub timestamp: i64,
 }
@@ -189,9 +222,12 @@ pub struct ReviewPosted {
     pub skill: Pubkey,
     pub reviewer: Pubkey,
     pub rating: u8,
+    pub weight: u64,
     pub text_cid: String,
     pub skill_rating_sum: u64,
     pub skill_rating_count: u32,
+    pub skill_weighted_rating_sum: u128,
+    pub skill_rating_weight: u128,
     pub slot: u64,
     pub timestamp: i64,
 }
@@ -202,10 +238,29 @@ pub struct ReviewUpdated {
     pub skill: Pubkey,
     pub reviewer: Pubkey,
     pub previous_rating: u8,
+    pub previous_weight: u64,
     pub rating: u8,
+    pub weight: u64,
     pub text_cid: String,
     pub skill_rating_sum: u64,
     pub skill_rating_count: u32,
+    pub skill_weighted_rating_sum: u128,
+    pub skill_rating_weight: u128,
+    pub slot: u64,
+    pub timestamp: i64,
+}
+
+#[event]
+pub struct ReviewDeleted {
+    pub review: Pubkey,
+    pub skill: Pubkey,
+    pub reviewer: Pubkey,
+    pub rating: u8,
+    pub weight: u64,
+    pub skill_rating_sum: u64,
+    pub skill_rating_count: u32,
+    pub skill_weighted_rating_sum: u128,
+    pub skill_rating_weight: u128,
     pub slot: u64,
     pub timestamp: i64,
 }
@@ -221,9 +276,36 @@ pub struct LicenseClosed {
     pub timestamp: i64,
 }
 
+/// Seed of the PDA that signs the program's event self-CPIs (the `event_cpi` convention).
+pub const EVENT_AUTHORITY_SEED: &[u8] = b"__event_authority";
+
+/// Emits `event` as an instruction from the program to itself, signed by the event authority
+/// (`authority`, with its `bump`): its data is Anchor's event tag, the event's discriminator and
+/// its fields, as `emit_cpi!` writes them.
+pub fn emit_via_cpi<E: anchor_lang::Event>(authority: &AccountInfo, bump: u8, event: &E) -> Result<()> {
+    let data: Vec<u8> = anchor_lang::event::EVENT_IX_TAG_LE.iter().copied().chain(event.data()).collect();
+    let ix = Instruction::new_with_bytes(crate::ID, &data, vec![AccountMeta::new_readonly(*authority.key, true)]);
+    invoke_signed(&ix, &[authority.clone()], &[&[EVENT_AUTHORITY_SEED, &[bump]]])?;
+    Ok(())
+}
+
+/// `emit_event!(ctx, Event { .. })`: emits through the instruction's event authority.
+#[macro_export]
+macro_rules! emit_event {
+    ($ctx:ident, $event:expr) => {
+        $crate::events::emit_via_cpi(&$ctx.accounts.event_authority, $ctx.bumps.event_authority, &$event)?
+    };
+}
+
 /// Emits `MarketplaceUpdated` with the configuration as `marketplace` now holds it.
-pub fn emit_marketplace_updated(key: Pubkey, marketplace: &crate::state::Marketplace, clock: &Clock) {
-    emit!(MarketplaceUpdated {
+pub fn emit_marketplace_updated(
+    authority: &AccountInfo,
+    bump: u8,
+    key: Pubkey,
+    marketplace: &crate::state::Marketplace,
+    clock: &Clock,
+) -> Result<()> {
+    emit_via_cpi(authority, bump, &MarketplaceUpdated {
         marketplace: key,
         admin: marketplace.admin,
         pending_admin: marketplace.pending_admin,
@@ -235,5 +317,5 @@ pub fn emit_marketplace_updated(key: Pubkey, marketplace: &crate::state::Marketp
         paused: marketplace.paused,
         slot: clock.slot,
         timestamp: clock.unix_timestamp,
-    });
+    })
 }

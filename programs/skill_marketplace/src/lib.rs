@@ -63,6 +63,16 @@ pub mod skill_marketplace {
         instructions::withdraw_fees::handler(ctx, amount)
     }
 
+    /// Admin accepts an SPL mint as a currency.
+    pub fn add_currency(ctx: Context<AddCurrency>) -> Result<()> {
+        instructions::currencies::add(ctx)
+    }
+
+    /// Admin stops accepting an SPL mint for new skills.
+    pub fn remove_currency(ctx: Context<RemoveCurrency>) -> Result<()> {
+        instructions::currencies::remove(ctx)
+    }
+
     /// Admin suspends a skill with a reason (`Some(cid)`) or lifts the suspension (`None`).
     pub fn set_skill_suspension(ctx: Context<SetSkillSuspension>, reason_cid: Option<String>) -> Result<()> {
         instructions::suspend_skill::handler(ctx, reason_cid)
@@ -122,6 +132,11 @@ pub mod skill_marketplace {
     /// A reviewer changes their review.
     pub fn update_review(ctx: Context<UpdateReview>, args: ReviewArgs) -> Result<()> {
         instructions::update_review::handler(ctx, args)
+    }
+
+    /// A reviewer deletes their review.
+    pub fn delete_review(ctx: Context<DeleteReview>) -> Result<()> {
+        instructions::delete_review::handler(ctx)
     }
 
     /// The buyer closes a spent license and gets its rent back.

@@ -158,3 +158,22 @@ fn buyer_without_enough_sol_is_refused_by_the_system_program() {
     // SystemError::ResultWithNegativeLamports = 1
     env.expect_failure(&[ix], &[&buyer], solana_instruction::error::InstructionError::Custom(1));
 }
+
+#[test]
+fn events_survive_a_transaction_padded_with_log_spam() {
+    // A buyer puts 45 empty memos before the purchase: their logs pass the runtime's 10 000-byte
+    // limit, so the purchase's own log lines are cut. Its event is a self-CPI, in the inner
+    // instructions, and comes through whole.
+    let memo = anchor_lang::prelude::Pubkey::from_str_const("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+    let mut env = Env::new();
+    let seller = env.funded(10 * SOL);
+    let skill = env.register_skill(&seller, "pdf-extract", Pricing::OneTime, SOL, None);
+    let buyer = env.funded(10 * SOL);
+    let mut ixs: Vec<_> = (0..45).map(|_| solana_instruction::Instruction { program_id: memo, accounts: vec![], data: vec![] }).collect();
+    ixs.push(env.purchase_sol_ix(&buyer.pubkey(), &skill, SOL, None));
+    let meta = env.send(&ixs, &[&buyer]).expect("padded purchase");
+    assert!(meta.logs.iter().any(|l| l == "Log truncated"), "the logs were cut: {:#?}", meta.logs.last());
+    assert!(!meta.logs.iter().any(|l| l.starts_with("Program data: ")), "no event line survived in the logs");
+    let event: LicensePurchased = one_event(&meta);
+    assert_eq!((event.license, event.paid, event.fee_amount), (license_pda(&skill, &buyer.pubkey()), SOL, SOL / 40));
+}

@@ -54,14 +54,25 @@ fn registers_a_token_priced_skill() {
 }
 
 #[test]
-fn a_non_mint_currency_is_rejected() {
+fn a_currency_the_marketplace_has_not_accepted_is_rejected() {
     let mut env = Env::new();
     let author = env.funded(10 * SOL);
     env.register_agent(&author, "seller");
-    // A wallet is not a mint: owned by the system program, not a token program.
-    let fake_mint = env.funded(SOL).pubkey();
-    let ix = register_skill_ix(&author.pubkey(), "translate", Pricing::OneTime, 1, Some(fake_mint));
-    env.expect_failure(&[ix], &[&author], anchor_error(anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram));
+    // A wallet is not a currency; nor is a real mint the admin has not accepted.
+    let wallet = env.funded(SOL).pubkey();
+    let unlisted = create_unlisted_mint(&mut env, &anchor_spl::token::ID).pubkey();
+    for mint in [wallet, unlisted] {
+        let ix = register_skill_ix(&author.pubkey(), "translate", Pricing::OneTime, 1, Some(mint));
+        env.expect_failure(&[ix], &[&author], program_error(MarketplaceError::CurrencyNotAllowed));
+    }
+    // Nor any other account of the program put in the currency's place (here: the agent profile,
+    // or the mint itself).
+    for account in [agent_pda(&author.pubkey()), unlisted] {
+        let mut ix = register_skill_ix(&author.pubkey(), "translate", Pricing::OneTime, 1, Some(unlisted));
+        ix.accounts[4].pubkey = account;
+        env.expect_failure(&[ix], &[&author], program_error(MarketplaceError::CurrencyNotAllowed));
+    }
+    assert!(!env.exists(&skill_pda(&author.pubkey(), "translate")));
 }
 
 #[test]

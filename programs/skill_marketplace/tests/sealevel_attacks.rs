@@ -184,6 +184,8 @@ fn purchase_ix_with(
         fee_vault: fee_vault_pda(),
         license: license_pda(skill, buyer),
         system_program: system_program::ID,
+        event_authority: event_authority(),
+        program: program_id(),
     };
     patch(&mut accounts);
     ix(
@@ -703,6 +705,7 @@ fn review_cannot_be_posted_twice() {
         buyer,
         ..
     } = market(USAGE);
+    env.record_usage(&skill, &buyer.pubkey(), 1).expect("use the license");
     env.send(
         &[post_review_ix(&buyer.pubkey(), &skill, 5, "QmFirst")],
         &[&buyer],

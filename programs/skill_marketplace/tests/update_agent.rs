@@ -11,7 +11,7 @@ use solana_signer::Signer;
 
 fn update_agent_ix(wallet: &anchor_lang::prelude::Pubkey, name: &str, uri: &str) -> solana_instruction::Instruction {
     ix(
-        acc::UpdateAgent { wallet: *wallet, agent: agent_pda(wallet) },
+        acc::UpdateAgent { wallet: *wallet, agent: agent_pda(wallet), event_authority: event_authority(), program: program_id() },
         ixn::UpdateAgent { args: UpdateAgentArgs { name: name.into(), metadata_uri: uri.into() } },
     )
 }

@@ -4,6 +4,7 @@ use crate::{
     constants::SEED_LICENSE, errors::MarketplaceError, events::LicenseClosed, state::License,
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CloseLicense<'info> {
     #[account(mut)]
@@ -25,7 +26,7 @@ pub fn handler(ctx: Context<CloseLicense>) -> Result<()> {
     let clock = Clock::get()?;
     let license = &ctx.accounts.license;
     require!(license.is_spent(clock.unix_timestamp), MarketplaceError::LicenseStillActive);
-    emit!(LicenseClosed {
+    crate::emit_event!(ctx, LicenseClosed {
         license: license.key(),
         skill: license.skill,
         buyer: license.buyer,

@@ -21,6 +21,7 @@ pub fn program_data_address() -> Pubkey {
     Pubkey::find_program_address(&[crate::ID.as_ref()], &bpf_loader_upgradeable::ID).0
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitializeMarketplace<'info> {
     #[account(mut)]
@@ -78,7 +79,7 @@ pub fn handler(ctx: Context<InitializeMarketplace>, args: InitializeMarketplaceA
     });
     ctx.accounts.fee_vault.set_inner(FeeVault { layout: LAYOUT_VERSION, bump: ctx.bumps.fee_vault, reserved: [0; 16] });
     let clock = Clock::get()?;
-    emit!(MarketplaceInitialized {
+    crate::emit_event!(ctx, MarketplaceInitialized {
         marketplace: marketplace.key(),
         admin: marketplace.admin,
         pauser: marketplace.pauser,

@@ -10,6 +10,7 @@ use crate::{
     state::{Marketplace, MeterAuthority},
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(authority: Pubkey)]
 pub struct AddMeterAuthority<'info> {
@@ -48,7 +49,7 @@ pub fn add(ctx: Context<AddMeterAuthority>, authority: Pubkey) -> Result<()> {
     });
     let marketplace = &mut ctx.accounts.marketplace;
     marketplace.meter_count = marketplace.meter_count.checked_add(1).ok_or(MarketplaceError::MathOverflow)?;
-    emit!(MeterAuthorityAdded {
+    crate::emit_event!(ctx, MeterAuthorityAdded {
         marketplace: marketplace.key(),
         meter: meter.key(),
         authority,
@@ -59,6 +60,7 @@ pub fn add(ctx: Context<AddMeterAuthority>, authority: Pubkey) -> Result<()> {
     Ok(())
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RevokeMeterAuthority<'info> {
     #[account(mut)]
@@ -86,7 +88,7 @@ pub fn revoke(ctx: Context<RevokeMeterAuthority>) -> Result<()> {
     let clock = Clock::get()?;
     let marketplace = &mut ctx.accounts.marketplace;
     marketplace.meter_count = marketplace.meter_count.saturating_sub(1);
-    emit!(MeterAuthorityRevoked {
+    crate::emit_event!(ctx, MeterAuthorityRevoked {
         marketplace: marketplace.key(),
         meter: ctx.accounts.meter.key(),
         authority: ctx.accounts.meter.authority,

@@ -1,4 +1,6 @@
 pub mod close_license;
+pub mod currencies;
+pub mod delete_review;
 pub mod initialize_marketplace;
 pub mod meters;
 pub mod post_review;
@@ -19,7 +21,7 @@ pub mod withdraw_fees;
 
 #[allow(ambiguous_glob_reexports)]
 pub use {
-    close_license::*, initialize_marketplace::*, meters::*, post_review::*,
+    close_license::*, currencies::*, delete_review::*, initialize_marketplace::*, meters::*, post_review::*,
     purchase::PurchaseLicenseArgs, purchase_license::*, purchase_license_spl::*, record_usage::*,
     register_agent::*, register_skill::*, roles::*, set_skill_active::*, suspend_skill::*,
     update_agent::*, update_marketplace::*, update_review::*, update_skill::*, withdraw_fees::*,

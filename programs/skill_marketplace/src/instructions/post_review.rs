@@ -14,6 +14,7 @@ pub struct ReviewArgs {
     pub text_cid: String,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct PostReview<'info> {
     #[account(mut)]
@@ -43,34 +44,44 @@ pub struct PostReview<'info> {
 }
 
 /// Specification:
-/// - Only a holder of a license for this skill (the license account must exist and be theirs).
+/// - Only a holder of a license for this skill (the license account must exist and be theirs),
+///   and only a license that was used: paid for, and for a usage license at least one unit
+///   recorded.
 /// - One review per (skill, reviewer); rating 1–5; text given as an IPFS CID.
-/// - Adds the rating to the skill's rating sum and count.
+/// - The rating weighs what the reviewer paid for the license (stored on the review); it is
+///   added to the skill's plain and weighted sums.
 pub fn handler(ctx: Context<PostReview>, args: ReviewArgs) -> Result<()> {
     Review::validate(args.rating, &args.text_cid)?;
+    let license = &ctx.accounts.license;
+    license.can_review()?;
+    let weight = license.paid;
     let clock = Clock::get()?;
     let skill = &mut ctx.accounts.skill;
-    skill.apply_rating(None, args.rating)?;
+    skill.apply_rating(None, Some((args.rating, weight)))?;
     let review = &mut ctx.accounts.review;
     review.set_inner(Review {
         layout: LAYOUT_VERSION,
         skill: skill.key(),
         reviewer: ctx.accounts.reviewer.key(),
         rating: args.rating,
+        weight,
         text_cid: args.text_cid,
         created_at: clock.unix_timestamp,
         updated_at: clock.unix_timestamp,
         bump: ctx.bumps.review,
         reserved: [0; 32],
     });
-    emit!(ReviewPosted {
+    crate::emit_event!(ctx, ReviewPosted {
         review: review.key(),
         skill: review.skill,
         reviewer: review.reviewer,
         rating: review.rating,
+        weight,
         text_cid: review.text_cid.clone(),
         skill_rating_sum: skill.rating_sum,
         skill_rating_count: skill.rating_count,
+        skill_weighted_rating_sum: skill.weighted_rating_sum,
+        skill_rating_weight: skill.rating_weight,
         slot: clock.slot,
         timestamp: clock.unix_timestamp,
     });

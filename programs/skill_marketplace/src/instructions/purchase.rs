@@ -4,7 +4,11 @@
 
 use anchor_lang::prelude::*;
 
-use crate::{errors::MarketplaceError, events::LicensePurchased, state::*};
+use crate::{
+    errors::MarketplaceError,
+    events::{emit_via_cpi, LicensePurchased},
+    state::*,
+};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct PurchaseLicenseArgs {
@@ -31,6 +35,9 @@ pub(crate) struct Purchase<'a, 'info> {
     pub license_bump: u8,
     /// The instruction's remaining accounts: at most the Solana Pay reference.
     pub remaining: &'a [AccountInfo<'info>],
+    /// The program's event authority and its bump, to emit `LicensePurchased`.
+    pub event_authority: &'a AccountInfo<'info>,
+    pub event_bump: u8,
 }
 
 /// Balances, in base units of the skill's currency, of the buyer, the seller and the fee's
@@ -59,15 +66,15 @@ pub(crate) fn execute(
     mut pay: impl FnMut(Payee, u64) -> Result<()>,
     balances: impl Fn() -> Result<Balances>,
 ) -> Result<()> {
-    let Purchase { marketplace, skill, license, buyer, license_bump, remaining } = purchase;
+    let Purchase { marketplace, skill, license, buyer, license_bump, remaining, event_authority, event_bump } = purchase;
     let clock = Clock::get()?;
 
     marketplace.require_open()?;
     skill.require_on_sale()?;
     require_keys_neq!(buyer, skill.author, MarketplaceError::CannotBuyOwnSkill);
-    require!(skill.price <= args.max_price, MarketplaceError::PriceAboveMaximum);
+    let price = skill.price_at(clock.unix_timestamp);
+    require!(price <= args.max_price, MarketplaceError::PriceAboveMaximum);
     let reference = solana_pay_reference(remaining)?;
-    let price = skill.price;
     let fee_bps = marketplace.fee_at(clock.unix_timestamp);
     let (seller_share, fee_share) = split_price(price, fee_bps)?;
     let renewal =
@@ -93,8 +100,7 @@ pub(crate) fn execute(
     license.paid = license.paid.saturating_add(settlement.paid);
     skill.record_sale(settlement.paid);
 
-    emit_purchase(&settlement, skill, license, &clock);
-    Ok(())
+    emit_purchase(event_authority, event_bump, &settlement, skill, license, &clock)
 }
 
 /// The optional Solana Pay reference: at most one extra account, read-only and not a signer,
@@ -107,8 +113,15 @@ fn solana_pay_reference(remaining: &[AccountInfo]) -> Result<Option<Pubkey>> {
     }
 }
 
-fn emit_purchase(settlement: &Settlement, skill: &Account<Skill>, license: &Account<License>, clock: &Clock) {
-    emit!(LicensePurchased {
+fn emit_purchase(
+    authority: &AccountInfo,
+    bump: u8,
+    settlement: &Settlement,
+    skill: &Account<Skill>,
+    license: &Account<License>,
+    clock: &Clock,
+) -> Result<()> {
+    emit_via_cpi(authority, bump, &LicensePurchased {
         license: license.key(),
         skill: skill.key(),
         buyer: license.buyer,
@@ -129,5 +142,5 @@ fn emit_purchase(settlement: &Settlement, skill: &Account<Skill>, license: &Acco
         reference: settlement.reference,
         slot: clock.slot,
         timestamp: clock.unix_timestamp,
-    });
+    })
 }

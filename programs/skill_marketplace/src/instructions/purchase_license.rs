@@ -7,6 +7,7 @@ use crate::{
     state::*,
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct PurchaseLicense<'info> {
     #[account(mut)]
@@ -56,6 +57,8 @@ pub fn handler<'info>(
         buyer: accounts.buyer.key(),
         license_bump: ctx.bumps.license,
         remaining: ctx.remaining_accounts,
+        event_authority: &accounts.event_authority,
+        event_bump: ctx.bumps.event_authority,
     };
     let buyer = accounts.buyer.to_account_info();
     let seller = accounts.seller.to_account_info();

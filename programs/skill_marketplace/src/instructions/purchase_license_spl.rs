@@ -8,6 +8,7 @@ use crate::{
     state::*,
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct PurchaseLicenseSpl<'info> {
     #[account(mut)]
@@ -91,6 +92,8 @@ pub fn handler<'info>(
         buyer: accounts.buyer.key(),
         license_bump: ctx.bumps.license,
         remaining: ctx.remaining_accounts,
+        event_authority: &accounts.event_authority,
+        event_bump: ctx.bumps.event_authority,
     };
     purchase::execute(purchase, args, |payee, amount| {
         let recipient = match payee {

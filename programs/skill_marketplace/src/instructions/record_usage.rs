@@ -19,6 +19,7 @@ pub struct RecordUsageArgs {
     pub receipt_count: u32,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RecordUsage<'info> {
     pub meter_authority: Signer<'info>,
@@ -64,7 +65,7 @@ pub fn handler(ctx: Context<RecordUsage>, args: RecordUsageArgs) -> Result<()> {
         MarketplaceError::InvalidReceiptBatch
     );
     license.consume(args.units, clock.unix_timestamp)?;
-    emit!(UsageRecorded {
+    crate::emit_event!(ctx, UsageRecorded {
         license: license.key(),
         skill: license.skill,
         buyer: license.buyer,

@@ -12,6 +12,7 @@ pub struct RegisterAgentArgs {
     pub metadata_uri: String,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RegisterAgent<'info> {
     #[account(mut)]
@@ -47,7 +48,7 @@ pub fn handler(ctx: Context<RegisterAgent>, args: RegisterAgentArgs) -> Result<(
         bump: ctx.bumps.agent,
         reserved: [0; 32],
     });
-    emit!(AgentRegistered {
+    crate::emit_event!(ctx, AgentRegistered {
         agent: agent.key(),
         wallet: agent.wallet,
         name: agent.name.clone(),

@@ -1,5 +1,4 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token_interface::Mint;
 
 use crate::{
     constants::{LAYOUT_VERSION, SEED_AGENT, SEED_MARKETPLACE, SEED_SKILL},
@@ -18,6 +17,7 @@ pub struct RegisterSkillArgs {
     pub provenance: Provenance,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: RegisterSkillArgs)]
 pub struct RegisterSkill<'info> {
@@ -40,9 +40,11 @@ pub struct RegisterSkill<'info> {
         bump
     )]
     pub skill: Account<'info, Skill>,
-    /// The SPL mint the skill is priced in; omit to price in SOL. Must be owned by the
-    /// Token or Token-2022 program (checked by `InterfaceAccount`).
-    pub currency_mint: Option<InterfaceAccount<'info, Mint>>,
+    /// The accepted currency (`Currency` account of its mint) the skill is priced in; omit to
+    /// price in SOL.
+    /// CHECK: must be a `Currency` account of this program (checked in the handler, so that any
+    /// other account gets CurrencyNotAllowed).
+    pub currency: Option<UncheckedAccount<'info>>,
     pub system_program: Program<'info, System>,
 }
 
@@ -51,7 +53,8 @@ pub struct RegisterSkill<'info> {
 /// - Slug 3–32 chars of [a-z0-9-], unique per author (it seeds the skill's address).
 /// - Category 1–32 chars of [a-z0-9-]; price > 0; subscription interval ≥ 1 hour;
 ///   usage pricing sells ≥ 1 unit per purchase; provenance CID valid, SHA and digest non-zero.
-/// - The skill starts active; currency is SOL or the given mint, fixed for the skill's life.
+/// - The skill starts active; currency is SOL or an accepted mint (one the admin added to the
+///   allowlist), fixed for the skill's life.
 pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<()> {
     ctx.accounts.marketplace.require_open()?;
     validate_slug(&args.slug)?;
@@ -61,7 +64,16 @@ pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<(
     args.provenance.validate()?;
 
     let clock = Clock::get()?;
-    let currency = ctx.accounts.currency_mint.as_ref().map(|mint| mint.key());
+    let currency = match &ctx.accounts.currency {
+        None => None,
+        Some(account) => {
+            require_keys_eq!(*account.owner, crate::ID, MarketplaceError::CurrencyNotAllowed);
+            let data = account.try_borrow_data()?;
+            let accepted = Currency::try_deserialize(&mut &data[..])
+                .map_err(|_| error!(MarketplaceError::CurrencyNotAllowed))?;
+            Some(accepted.mint)
+        }
+    };
     let skill = &mut ctx.accounts.skill;
     skill.set_inner(Skill {
         layout: LAYOUT_VERSION,
@@ -73,6 +85,8 @@ pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<(
         price: args.price,
         currency,
         provenance: args.provenance,
+        pending_version: None,
+        pending_price: None,
         active: true,
         suspended: false,
         suspension_cid: String::new(),
@@ -80,6 +94,8 @@ pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<(
         revenue: 0,
         rating_sum: 0,
         rating_count: 0,
+        weighted_rating_sum: 0,
+        rating_weight: 0,
         created_at: clock.unix_timestamp,
         updated_at: clock.unix_timestamp,
         bump: ctx.bumps.skill,
@@ -97,7 +113,7 @@ pub fn handler(ctx: Context<RegisterSkill>, args: RegisterSkillArgs) -> Result<(
         .checked_add(1)
         .ok_or(MarketplaceError::MathOverflow)?;
 
-    emit!(SkillRegistered {
+    crate::emit_event!(ctx, SkillRegistered {
         skill: skill.key(),
         author: skill.author,
         slug: skill.slug.clone(),

@@ -13,10 +13,11 @@ use crate::{
 pub fn propose_admin(ctx: Context<AdminOnly>, new_admin: Option<Pubkey>) -> Result<()> {
     let marketplace = &mut ctx.accounts.marketplace;
     marketplace.pending_admin = new_admin;
-    emit_marketplace_updated(marketplace.key(), marketplace, &Clock::get()?);
+    emit_marketplace_updated(&ctx.accounts.event_authority, ctx.bumps.event_authority, marketplace.key(), marketplace, &Clock::get()?)?;
     Ok(())
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
     pub new_admin: Signer<'info>,
@@ -35,10 +36,11 @@ pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
     let marketplace = &mut ctx.accounts.marketplace;
     marketplace.admin = ctx.accounts.new_admin.key();
     marketplace.pending_admin = None;
-    emit_marketplace_updated(marketplace.key(), marketplace, &Clock::get()?);
+    emit_marketplace_updated(&ctx.accounts.event_authority, ctx.bumps.event_authority, marketplace.key(), marketplace, &Clock::get()?)?;
     Ok(())
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetPaused<'info> {
     pub signer: Signer<'info>,
@@ -57,6 +59,6 @@ pub struct SetPaused<'info> {
 pub fn set_paused(ctx: Context<SetPaused>, paused: bool) -> Result<()> {
     let marketplace = &mut ctx.accounts.marketplace;
     marketplace.paused = paused;
-    emit_marketplace_updated(marketplace.key(), marketplace, &Clock::get()?);
+    emit_marketplace_updated(&ctx.accounts.event_authority, ctx.bumps.event_authority, marketplace.key(), marketplace, &Clock::get()?)?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use crate::{
     constants::{SEED_MARKETPLACE, SEED_SKILL}, errors::MarketplaceError, events::SkillActiveChanged, state::{Marketplace, Skill},
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetSkillActive<'info> {
     pub author: Signer<'info>,
@@ -26,7 +27,7 @@ pub fn handler(ctx: Context<SetSkillActive>, active: bool) -> Result<()> {
     let clock = Clock::get()?;
     skill.active = active;
     skill.updated_at = clock.unix_timestamp;
-    emit!(SkillActiveChanged {
+    crate::emit_event!(ctx, SkillActiveChanged {
         skill: skill.key(),
         author: skill.author,
         active,

@@ -7,6 +7,7 @@ use crate::{
     state::*,
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetSkillSuspension<'info> {
     pub admin: Signer<'info>,
@@ -36,7 +37,7 @@ pub fn handler(ctx: Context<SetSkillSuspension>, reason_cid: Option<String>) -> 
     skill.suspended = reason_cid.is_some();
     skill.suspension_cid = reason_cid.unwrap_or_default();
     skill.updated_at = clock.unix_timestamp;
-    emit!(SkillSuspensionChanged {
+    crate::emit_event!(ctx, SkillSuspensionChanged {
         skill: skill.key(),
         author: skill.author,
         suspended: skill.suspended,

@@ -10,6 +10,7 @@ pub struct UpdateAgentArgs {
     pub metadata_uri: String,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateAgent<'info> {
     pub wallet: Signer<'info>,
@@ -30,7 +31,7 @@ pub fn handler(ctx: Context<UpdateAgent>, args: UpdateAgentArgs) -> Result<()> {
     agent.name = args.name;
     agent.metadata_uri = args.metadata_uri;
     let clock = Clock::get()?;
-    emit!(AgentUpdated {
+    crate::emit_event!(ctx, AgentUpdated {
         agent: agent.key(),
         wallet: agent.wallet,
         name: agent.name.clone(),

@@ -16,6 +16,7 @@ pub struct UpdateMarketplaceArgs {
     pub notice_secs: Option<i64>,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AdminOnly<'info> {
     pub admin: Signer<'info>,
@@ -53,6 +54,6 @@ pub fn handler(ctx: Context<AdminOnly>, args: UpdateMarketplaceArgs) -> Result<(
     if let Some(pauser) = args.pauser {
         marketplace.pauser = pauser;
     }
-    emit_marketplace_updated(marketplace.key(), marketplace, &clock);
+    emit_marketplace_updated(&ctx.accounts.event_authority, ctx.bumps.event_authority, marketplace.key(), marketplace, &clock)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub struct UpdateSkillArgs {
     pub category: Option<String>,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateSkill<'info> {
     pub author: Signer<'info>,
@@ -28,13 +29,25 @@ pub struct UpdateSkill<'info> {
 }
 
 /// Specification:
-/// - Author only; blocked while paused (it swaps the image buyers run). The version must be strictly greater (semver order) than the current one.
-/// - Provenance (docs CID, commit SHA, image digest) is replaced as a whole and validated.
-/// - Price (> 0) and category may change; pricing kind and currency never do.
+/// - Author only; blocked while paused. The version must be strictly greater (semver order)
+///   than the current one and than any pending one; provenance (docs CID, commit SHA, image
+///   digest) is replaced as a whole and validated.
+/// - What a buyer bought stays what they bought: the new version takes effect after the
+///   marketplace's notice period (at once with no notice), and until then purchases and the
+///   executor keep the current version. A second update before then replaces the pending one
+///   with a fresh notice period.
+/// - A price increase waits for the notice period too; a decrease (or the same price) applies at
+///   once and cancels a pending increase. Category changes apply at once. Pricing kind and
+///   currency never change.
 pub fn handler(ctx: Context<UpdateSkill>, args: UpdateSkillArgs) -> Result<()> {
-    ctx.accounts.marketplace.require_open()?;
+    let marketplace = &ctx.accounts.marketplace;
+    marketplace.require_open()?;
+    let clock = Clock::get()?;
+    let now = clock.unix_timestamp;
     let skill = &mut ctx.accounts.skill;
-    require!(args.version > skill.version, MarketplaceError::VersionNotIncreased);
+    skill.settle(now);
+    let newest = skill.pending_version.as_ref().map_or(skill.version, |p| p.version);
+    require!(args.version > newest, MarketplaceError::VersionNotIncreased);
     args.provenance.validate()?;
     if let Some(price) = args.price {
         validate_price(price)?;
@@ -43,19 +56,29 @@ pub fn handler(ctx: Context<UpdateSkill>, args: UpdateSkillArgs) -> Result<()> {
         validate_category(category)?;
     }
 
-    let clock = Clock::get()?;
     let previous_version = skill.version;
-    skill.version = args.version;
-    skill.provenance = args.provenance;
+    let effective_at = now.checked_add(marketplace.notice_secs).ok_or(MarketplaceError::MathOverflow)?;
+    if marketplace.notice_secs == 0 {
+        skill.version = args.version;
+        skill.provenance = args.provenance;
+        skill.pending_version = None;
+    } else {
+        skill.pending_version = Some(PendingVersion { version: args.version, provenance: args.provenance, effective_at });
+    }
     if let Some(price) = args.price {
-        skill.price = price;
+        if price > skill.price && marketplace.notice_secs > 0 {
+            skill.pending_price = Some(PendingPrice { price, effective_at });
+        } else {
+            skill.price = price;
+            skill.pending_price = None;
+        }
     }
     if let Some(category) = args.category {
         skill.category = category;
     }
-    skill.updated_at = clock.unix_timestamp;
+    skill.updated_at = now;
 
-    emit!(SkillUpdated {
+    crate::emit_event!(ctx, SkillUpdated {
         skill: skill.key(),
         author: skill.author,
         previous_version,
@@ -63,6 +86,8 @@ pub fn handler(ctx: Context<UpdateSkill>, args: UpdateSkillArgs) -> Result<()> {
         category: skill.category.clone(),
         price: skill.price,
         provenance: skill.provenance.clone(),
+        pending_version: skill.pending_version.clone(),
+        pending_price: skill.pending_price,
         slot: clock.slot,
         timestamp: clock.unix_timestamp,
     });

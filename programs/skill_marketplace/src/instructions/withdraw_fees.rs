@@ -7,6 +7,7 @@ use crate::{
     state::{FeeVault, Marketplace},
 };
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct WithdrawFees<'info> {
     pub admin: Signer<'info>,
@@ -36,7 +37,7 @@ pub fn handler(ctx: Context<WithdrawFees>, amount: u64) -> Result<()> {
     vault.sub_lamports(amount)?;
     ctx.accounts.treasury.add_lamports(amount)?;
     let clock = Clock::get()?;
-    emit!(FeesWithdrawn {
+    crate::emit_event!(ctx, FeesWithdrawn {
         marketplace: ctx.accounts.marketplace.key(),
         treasury: ctx.accounts.treasury.key(),
         amount,

@@ -103,6 +103,17 @@ impl License {
         Ok(())
     }
 
+    /// A review needs a license that was really used: a usage license with at least one unit
+    /// recorded, or a subscription or one-time license its holder paid for.
+    pub fn can_review(&self) -> Result<()> {
+        let used = match self.kind {
+            LicenseKind::Usage => self.usage_used > 0,
+            LicenseKind::OneTime | LicenseKind::Subscription => true,
+        };
+        require!(self.paid > 0 && used, MarketplaceError::LicenseNotUsed);
+        Ok(())
+    }
+
     /// True once the license can no longer be used: an expired subscription or used-up units.
     pub fn is_spent(&self, now: i64) -> bool {
         match self.kind {

@@ -14,6 +14,9 @@ pub struct Review {
     pub skill: Pubkey,
     pub reviewer: Pubkey,
     pub rating: u8,
+    /// What the reviewer had paid for their license when they last wrote the review: the
+    /// rating's weight in the skill's weighted average.
+    pub weight: u64,
     #[max_len(MAX_CID_LEN)]
     pub text_cid: String,
     pub created_at: i64,

@@ -36,6 +36,22 @@ pub struct Provenance {
     pub image_digest: [u8; 32],
 }
 
+/// A published version waiting for the marketplace's notice period: until `effective_at`,
+/// buyers and the executor keep the current one.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, PartialEq, Eq, Debug, InitSpace)]
+pub struct PendingVersion {
+    pub version: Semver,
+    pub provenance: Provenance,
+    pub effective_at: i64,
+}
+
+/// A price increase waiting for the notice period (decreases apply at once).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub struct PendingPrice {
+    pub price: u64,
+    pub effective_at: i64,
+}
+
 #[account]
 #[derive(InitSpace)]
 pub struct Skill {
@@ -52,6 +68,8 @@ pub struct Skill {
     /// `None` = SOL; otherwise the SPL mint (Token or Token-2022) the skill is priced in.
     pub currency: Option<Pubkey>,
     pub provenance: Provenance,
+    pub pending_version: Option<PendingVersion>,
+    pub pending_price: Option<PendingPrice>,
     /// Listed by its author (`set_skill_active`).
     pub active: bool,
     /// Suspended by the marketplace admin: no purchases and no metered use until lifted.
@@ -64,8 +82,12 @@ pub struct Skill {
     pub sales: u64,
     /// Gross revenue in base units of `currency` (saturates).
     pub revenue: u64,
+    /// Plain sum and count of the ratings of current reviews.
     pub rating_sum: u64,
     pub rating_count: u32,
+    /// Σ rating × weight and Σ weight over current reviews: the weighted average is their ratio.
+    pub weighted_rating_sum: u128,
+    pub rating_weight: u128,
     pub created_at: i64,
     pub updated_at: i64,
     pub bump: u8,
@@ -136,6 +158,33 @@ pub fn validate_price(price: u64) -> Result<()> {
 }
 
 impl Skill {
+    /// The price a purchase pays at unix time `now`.
+    pub fn price_at(&self, now: i64) -> u64 {
+        match self.pending_price {
+            Some(pending) if now >= pending.effective_at => pending.price,
+            _ => self.price,
+        }
+    }
+
+    /// The version (and its provenance) in force at unix time `now`.
+    pub fn version_at(&self, now: i64) -> (Semver, &Provenance) {
+        match &self.pending_version {
+            Some(pending) if now >= pending.effective_at => (pending.version, &pending.provenance),
+            _ => (self.version, &self.provenance),
+        }
+    }
+
+    /// Folds a pending version or price whose time has come into the current fields.
+    pub fn settle(&mut self, now: i64) {
+        if let Some(pending) = self.pending_version.take_if(|p| now >= p.effective_at) {
+            self.version = pending.version;
+            self.provenance = pending.provenance;
+        }
+        if let Some(pending) = self.pending_price.take_if(|p| now >= p.effective_at) {
+            self.price = pending.price;
+        }
+    }
+
     /// Counts a sale; the totals saturate rather than fail, so they can never block a purchase.
     pub fn record_sale(&mut self, paid: u64) {
         self.sales = self.sales.saturating_add(1);
@@ -155,21 +204,24 @@ impl Skill {
         Ok(())
     }
 
-    /// Adds a new rating, or replaces `previous` with `rating` when a review is updated.
-    pub fn apply_rating(&mut self, previous: Option<u8>, rating: u8) -> Result<()> {
-        let sum = match previous {
-            Some(old) => self.rating_sum.checked_sub(old as u64),
-            None => {
-                self.rating_count = self
-                    .rating_count
-                    .checked_add(1)
-                    .ok_or(MarketplaceError::MathOverflow)?;
-                Some(self.rating_sum)
-            }
-        };
-        self.rating_sum = sum
-            .and_then(|s| s.checked_add(rating as u64))
-            .ok_or(MarketplaceError::MathOverflow)?;
+    /// Replaces the review `previous` (rating, weight) with `next`: `None` before is a new
+    /// review, `None` after a deleted one.
+    pub fn apply_rating(&mut self, previous: Option<(u8, u64)>, next: Option<(u8, u64)>) -> Result<()> {
+        let overflow = || error!(MarketplaceError::MathOverflow);
+        if let Some((rating, weight)) = previous {
+            self.rating_sum = self.rating_sum.checked_sub(rating as u64).ok_or_else(overflow)?;
+            self.rating_count = self.rating_count.checked_sub(1).ok_or_else(overflow)?;
+            let weighted = (rating as u128).checked_mul(weight as u128).ok_or_else(overflow)?;
+            self.weighted_rating_sum = self.weighted_rating_sum.checked_sub(weighted).ok_or_else(overflow)?;
+            self.rating_weight = self.rating_weight.checked_sub(weight as u128).ok_or_else(overflow)?;
+        }
+        if let Some((rating, weight)) = next {
+            self.rating_sum = self.rating_sum.checked_add(rating as u64).ok_or_else(overflow)?;
+            self.rating_count = self.rating_count.checked_add(1).ok_or_else(overflow)?;
+            let weighted = (rating as u128).checked_mul(weight as u128).ok_or_else(overflow)?;
+            self.weighted_rating_sum = self.weighted_rating_sum.checked_add(weighted).ok_or_else(overflow)?;
+            self.rating_weight = self.rating_weight.checked_add(weight as u128).ok_or_else(overflow)?;
+        }
         Ok(())
     }
 }

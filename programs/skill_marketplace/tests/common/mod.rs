@@ -50,8 +50,15 @@ pub fn license_pda(skill: &Pubkey, buyer: &Pubkey) -> Pubkey {
 pub fn review_pda(skill: &Pubkey, reviewer: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[SEED_REVIEW, skill.as_ref(), reviewer.as_ref()], &program_id()).0
 }
+/// The PDA that signs the program's event self-CPIs.
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[skill_marketplace::events::EVENT_AUTHORITY_SEED], &program_id()).0
+}
 pub fn fee_vault_pda() -> Pubkey {
     Pubkey::find_program_address(&[SEED_FEE_VAULT], &program_id()).0
+}
+pub fn currency_pda(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_CURRENCY, mint.as_ref()], &program_id()).0
 }
 pub fn meter_pda(authority: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[SEED_METER, authority.as_ref()], &program_id()).0
@@ -290,19 +297,22 @@ pub fn anchor_error(error: anchor_lang::error::ErrorCode) -> InstructionError {
     InstructionError::Custom(error as u32)
 }
 
-/// Decodes every event of type `T` from a transaction's `Program data:` log lines.
-pub fn events<T: AnchorDeserialize + Discriminator>(logs: &[String]) -> Vec<T> {
-    use base64::Engine;
-    logs.iter()
-        .filter_map(|line| line.strip_prefix("Program data: "))
-        .filter_map(|data| base64::engine::general_purpose::STANDARD.decode(data).ok())
-        .filter(|bytes| bytes.starts_with(T::DISCRIMINATOR))
-        .map(|bytes| T::deserialize(&mut &bytes[T::DISCRIMINATOR.len()..]).expect("decode event"))
+/// Decodes every event of type `T` the program emitted through its self-CPI: the inner
+/// instructions whose data starts with Anchor's event tag and `T`'s discriminator.
+pub fn events<T: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> Vec<T> {
+    let tag = anchor_lang::event::EVENT_IX_TAG_LE;
+    meta.inner_instructions
+        .iter()
+        .flatten()
+        .map(|inner| inner.instruction.data.as_slice())
+        .filter_map(|data| data.strip_prefix(tag))
+        .filter_map(|data| data.strip_prefix(T::DISCRIMINATOR))
+        .map(|mut data| T::deserialize(&mut data).expect("decode event"))
         .collect()
 }
 
 pub fn one_event<T: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> T {
-    let mut found = events::<T>(&meta.logs);
+    let mut found = events::<T>(meta);
     assert_eq!(found.len(), 1, "expected one event; logs: {:#?}", meta.logs);
     found.remove(0)
 }
@@ -317,25 +327,69 @@ pub fn initialize_ix(admin: &Pubkey, args: InitializeMarketplaceArgs) -> Instruc
             fee_vault: fee_vault_pda(),
             program_data: svm_harness::program_data_address(&program_id()),
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::InitializeMarketplace { args },
     )
 }
 
 pub fn update_marketplace_ix(admin: &Pubkey, args: UpdateMarketplaceArgs) -> Instruction {
-    ix(acc::AdminOnly { admin: *admin, marketplace: marketplace_pda() }, ixn::UpdateMarketplace { args })
+    ix(acc::AdminOnly { admin: *admin, marketplace: marketplace_pda(), event_authority: event_authority(), program: program_id() }, ixn::UpdateMarketplace { args })
 }
 
 pub fn propose_admin_ix(admin: &Pubkey, new_admin: Option<Pubkey>) -> Instruction {
-    ix(acc::AdminOnly { admin: *admin, marketplace: marketplace_pda() }, ixn::ProposeAdmin { new_admin })
+    ix(acc::AdminOnly { admin: *admin, marketplace: marketplace_pda(), event_authority: event_authority(), program: program_id() }, ixn::ProposeAdmin { new_admin })
 }
 
 pub fn accept_admin_ix(new_admin: &Pubkey) -> Instruction {
-    ix(acc::AcceptAdmin { new_admin: *new_admin, marketplace: marketplace_pda() }, ixn::AcceptAdmin {})
+    ix(acc::AcceptAdmin { new_admin: *new_admin, marketplace: marketplace_pda(), event_authority: event_authority(), program: program_id() }, ixn::AcceptAdmin {})
 }
 
 pub fn set_paused_ix(signer: &Pubkey, paused: bool) -> Instruction {
-    ix(acc::SetPaused { signer: *signer, marketplace: marketplace_pda() }, ixn::SetPaused { paused })
+    ix(acc::SetPaused { signer: *signer, marketplace: marketplace_pda(), event_authority: event_authority(), program: program_id() }, ixn::SetPaused { paused })
+}
+
+pub fn add_currency_ix(admin: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Instruction {
+    ix(
+        acc::AddCurrency {
+            admin: *admin,
+            marketplace: marketplace_pda(),
+            mint: *mint,
+            currency: currency_pda(mint),
+            token_program: *token_program,
+            system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
+        },
+        ixn::AddCurrency {},
+    )
+}
+
+pub fn remove_currency_ix(admin: &Pubkey, mint: &Pubkey) -> Instruction {
+    ix(
+        acc::RemoveCurrency {
+            admin: *admin,
+            marketplace: marketplace_pda(),
+            currency: currency_pda(mint),
+            event_authority: event_authority(),
+            program: program_id(),
+        },
+        ixn::RemoveCurrency {},
+    )
+}
+
+pub fn delete_review_ix(reviewer: &Pubkey, skill: &Pubkey) -> Instruction {
+    ix(
+        acc::DeleteReview {
+            reviewer: *reviewer,
+            skill: *skill,
+            review: review_pda(skill, reviewer),
+            event_authority: event_authority(),
+            program: program_id(),
+        },
+        ixn::DeleteReview {},
+    )
 }
 
 pub fn add_meter_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
@@ -345,6 +399,8 @@ pub fn add_meter_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
             marketplace: marketplace_pda(),
             meter: meter_pda(authority),
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::AddMeterAuthority { authority: *authority },
     )
@@ -352,21 +408,21 @@ pub fn add_meter_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
 
 pub fn revoke_meter_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
     ix(
-        acc::RevokeMeterAuthority { admin: *admin, marketplace: marketplace_pda(), meter: meter_pda(authority) },
+        acc::RevokeMeterAuthority { admin: *admin, marketplace: marketplace_pda(), meter: meter_pda(authority), event_authority: event_authority(), program: program_id() },
         ixn::RevokeMeterAuthority {},
     )
 }
 
 pub fn withdraw_fees_ix(admin: &Pubkey, treasury: &Pubkey, amount: u64) -> Instruction {
     ix(
-        acc::WithdrawFees { admin: *admin, marketplace: marketplace_pda(), fee_vault: fee_vault_pda(), treasury: *treasury },
+        acc::WithdrawFees { admin: *admin, marketplace: marketplace_pda(), fee_vault: fee_vault_pda(), treasury: *treasury, event_authority: event_authority(), program: program_id() },
         ixn::WithdrawFees { amount },
     )
 }
 
 pub fn set_skill_suspension_ix(admin: &Pubkey, skill: &Pubkey, reason_cid: Option<&str>) -> Instruction {
     ix(
-        acc::SetSkillSuspension { admin: *admin, marketplace: marketplace_pda(), skill: *skill },
+        acc::SetSkillSuspension { admin: *admin, marketplace: marketplace_pda(), skill: *skill, event_authority: event_authority(), program: program_id() },
         ixn::SetSkillSuspension { reason_cid: reason_cid.map(str::to_string) },
     )
 }
@@ -378,6 +434,8 @@ pub fn register_agent_ix(wallet: &Pubkey, name: &str, uri: &str) -> Instruction 
             marketplace: marketplace_pda(),
             agent: agent_pda(wallet),
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::RegisterAgent { args: RegisterAgentArgs { name: name.into(), metadata_uri: uri.into() } },
     )
@@ -405,8 +463,10 @@ pub fn register_skill_ix_with(author: &Pubkey, args: RegisterSkillArgs, currency
             marketplace: marketplace_pda(),
             agent: agent_pda(author),
             skill: skill_pda(author, &args.slug),
-            currency_mint: currency,
+            currency: currency.map(|mint| currency_pda(&mint)),
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::RegisterSkill { args },
     )
@@ -428,6 +488,8 @@ pub fn purchase_sol_ix(
             fee_vault: fee_vault_pda(),
             license: license_pda(skill, buyer),
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::PurchaseLicense { args: PurchaseLicenseArgs { max_price } },
     );
@@ -456,6 +518,8 @@ pub fn record_usage_ix(meter: &Pubkey, skill: &Pubkey, license: &Pubkey, args: R
             marketplace: marketplace_pda(),
             skill: *skill,
             license: *license,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::RecordUsage { args },
     )
@@ -469,6 +533,8 @@ pub fn post_review_ix(reviewer: &Pubkey, skill: &Pubkey, rating: u8, cid: &str) 
             license: license_pda(skill, reviewer),
             review: review_pda(skill, reviewer),
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::PostReview { args: ReviewArgs { rating, text_cid: cid.into() } },
     )
@@ -481,27 +547,38 @@ pub fn update_review_ix(reviewer: &Pubkey, skill: &Pubkey, rating: u8, cid: &str
             skill: *skill,
             license: license_pda(skill, reviewer),
             review: review_pda(skill, reviewer),
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::UpdateReview { args: ReviewArgs { rating, text_cid: cid.into() } },
     )
 }
 
 pub fn close_license_ix(buyer: &Pubkey, license: &Pubkey) -> Instruction {
-    ix(acc::CloseLicense { buyer: *buyer, license: *license }, ixn::CloseLicense {})
+    ix(acc::CloseLicense { buyer: *buyer, license: *license, event_authority: event_authority(), program: program_id() }, ixn::CloseLicense {})
 }
 
 pub fn update_skill_ix(author: &Pubkey, skill: &Pubkey, args: UpdateSkillArgs) -> Instruction {
-    ix(acc::UpdateSkill { author: *author, marketplace: marketplace_pda(), skill: *skill }, ixn::UpdateSkill { args })
+    ix(acc::UpdateSkill { author: *author, marketplace: marketplace_pda(), skill: *skill, event_authority: event_authority(), program: program_id() }, ixn::UpdateSkill { args })
 }
 
 pub fn set_skill_active_ix(author: &Pubkey, skill: &Pubkey, active: bool) -> Instruction {
-    ix(acc::SetSkillActive { author: *author, marketplace: marketplace_pda(), skill: *skill }, ixn::SetSkillActive { active })
+    ix(acc::SetSkillActive { author: *author, marketplace: marketplace_pda(), skill: *skill, event_authority: event_authority(), program: program_id() }, ixn::SetSkillActive { active })
 }
 
 // ----- SPL tokens -----
 
-/// A USDC-like mint (6 decimals) under `token_program` (Token or Token-2022).
+/// A USDC-like mint (6 decimals) under `token_program` (Token or Token-2022), accepted by the
+/// marketplace as a currency.
 pub fn create_mint(env: &mut Env, token_program: &Pubkey) -> Keypair {
+    let mint = create_unlisted_mint(env, token_program);
+    let admin = env.admin.insecure_clone();
+    env.send(&[add_currency_ix(&admin.pubkey(), &mint.pubkey(), token_program)], &[&admin]).expect("add currency");
+    mint
+}
+
+/// A mint like `create_mint`'s that the marketplace has not accepted.
+pub fn create_unlisted_mint(env: &mut Env, token_program: &Pubkey) -> Keypair {
     let mint = Keypair::new();
     let authority = env.admin.insecure_clone();
     let space = 82;
@@ -575,6 +652,8 @@ pub fn purchase_spl_ix(p: &SplPurchase) -> Instruction {
             license: license_pda(&p.skill, &p.buyer),
             token_program: p.token_program,
             system_program: system_program::ID,
+            event_authority: event_authority(),
+            program: program_id(),
         },
         ixn::PurchaseLicenseSpl { args: PurchaseLicenseArgs { max_price: p.max_price } },
     );
