@@ -1,4 +1,5 @@
-//! `cargo run -p localnet -- [--rpc-port 8899] [--ws-port RPC+1] [--ledger DIR] [--slot-ms 400] [--finality-lag 32]`
+//! `cargo run -p localnet -- [--rpc-port 8899] [--ws-port RPC+1] [--ledger DIR] [--slot-ms 400] [--finality-lag 32]
+//! [--upgrade-authority PUBKEY]`
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -9,7 +10,7 @@ use localnet::{
 use tokio::sync::Mutex;
 
 fn usage() -> ! {
-    eprintln!("usage: localnet [--rpc-port PORT] [--ws-port PORT] [--ledger DIR] [--slot-ms MS] [--finality-lag SLOTS]");
+    eprintln!("usage: localnet [--rpc-port PORT] [--ws-port PORT] [--ledger DIR] [--slot-ms MS] [--finality-lag SLOTS] [--upgrade-authority PUBKEY]");
     std::process::exit(2)
 }
 
@@ -32,6 +33,9 @@ fn main() {
             "--ledger" => ledger = Some(value.into()),
             "--slot-ms" => slot_ms = value.parse().ok().filter(|v| *v > 0).unwrap_or_else(|| bad("milliseconds > 0")),
             "--finality-lag" => node_config.finality_lag = value.parse().unwrap_or_else(|_| bad("a slot count")),
+            "--upgrade-authority" => {
+                node_config.upgrade_authority = Some(value.parse().unwrap_or_else(|_| bad("a base58 public key")))
+            }
             _ => usage(),
         }
     }
@@ -40,6 +44,9 @@ fn main() {
     if let Err(e) = svm_harness::capture_stdout() {
         eprintln!("localnet: cannot capture stdout for program logs: {e}");
         std::process::exit(1);
+    }
+    if node_config.upgrade_authority.is_none() {
+        eprintln!("localnet: no --upgrade-authority: the marketplace program is immutable and nobody can initialize it");
     }
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| {
         eprintln!("localnet: cannot start the runtime: {e}");

@@ -58,11 +58,15 @@ pub struct NodeConfig {
     pub confirmation_lag: u64,
     /// Slots between a transaction's slot and its finalization.
     pub finality_lag: u64,
+    /// The marketplace program's upgrade authority, written in its ProgramData account as a
+    /// cluster holds it for an upgradeable program; `None` presents the program as immutable
+    /// (and then nobody can initialize the marketplace).
+    pub upgrade_authority: Option<Pubkey>,
 }
 
 impl Default for NodeConfig {
     fn default() -> Self {
-        Self { confirmation_lag: 1, finality_lag: 32 }
+        Self { confirmation_lag: 1, finality_lag: 32, upgrade_authority: None }
     }
 }
 
@@ -224,6 +228,7 @@ impl Node {
             .with_blockhash_check(false)
             .with_transaction_history(0);
         svm_harness::add_native_program(&mut svm, skill_marketplace::ID, skill_marketplace::entry);
+        svm_harness::set_program_data(&mut svm, &skill_marketplace::ID, config.upgrade_authority, 0);
         // A fixed faucet key, so a ledger written by one run is valid for the next.
         let faucet = Keypair::new_from_array([0x5a; 32]);
         let funded = Account { lamports: FAUCET_LAMPORTS, owner: Pubkey::default(), ..Account::default() };

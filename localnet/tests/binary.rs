@@ -40,6 +40,7 @@ async fn constraint_keys_reach_the_logs_and_sigterm_exits_cleanly() {
     let ws_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(env!("CARGO_BIN_EXE_localnet"))
         .args(["--rpc-port", &port.to_string(), "--ws-port", &ws_port.to_string(), "--slot-ms", "100"])
+        .args(["--upgrade-authority", &admin().pubkey().to_string()])
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn localnet");
@@ -59,7 +60,7 @@ async fn constraint_keys_reach_the_logs_and_sigterm_exits_cleanly() {
         v["result"]["value"]["blockhash"].as_str().unwrap().parse::<solana_hash::Hash>().unwrap()
     };
 
-    let (admin, intruder) = (Keypair::new(), Keypair::new());
+    let (admin, intruder) = (admin(), Keypair::new());
     for who in [&admin, &intruder] {
         rpc(&url, "requestAirdrop", json!([who.pubkey().to_string(), 10_000_000_000u64])).await;
     }
@@ -70,7 +71,13 @@ async fn constraint_keys_reach_the_logs_and_sigterm_exits_cleanly() {
     // update_marketplace signed by someone other than the admin: `has_one = admin` fails.
     let update = anchor_lang::solana_program::instruction::Instruction {
         program_id: skill_marketplace::ID,
-        accounts: skill_marketplace::accounts::UpdateMarketplace { admin: intruder.pubkey(), marketplace: marketplace_pda() }.to_account_metas(None),
+        accounts: skill_marketplace::accounts::AdminOnly {
+            admin: intruder.pubkey(),
+            marketplace: marketplace_pda(),
+            event_authority: event_authority(),
+            program: skill_marketplace::ID,
+        }
+        .to_account_metas(None),
         data: skill_marketplace::instruction::UpdateMarketplace { args: Default::default() }.data(),
     };
     let tx = Transaction::new(&[&intruder], Message::new(&[update], Some(&intruder.pubkey())), blockhash(url.clone()).await);

@@ -14,7 +14,7 @@ use solana_transaction::Transaction;
 
 /// Funds an admin and initializes the marketplace; returns the admin and the signature.
 async fn initialize(t: &TestNode, fee_bps: u16, skip_preflight: bool) -> (Keypair, String) {
-    let admin = Keypair::new();
+    let admin = admin();
     t.ok("requestAirdrop", json!([admin.pubkey().to_string(), 10_000_000_000u64])).await;
     let ix = initialize_ix(&admin.pubkey(), fee_bps);
     let tx = Transaction::new(&[&admin], Message::new(&[ix], Some(&admin.pubkey())), t.blockhash().await);
@@ -64,7 +64,7 @@ async fn signature_subscription_waits_for_its_commitment_and_fires_once() {
 async fn signature_subscription_reports_received_and_failed_transactions() {
     let t = TestNode::start().await;
     let mut ws = t.pubsub().await;
-    let admin = Keypair::new();
+    let admin = admin();
     t.ok("requestAirdrop", json!([admin.pubkey().to_string(), 10_000_000_000u64])).await;
     // fee_bps 5000 is over the cap: the program fails with FeeTooHigh (6000).
     let ix = initialize_ix(&admin.pubkey(), 5_000);
@@ -87,15 +87,17 @@ async fn logs_account_and_program_subscriptions_at_their_commitment() {
     let logs = ws.subscribe("logsSubscribe", json!([{ "mentions": [program] }, { "commitment": "processed" }])).await;
     let all_logs = ws.subscribe("logsSubscribe", json!(["all", { "commitment": "confirmed" }])).await;
     let account = ws.subscribe("accountSubscribe", json!([marketplace, { "commitment": "confirmed", "encoding": "base64" }])).await;
-    let by_size = ws.subscribe("programSubscribe", json!([program, { "commitment": "confirmed", "encoding": "base64", "filters": [{ "dataSize": 116 }] }])).await;
-    let wrong_size = ws.subscribe("programSubscribe", json!([program, { "commitment": "confirmed", "filters": [{ "dataSize": 117 }] }])).await;
+    let by_size = ws.subscribe("programSubscribe", json!([program, { "commitment": "confirmed", "encoding": "base64", "filters": [{ "dataSize": 238 }] }])).await;
+    let wrong_size = ws.subscribe("programSubscribe", json!([program, { "commitment": "confirmed", "filters": [{ "dataSize": 239 }] }])).await;
 
     let (admin, sig) = initialize(&t, 250, false).await;
     let n = ws.notification(logs).await;
     assert_eq!(n["value"]["signature"], json!(sig));
     assert_eq!(n["value"]["err"], Value::Null);
     let lines: Vec<&str> = n["value"]["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
-    assert!(lines.iter().any(|l| l.starts_with("Program data: ")), "the event is in the logs: {lines:?}");
+    // The event is a self-CPI: the program invoked at depth 2 by itself.
+    let self_cpi = format!("Program {program} invoke [2]");
+    assert!(lines.iter().any(|l| *l == self_cpi), "the event's self-CPI is in the logs: {lines:?}");
     ws.silent().await; // the rest wait for confirmation
 
     t.advance(1).await;
@@ -106,11 +108,11 @@ async fn logs_account_and_program_subscriptions_at_their_commitment() {
     let n = ws.notification(account).await;
     assert_eq!(n["value"]["owner"], json!(program));
     let data = B64.decode(n["value"]["data"][0].as_str().unwrap()).unwrap();
-    assert_eq!(data.len(), 116);
-    assert_eq!(&data[8..40], admin.pubkey().as_ref(), "admin is the first field");
+    assert_eq!(data.len(), 238);
+    assert_eq!(&data[9..41], admin.pubkey().as_ref(), "admin follows the layout byte");
     let n = ws.notification(by_size).await;
     assert_eq!(n["value"]["pubkey"], json!(marketplace));
-    assert_eq!(n["value"]["account"]["space"], json!(116));
+    assert_eq!(n["value"]["account"]["space"], json!(238));
     ws.silent().await; // nothing for wrong_size
     assert_eq!(ws.request("programUnsubscribe", json!([wrong_size])).await["result"], json!(true));
     // Unsubscribing with the wrong method's name is refused.

@@ -105,7 +105,7 @@ async fn transfer_lands_with_history_and_expired_blockhash_is_refused() {
 #[tokio::test]
 async fn program_errors_come_back_as_a_validator_reports_them() {
     let t = TestNode::start().await;
-    let admin = Keypair::new();
+    let admin = admin();
     t.ok("requestAirdrop", json!([admin.pubkey().to_string(), 10_000_000_000u64])).await;
     let ix = initialize_ix(&admin.pubkey(), 5_000);
     let tx = Transaction::new(&[&admin], Message::new(&[ix], Some(&admin.pubkey())), t.blockhash().await);
@@ -128,22 +128,29 @@ async fn program_errors_come_back_as_a_validator_reports_them() {
 #[tokio::test]
 async fn program_accounts_are_filtered_by_size_and_bytes() {
     let t = TestNode::start().await;
-    let admin = Keypair::new();
+    let admin = admin();
     t.ok("requestAirdrop", json!([admin.pubkey().to_string(), 10_000_000_000u64])).await;
     let marketplace = marketplace_pda();
     let ix = initialize_ix(&admin.pubkey(), 250);
     let tx = Transaction::new(&[&admin], Message::new(&[ix], Some(&admin.pubkey())), t.blockhash().await);
     assert!(t.send(&tx).await.get("result").is_some());
     let program = skill_marketplace::ID.to_string();
+    // The marketplace (238 bytes) and its fee vault (26 bytes).
     let all = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "encoding": "base64" }])).await;
-    assert_eq!(all.as_array().unwrap().len(), 1);
-    assert_eq!(all[0]["pubkey"], json!(marketplace.to_string()));
-    let sized = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "filters": [{ "dataSize": 116 }] }])).await;
+    let mut keys: Vec<&str> = all.as_array().unwrap().iter().map(|a| a["pubkey"].as_str().unwrap()).collect();
+    keys.sort();
+    let fee_vault = Pubkey::find_program_address(&[skill_marketplace::constants::SEED_FEE_VAULT], &skill_marketplace::ID).0.to_string();
+    let mut expected = vec![marketplace.to_string(), fee_vault];
+    expected.sort();
+    assert_eq!(keys, expected);
+    let sized = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "filters": [{ "dataSize": 238 }] }])).await;
     assert_eq!(sized.as_array().unwrap().len(), 1);
+    assert_eq!(sized[0]["pubkey"], json!(marketplace.to_string()));
+    // The admin's key follows the discriminator (8 bytes) and the layout byte.
     let admin_b58 = admin.pubkey().to_string();
-    let by_admin = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "filters": [{ "memcmp": { "offset": 8, "bytes": admin_b58 } }] }])).await;
+    let by_admin = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "filters": [{ "memcmp": { "offset": 9, "bytes": admin_b58 } }] }])).await;
     assert_eq!(by_admin.as_array().unwrap().len(), 1);
-    let none = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "filters": [{ "memcmp": { "offset": 8, "bytes": Pubkey::new_unique().to_string() } }] }])).await;
+    let none = t.ok("getProgramAccounts", json!([program, { "commitment": "processed", "filters": [{ "memcmp": { "offset": 9, "bytes": Pubkey::new_unique().to_string() } }] }])).await;
     assert_eq!(none.as_array().unwrap().len(), 0);
     // Not yet finalized: invisible at the default (finalized) commitment.
     let finalized = t.ok("getProgramAccounts", json!([program])).await;

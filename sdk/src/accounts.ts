@@ -11,6 +11,9 @@ export type AgentAccount = Accounts["agent"];
 export type SkillAccount = Accounts["skill"];
 export type LicenseAccount = Accounts["license"];
 export type ReviewAccount = Accounts["review"];
+export type CurrencyAccount = Accounts["currency"];
+export type MeterAuthorityAccount = Accounts["meterAuthority"];
+export type FeeVaultAccount = Accounts["feeVault"];
 
 type Types = IdlTypes<SkillMarketplace>;
 export type Pricing = Types["pricing"];

@@ -1,7 +1,11 @@
-// Events the program emits (`emit!`, as `Program data:` log lines), parsed from a transaction's
-// logs with Anchor's EventParser into a typed union keyed by event name.
-import { EventParser, type IdlEvents } from "@coral-xyz/anchor";
+// Events the program emits. They travel as self-CPIs (Anchor's `event_cpi`): an inner instruction
+// from the program to itself, signed by its event authority, whose data is Anchor's event tag,
+// the event's discriminator and its Borsh fields. They are read from a transaction's inner
+// instructions, which the runtime never truncates (log lines it does, past 10 000 bytes, and
+// anyone can pad a transaction's logs), into a typed union keyed by event name.
+import { utils, type IdlEvents } from "@coral-xyz/anchor";
 import type { PublicKey, VersionedTransactionResponse, TransactionResponse } from "@solana/web3.js";
+import { Buffer } from "buffer";
 import { marketplaceCoder, PROGRAM_ID, type SkillMarketplace } from "./program.js";
 
 type Events = IdlEvents<SkillMarketplace>;
@@ -17,19 +21,81 @@ export type SkillRegisteredEvent = Events["skillRegistered"];
 export type AgentRegisteredEvent = Events["agentRegistered"];
 export type MarketplaceInitializedEvent = Events["marketplaceInitialized"];
 
-const parser = new EventParser(PROGRAM_ID, marketplaceCoder);
+/** Anchor's tag in front of every event self-CPI's data (`EVENT_IX_TAG`, little-endian). */
+export const EVENT_IX_TAG = Buffer.from("e445a52e51cb9a1d", "hex");
 
-/**
- * Every marketplace event in a transaction's log messages, in emission order. Logs of other
- * programs (and of this program invoked by them) are told apart by the invoke/success lines.
- */
-export function parseEvents(logs: readonly string[]): MarketplaceEvent[] {
-  return [...parser.parseLogs([...logs])] as MarketplaceEvent[];
+/** A transaction's inner instructions, as getTransaction's "json" encoding gives them. */
+export interface InnerInstructionSet {
+  /** Index of the top-level instruction they ran under. */
+  index: number;
+  instructions: readonly { programIdIndex: number; data: string }[];
 }
 
-/** The events of a fetched transaction (empty when it has no log messages). */
+/** What events are read from: the full account list (static keys, then loaded ones) and the inner instructions. */
+export interface EventSource {
+  accountKeys: readonly string[];
+  innerInstructions: readonly InnerInstructionSet[] | null | undefined;
+}
+
+/** An event with its place in the transaction: the key an indexer stores it under. */
+export interface LocatedEvent {
+  /** Index of the top-level instruction whose execution emitted it. */
+  instructionIndex: number;
+  /** Order of the event among the marketplace events of that instruction. */
+  eventIndex: number;
+  event: MarketplaceEvent;
+}
+
+/** An event self-CPI of the marketplace whose data could not be decoded. */
+export interface UndecodableEvent {
+  instructionIndex: number;
+  eventIndex: number;
+  reason: string;
+}
+
+/**
+ * Every event the marketplace program emitted in a transaction, keyed by (instruction index,
+ * event index). Only inner instructions count: a top-level instruction carrying the event tag is
+ * not an event (the program refuses it: only the program itself can sign as its event authority).
+ * Nothing is dropped silently: data that does not decode comes back in `undecodable` with why.
+ */
+export function locateEvents(tx: EventSource, programId: PublicKey = PROGRAM_ID): { events: LocatedEvent[]; undecodable: UndecodableEvent[] } {
+  const program = programId.toBase58();
+  const events: LocatedEvent[] = [];
+  const undecodable: UndecodableEvent[] = [];
+  const sets = [...(tx.innerInstructions ?? [])].sort((a, b) => a.index - b.index);
+  for (const set of sets) {
+    let eventIndex = 0;
+    for (const inner of set.instructions) {
+      if (tx.accountKeys[inner.programIdIndex] !== program) continue;
+      const data = Buffer.from(utils.bytes.bs58.decode(inner.data));
+      if (data.length < EVENT_IX_TAG.length || !data.subarray(0, EVENT_IX_TAG.length).equals(EVENT_IX_TAG)) continue;
+      const position = { instructionIndex: set.index, eventIndex: eventIndex++ };
+      let decoded: MarketplaceEvent | null = null;
+      try {
+        decoded = marketplaceCoder.events.decode(data.subarray(EVENT_IX_TAG.length).toString("base64")) as MarketplaceEvent | null;
+      } catch (error) {
+        undecodable.push({ ...position, reason: `event data does not decode: ${(error as Error).message}` });
+        continue;
+      }
+      if (!decoded) undecodable.push({ ...position, reason: "unknown event discriminator" });
+      else events.push({ ...position, event: decoded });
+    }
+  }
+  return { events, undecodable };
+}
+
+/** The full account list of a fetched transaction: static keys, then the ones loaded from lookup tables. */
+export function accountKeysOf(tx: TransactionResponse | VersionedTransactionResponse): string[] {
+  const loaded = tx.meta?.loadedAddresses;
+  const keys = tx.transaction.message.getAccountKeys(loaded ? { accountKeysFromLookups: loaded } : undefined);
+  return keys.keySegments().flat().map((k) => k.toBase58());
+}
+
+/** The events of a fetched transaction, in emission order (empty when it has none). */
 export function transactionEvents(tx: TransactionResponse | VersionedTransactionResponse): MarketplaceEvent[] {
-  return parseEvents(tx.meta?.logMessages ?? []);
+  const source = { accountKeys: accountKeysOf(tx), innerInstructions: tx.meta?.innerInstructions };
+  return locateEvents(source).events.map((e) => e.event);
 }
 
 /** The data of every event called `name` among `events`. */
@@ -37,73 +103,3 @@ export function eventsNamed<N extends MarketplaceEventName>(events: readonly Mar
   return events.filter((e) => e.name === name).map((e) => e.data as Events[N]);
 }
 
-/** An event with its place in the transaction: the key an indexer stores it under. */
-export interface LocatedEvent {
-  /** Index of the top-level instruction whose execution (directly or through CPI) emitted it. */
-  instructionIndex: number;
-  /** Order of the event among the marketplace events of that instruction. */
-  eventIndex: number;
-  event: MarketplaceEvent;
-}
-
-/** A `Program data:` line of the marketplace that could not be decoded, or logs that were cut. */
-export interface UndecodableEvent {
-  instructionIndex: number;
-  eventIndex: number;
-  reason: string;
-}
-
-const INVOKE = /^Program (\w+) invoke \[(\d+)\]$/;
-const EXIT = /^Program (\w+) (success|failed)/;
-const DATA = "Program data: ";
-
-/**
- * Walks a transaction's logs with a call stack (like Anchor's EventParser) and decodes every
- * `Program data:` line the marketplace program wrote, keyed by (instruction index, event index).
- * Nothing is dropped silently: a line that does not decode, or logs the runtime truncated, come
- * back in `undecodable` with the reason.
- */
-export function locateEvents(
-  logs: readonly string[],
-  programId: PublicKey = PROGRAM_ID,
-): { events: LocatedEvent[]; undecodable: UndecodableEvent[] } {
-  const program = programId.toBase58();
-  const events: LocatedEvent[] = [];
-  const undecodable: UndecodableEvent[] = [];
-  const stack: string[] = [];
-  let instructionIndex = -1;
-  let eventIndex = 0;
-  for (const line of logs) {
-    const invoke = INVOKE.exec(line);
-    if (invoke) {
-      if (invoke[2] === "1") {
-        instructionIndex += 1;
-        eventIndex = 0;
-        stack.length = 0;
-      }
-      stack.push(invoke[1]!);
-      continue;
-    }
-    if (EXIT.test(line)) {
-      stack.pop();
-      continue;
-    }
-    if (line === "Log truncated") {
-      undecodable.push({ instructionIndex, eventIndex, reason: "logs truncated by the runtime: later events are missing" });
-      break;
-    }
-    if (!line.startsWith(DATA) || stack[stack.length - 1] !== program) continue;
-    const position = { instructionIndex, eventIndex };
-    eventIndex += 1;
-    let decoded: MarketplaceEvent | null = null;
-    try {
-      decoded = marketplaceCoder.events.decode(line.slice(DATA.length)) as MarketplaceEvent | null;
-    } catch (error) {
-      undecodable.push({ ...position, reason: `event data does not decode: ${(error as Error).message}` });
-      continue;
-    }
-    if (!decoded) undecodable.push({ ...position, reason: "unknown event discriminator" });
-    else events.push({ ...position, event: decoded });
-  }
-  return { events, undecodable };
-}

@@ -10,6 +10,316 @@ export type SkillMarketplace = {
   },
   "instructions": [
     {
+      "name": "acceptAdmin",
+      "docs": [
+        "The proposed admin accepts and becomes admin."
+      ],
+      "discriminator": [
+        112,
+        42,
+        45,
+        90,
+        116,
+        181,
+        13,
+        170
+      ],
+      "accounts": [
+        {
+          "name": "newAdmin",
+          "signer": true
+        },
+        {
+          "name": "marketplace",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "addCurrency",
+      "docs": [
+        "Admin accepts an SPL mint as a currency."
+      ],
+      "discriminator": [
+        51,
+        14,
+        112,
+        184,
+        177,
+        15,
+        208,
+        176
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "mint"
+        },
+        {
+          "name": "currency",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  117,
+                  114,
+                  114,
+                  101,
+                  110,
+                  99,
+                  121
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "mint"
+              }
+            ]
+          }
+        },
+        {
+          "name": "tokenProgram"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "addMeterAuthority",
+      "docs": [
+        "Admin registers a key allowed to record usage."
+      ],
+      "discriminator": [
+        54,
+        196,
+        133,
+        18,
+        225,
+        92,
+        231,
+        142
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "meter",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  101,
+                  116,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "arg",
+                "path": "authority"
+              }
+            ]
+          }
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "authority",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
       "name": "closeLicense",
       "docs": [
         "The buyer closes a spent license and gets its rent back."
@@ -61,6 +371,155 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "deleteReview",
+      "docs": [
+        "A reviewer deletes their review."
+      ],
+      "discriminator": [
+        217,
+        101,
+        10,
+        71,
+        231,
+        220,
+        241,
+        202
+      ],
+      "accounts": [
+        {
+          "name": "reviewer",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "review"
+          ]
+        },
+        {
+          "name": "skill",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  107,
+                  105,
+                  108,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "skill.author",
+                "account": "skill"
+              },
+              {
+                "kind": "account",
+                "path": "skill.slug",
+                "account": "skill"
+              }
+            ]
+          },
+          "relations": [
+            "review"
+          ]
+        },
+        {
+          "name": "review",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  118,
+                  105,
+                  101,
+                  119
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "skill"
+              },
+              {
+                "kind": "account",
+                "path": "reviewer"
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": []
@@ -68,7 +527,8 @@ export type SkillMarketplace = {
     {
       "name": "initializeMarketplace",
       "docs": [
-        "Creates the marketplace configuration; the signer becomes admin."
+        "Creates the marketplace configuration and its fee vault; only the program's upgrade",
+        "authority may, and it becomes admin."
       ],
       "discriminator": [
         47,
@@ -111,8 +571,69 @@ export type SkillMarketplace = {
           }
         },
         {
+          "name": "feeVault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  102,
+                  101,
+                  101,
+                  95,
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "programData",
+          "docs": [
+            "Owned by the upgradeable loader (checked by `Account`), at this program's ProgramData address."
+          ],
+          "address": "DmcwWAU4rcEen4eTrwKF1H4iNBv5GxBo6xqcMBxcc7Xv"
+        },
+        {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -232,6 +753,38 @@ export type SkillMarketplace = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -241,6 +794,95 @@ export type SkillMarketplace = {
             "defined": {
               "name": "reviewArgs"
             }
+          }
+        }
+      ]
+    },
+    {
+      "name": "proposeAdmin",
+      "docs": [
+        "Admin proposes the next admin (or withdraws the proposal with `None`)."
+      ],
+      "discriminator": [
+        121,
+        214,
+        199,
+        212,
+        87,
+        39,
+        117,
+        234
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "newAdmin",
+          "type": {
+            "option": "pubkey"
           }
         }
       ]
@@ -322,11 +964,26 @@ export type SkillMarketplace = {
           "writable": true
         },
         {
-          "name": "treasury",
+          "name": "feeVault",
           "writable": true,
-          "relations": [
-            "marketplace"
-          ]
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  102,
+                  101,
+                  101,
+                  95,
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              }
+            ]
+          }
         },
         {
           "name": "license",
@@ -359,6 +1016,38 @@ export type SkillMarketplace = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -493,6 +1182,38 @@ export type SkillMarketplace = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -509,7 +1230,7 @@ export type SkillMarketplace = {
     {
       "name": "recordUsage",
       "docs": [
-        "The meter authority records units used under a license."
+        "A registered meter authority records a batch of units used under a license."
       ],
       "discriminator": [
         185,
@@ -524,9 +1245,12 @@ export type SkillMarketplace = {
       "accounts": [
         {
           "name": "meterAuthority",
-          "signer": true,
-          "relations": [
-            "marketplace"
+          "signer": true
+        },
+        {
+          "name": "meter",
+          "docs": [
+            "The signer's registration; a revoked key has none (the account is closed)."
           ]
         },
         {
@@ -554,7 +1278,9 @@ export type SkillMarketplace = {
         },
         {
           "name": "skill",
-          "writable": true,
+          "docs": [
+            "Read only: metering never writes the skill, so calls under different licenses run in parallel."
+          ],
           "pda": {
             "seeds": [
               {
@@ -611,6 +1337,38 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -693,6 +1451,38 @@ export type SkillMarketplace = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -800,16 +1590,49 @@ export type SkillMarketplace = {
           }
         },
         {
-          "name": "currencyMint",
+          "name": "currency",
           "docs": [
-            "The SPL mint the skill is priced in; omit to price in SOL. Must be owned by the",
-            "Token or Token-2022 program (checked by `InterfaceAccount`)."
+            "The accepted currency (`Currency` account of its mint) the skill is priced in; omit to",
+            "price in SOL.",
+            "other account gets CurrencyNotAllowed)."
           ],
           "optional": true
         },
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -820,6 +1643,304 @@ export type SkillMarketplace = {
               "name": "registerSkillArgs"
             }
           }
+        }
+      ]
+    },
+    {
+      "name": "removeCurrency",
+      "docs": [
+        "Admin stops accepting an SPL mint for new skills."
+      ],
+      "discriminator": [
+        16,
+        244,
+        181,
+        27,
+        144,
+        53,
+        221,
+        179
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "currency",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  99,
+                  117,
+                  114,
+                  114,
+                  101,
+                  110,
+                  99,
+                  121
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "currency.mint",
+                "account": "currency"
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "revokeMeterAuthority",
+      "docs": [
+        "Admin revokes a meter authority."
+      ],
+      "discriminator": [
+        117,
+        121,
+        144,
+        142,
+        203,
+        29,
+        33,
+        205
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "meter",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  101,
+                  116,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "meter.authority",
+                "account": "meterAuthority"
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "setPaused",
+      "docs": [
+        "Admin or pauser pauses or unpauses the marketplace."
+      ],
+      "discriminator": [
+        91,
+        60,
+        125,
+        192,
+        176,
+        225,
+        166,
+        218
+      ],
+      "accounts": [
+        {
+          "name": "signer",
+          "signer": true
+        },
+        {
+          "name": "marketplace",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "paused",
+          "type": "bool"
         }
       ]
     },
@@ -847,6 +1968,29 @@ export type SkillMarketplace = {
           ]
         },
         {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
           "name": "skill",
           "writable": true,
           "pda": {
@@ -872,12 +2016,160 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
         {
           "name": "active",
           "type": "bool"
+        }
+      ]
+    },
+    {
+      "name": "setSkillSuspension",
+      "docs": [
+        "Admin suspends a skill with a reason (`Some(cid)`) or lifts the suspension (`None`)."
+      ],
+      "discriminator": [
+        8,
+        192,
+        175,
+        94,
+        5,
+        61,
+        226,
+        203
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "skill",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  107,
+                  105,
+                  108,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "skill.author",
+                "account": "skill"
+              },
+              {
+                "kind": "account",
+                "path": "skill.slug",
+                "account": "skill"
+              }
+            ]
+          }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "reasonCid",
+          "type": {
+            "option": "string"
+          }
         }
       ]
     },
@@ -925,6 +2217,38 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -941,7 +2265,7 @@ export type SkillMarketplace = {
     {
       "name": "updateMarketplace",
       "docs": [
-        "Admin changes treasury, fee, meter authority, pause flag or admin."
+        "Admin changes treasury, pauser, notice period, or schedules a fee change."
       ],
       "discriminator": [
         72,
@@ -984,6 +2308,38 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -1104,6 +2460,38 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -1141,6 +2529,29 @@ export type SkillMarketplace = {
           ]
         },
         {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
           "name": "skill",
           "writable": true,
           "pda": {
@@ -1166,6 +2577,38 @@ export type SkillMarketplace = {
               }
             ]
           }
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
         }
       ],
       "args": [
@@ -1176,6 +2619,121 @@ export type SkillMarketplace = {
               "name": "updateSkillArgs"
             }
           }
+        }
+      ]
+    },
+    {
+      "name": "withdrawFees",
+      "docs": [
+        "Admin moves SOL fees from the fee vault to the treasury."
+      ],
+      "discriminator": [
+        198,
+        212,
+        171,
+        109,
+        144,
+        215,
+        174,
+        89
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "feeVault",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  102,
+                  101,
+                  101,
+                  95,
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "treasury",
+          "writable": true,
+          "relations": [
+            "marketplace"
+          ]
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": [
+        {
+          "name": "amount",
+          "type": "u64"
         }
       ]
     }
@@ -1192,6 +2750,32 @@ export type SkillMarketplace = {
         197,
         86,
         7
+      ]
+    },
+    {
+      "name": "currency",
+      "discriminator": [
+        191,
+        62,
+        116,
+        219,
+        163,
+        67,
+        229,
+        200
+      ]
+    },
+    {
+      "name": "feeVault",
+      "discriminator": [
+        192,
+        178,
+        69,
+        232,
+        58,
+        149,
+        157,
+        132
       ]
     },
     {
@@ -1218,6 +2802,19 @@ export type SkillMarketplace = {
         3,
         32,
         174
+      ]
+    },
+    {
+      "name": "meterAuthority",
+      "discriminator": [
+        131,
+        189,
+        135,
+        68,
+        52,
+        221,
+        226,
+        170
       ]
     },
     {
@@ -1275,6 +2872,45 @@ export type SkillMarketplace = {
       ]
     },
     {
+      "name": "currencyAdded",
+      "discriminator": [
+        193,
+        194,
+        163,
+        202,
+        121,
+        186,
+        245,
+        211
+      ]
+    },
+    {
+      "name": "currencyRemoved",
+      "discriminator": [
+        238,
+        8,
+        77,
+        153,
+        70,
+        92,
+        79,
+        27
+      ]
+    },
+    {
+      "name": "feesWithdrawn",
+      "discriminator": [
+        234,
+        15,
+        0,
+        119,
+        148,
+        241,
+        40,
+        21
+      ]
+    },
+    {
       "name": "licenseClosed",
       "discriminator": [
         76,
@@ -1327,6 +2963,45 @@ export type SkillMarketplace = {
       ]
     },
     {
+      "name": "meterAuthorityAdded",
+      "discriminator": [
+        126,
+        17,
+        104,
+        229,
+        199,
+        165,
+        204,
+        246
+      ]
+    },
+    {
+      "name": "meterAuthorityRevoked",
+      "discriminator": [
+        92,
+        3,
+        106,
+        128,
+        150,
+        19,
+        34,
+        86
+      ]
+    },
+    {
+      "name": "reviewDeleted",
+      "discriminator": [
+        136,
+        183,
+        132,
+        234,
+        177,
+        55,
+        246,
+        125
+      ]
+    },
+    {
       "name": "reviewPosted",
       "discriminator": [
         132,
@@ -1376,6 +3051,19 @@ export type SkillMarketplace = {
         68,
         239,
         64
+      ]
+    },
+    {
+      "name": "skillSuspensionChanged",
+      "discriminator": [
+        172,
+        128,
+        233,
+        200,
+        131,
+        232,
+        242,
+        88
       ]
     },
     {
@@ -1560,6 +3248,76 @@ export type SkillMarketplace = {
       "code": 6030,
       "name": "mathOverflow",
       "msg": "Arithmetic overflow"
+    },
+    {
+      "code": 6031,
+      "name": "notUpgradeAuthority",
+      "msg": "Only the program's upgrade authority may initialize the marketplace"
+    },
+    {
+      "code": 6032,
+      "name": "invalidProgramData",
+      "msg": "Account is not this program's ProgramData"
+    },
+    {
+      "code": 6033,
+      "name": "notPendingAdmin",
+      "msg": "Signer is not the proposed admin"
+    },
+    {
+      "code": 6034,
+      "name": "noticeOutOfRange",
+      "msg": "Notice period must be between 0 and 90 days"
+    },
+    {
+      "code": 6035,
+      "name": "noticeShortened",
+      "msg": "Notice period can only be lengthened"
+    },
+    {
+      "code": 6036,
+      "name": "skillSuspended",
+      "msg": "Skill is suspended by the marketplace"
+    },
+    {
+      "code": 6037,
+      "name": "staleUsage",
+      "msg": "License usage differs from the caller's expected usage: the batch was already recorded or another one landed first"
+    },
+    {
+      "code": 6038,
+      "name": "invalidReceiptBatch",
+      "msg": "A usage batch settles 1 to `units` receipts"
+    },
+    {
+      "code": 6039,
+      "name": "insufficientFees",
+      "msg": "Withdrawal must be more than zero and leave the fee vault rent-exempt"
+    },
+    {
+      "code": 6040,
+      "name": "sharedTokenAccount",
+      "msg": "Buyer, seller and treasury token accounts must be three different accounts"
+    },
+    {
+      "code": 6041,
+      "name": "currencyNotAllowed",
+      "msg": "The mint is not an accepted currency of the marketplace"
+    },
+    {
+      "code": 6042,
+      "name": "mintExtensionNotAllowed",
+      "msg": "The mint has a Token-2022 extension that could take money back or block sales"
+    },
+    {
+      "code": 6043,
+      "name": "licenseNotUsed",
+      "msg": "Only a license that was paid for and, for usage licenses, used can review"
+    },
+    {
+      "code": 6044,
+      "name": "reviewLocked",
+      "msg": "The license has lapsed: the review can be deleted but no longer changed"
     }
   ],
   "types": [
@@ -1571,6 +3329,10 @@ export type SkillMarketplace = {
       "type": {
         "kind": "struct",
         "fields": [
+          {
+            "name": "layout",
+            "type": "u8"
+          },
           {
             "name": "wallet",
             "type": "pubkey"
@@ -1594,6 +3356,15 @@ export type SkillMarketplace = {
           {
             "name": "bump",
             "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -1663,6 +3434,173 @@ export type SkillMarketplace = {
       }
     },
     {
+      "name": "currency",
+      "docs": [
+        "An SPL mint the admin accepts as a currency; skills can only be priced in SOL or in one of these."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "layout",
+            "type": "u8"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "tokenProgram",
+            "docs": [
+              "Token or Token-2022: the mint's owner."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "decimals",
+            "type": "u8"
+          },
+          {
+            "name": "addedAt",
+            "type": "i64"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "currencyAdded",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "currency",
+            "type": "pubkey"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "tokenProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "decimals",
+            "type": "u8"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "currencyRemoved",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "currency",
+            "type": "pubkey"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "feeVault",
+      "docs": [
+        "Holds the SOL fees of purchases. Owned by the program and always rent-exempt, so a fee of any",
+        "size lands, whatever the treasury wallet is."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "layout",
+            "type": "u8"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                16
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "feesWithdrawn",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marketplace",
+            "type": "pubkey"
+          },
+          {
+            "name": "treasury",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "vaultBalance",
+            "docs": [
+              "Lamports left in the fee vault (its rent-exempt minimum included)."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "initializeMarketplaceArgs",
       "type": {
         "kind": "struct",
@@ -1676,8 +3614,15 @@ export type SkillMarketplace = {
             "type": "u16"
           },
           {
-            "name": "meterAuthority",
+            "name": "pauser",
             "type": "pubkey"
+          },
+          {
+            "name": "noticeSecs",
+            "docs": [
+              "Notice period for fee changes (0 to 90 days)."
+            ],
+            "type": "i64"
           }
         ]
       }
@@ -1691,6 +3636,10 @@ export type SkillMarketplace = {
       "type": {
         "kind": "struct",
         "fields": [
+          {
+            "name": "layout",
+            "type": "u8"
+          },
           {
             "name": "buyer",
             "type": "pubkey"
@@ -1737,8 +3686,24 @@ export type SkillMarketplace = {
             "type": "u32"
           },
           {
+            "name": "paid",
+            "docs": [
+              "Total that left the buyer for this license, in base units of the skill's currency."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "bump",
             "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -1836,16 +3801,36 @@ export type SkillMarketplace = {
           {
             "name": "price",
             "docs": [
-              "Amount that left the buyer: seller_amount + fee_amount."
+              "The skill's price at the time of purchase."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "feeBps",
+            "docs": [
+              "The fee rate this purchase paid."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "paid",
+            "docs": [
+              "What left the buyer, measured on the buyer's account (license rent excluded)."
             ],
             "type": "u64"
           },
           {
             "name": "sellerAmount",
+            "docs": [
+              "What the seller's account received, measured."
+            ],
             "type": "u64"
           },
           {
             "name": "feeAmount",
+            "docs": [
+              "What the fee vault (SOL) or the treasury's token account (SPL) received, measured."
+            ],
             "type": "u64"
           },
           {
@@ -1872,6 +3857,13 @@ export type SkillMarketplace = {
             "type": "u32"
           },
           {
+            "name": "licensePaid",
+            "docs": [
+              "Total paid for this license so far."
+            ],
+            "type": "u64"
+          },
+          {
             "name": "reference",
             "docs": [
               "Solana Pay reference key, when the transaction carried one."
@@ -1894,32 +3886,69 @@ export type SkillMarketplace = {
     {
       "name": "marketplace",
       "docs": [
-        "Global configuration: who is paid the platform fee, how much, and who may meter usage."
+        "Global configuration: roles, where fees go and how much they are."
       ],
       "type": {
         "kind": "struct",
         "fields": [
           {
+            "name": "layout",
+            "type": "u8"
+          },
+          {
             "name": "admin",
+            "docs": [
+              "Changes the configuration, registers meter authorities, withdraws fees, suspends skills."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "pendingAdmin",
+            "docs": [
+              "Proposed by the admin; becomes admin when it accepts (two-step handover)."
+            ],
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "pauser",
+            "docs": [
+              "May pause and unpause (as may the admin), nothing else."
+            ],
             "type": "pubkey"
           },
           {
             "name": "treasury",
             "docs": [
-              "Wallet (for SOL) and token-account authority (for SPL) that receives platform fees."
+              "Receives SOL fees when the admin withdraws them from the fee vault, and owns the token",
+              "accounts SPL fees are paid into."
             ],
             "type": "pubkey"
           },
           {
             "name": "feeBps",
+            "docs": [
+              "The fee in force until `pending_fee` (if any) takes effect."
+            ],
             "type": "u16"
           },
           {
-            "name": "meterAuthority",
+            "name": "pendingFee",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "pendingFee"
+                }
+              }
+            }
+          },
+          {
+            "name": "noticeSecs",
             "docs": [
-              "The only key allowed to call `record_usage` (the executor's signer)."
+              "How long a fee change waits before it applies; may only grow."
             ],
-            "type": "pubkey"
+            "type": "i64"
           },
           {
             "name": "paused",
@@ -1930,8 +3959,28 @@ export type SkillMarketplace = {
             "type": "u64"
           },
           {
+            "name": "meterCount",
+            "docs": [
+              "Meter authorities currently registered."
+            ],
+            "type": "u32"
+          },
+          {
             "name": "bump",
             "type": "u8"
+          },
+          {
+            "name": "feeVaultBump",
+            "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
           }
         ]
       }
@@ -1950,7 +3999,15 @@ export type SkillMarketplace = {
             "type": "pubkey"
           },
           {
+            "name": "pauser",
+            "type": "pubkey"
+          },
+          {
             "name": "treasury",
+            "type": "pubkey"
+          },
+          {
+            "name": "feeVault",
             "type": "pubkey"
           },
           {
@@ -1958,8 +4015,8 @@ export type SkillMarketplace = {
             "type": "u16"
           },
           {
-            "name": "meterAuthority",
-            "type": "pubkey"
+            "name": "noticeSecs",
+            "type": "i64"
           },
           {
             "name": "slot",
@@ -1974,6 +4031,9 @@ export type SkillMarketplace = {
     },
     {
       "name": "marketplaceUpdated",
+      "docs": [
+        "The whole configuration after any change to it (settings, admin handover, pause)."
+      ],
       "type": {
         "kind": "struct",
         "fields": [
@@ -1986,6 +4046,16 @@ export type SkillMarketplace = {
             "type": "pubkey"
           },
           {
+            "name": "pendingAdmin",
+            "type": {
+              "option": "pubkey"
+            }
+          },
+          {
+            "name": "pauser",
+            "type": "pubkey"
+          },
+          {
             "name": "treasury",
             "type": "pubkey"
           },
@@ -1994,8 +4064,18 @@ export type SkillMarketplace = {
             "type": "u16"
           },
           {
-            "name": "meterAuthority",
-            "type": "pubkey"
+            "name": "pendingFee",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "pendingFee"
+                }
+              }
+            }
+          },
+          {
+            "name": "noticeSecs",
+            "type": "i64"
           },
           {
             "name": "paused",
@@ -2007,6 +4087,179 @@ export type SkillMarketplace = {
           },
           {
             "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "meterAuthority",
+      "docs": [
+        "A key allowed to call `record_usage`. Created and closed (revoked) by the admin."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "layout",
+            "type": "u8"
+          },
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "addedAt",
+            "type": "i64"
+          },
+          {
+            "name": "bump",
+            "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          }
+        ]
+      }
+    },
+    {
+      "name": "meterAuthorityAdded",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marketplace",
+            "type": "pubkey"
+          },
+          {
+            "name": "meter",
+            "type": "pubkey"
+          },
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "meterCount",
+            "type": "u32"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "meterAuthorityRevoked",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "marketplace",
+            "type": "pubkey"
+          },
+          {
+            "name": "meter",
+            "type": "pubkey"
+          },
+          {
+            "name": "authority",
+            "type": "pubkey"
+          },
+          {
+            "name": "meterCount",
+            "type": "u32"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pendingFee",
+      "docs": [
+        "A fee change waiting for its notice period to pass."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "feeBps",
+            "type": "u16"
+          },
+          {
+            "name": "effectiveAt",
+            "docs": [
+              "Unix time from which purchases pay `fee_bps`."
+            ],
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pendingPrice",
+      "docs": [
+        "A price increase waiting for the notice period (decreases apply at once)."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "price",
+            "type": "u64"
+          },
+          {
+            "name": "effectiveAt",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "pendingVersion",
+      "docs": [
+        "A published version waiting for the marketplace's notice period: until `effective_at`,",
+        "buyers and the executor keep the current one."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "version",
+            "type": {
+              "defined": {
+                "name": "semver"
+              }
+            }
+          },
+          {
+            "name": "provenance",
+            "type": {
+              "defined": {
+                "name": "provenance"
+              }
+            }
+          },
+          {
+            "name": "effectiveAt",
             "type": "i64"
           }
         ]
@@ -2112,9 +4365,17 @@ export type SkillMarketplace = {
             "type": "u64"
           },
           {
-            "name": "receiptHash",
+            "name": "expectedUsageUsed",
             "docs": [
-              "Hash of the executor's signed usage receipt, echoed in the event."
+              "The license's `usage_used` the caller read before building this call. A retry of a batch",
+              "that already landed finds a larger value and fails, so no batch is counted twice."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "receiptsRoot",
+            "docs": [
+              "Root of the batch of signed receipts this call settles, echoed in the event."
             ],
             "type": {
               "array": [
@@ -2122,6 +4383,13 @@ export type SkillMarketplace = {
                 32
               ]
             }
+          },
+          {
+            "name": "receiptCount",
+            "docs": [
+              "Receipts in the batch: at least one, at most one per unit."
+            ],
+            "type": "u32"
           }
         ]
       }
@@ -2195,6 +4463,10 @@ export type SkillMarketplace = {
         "kind": "struct",
         "fields": [
           {
+            "name": "layout",
+            "type": "u8"
+          },
+          {
             "name": "skill",
             "type": "pubkey"
           },
@@ -2205,6 +4477,14 @@ export type SkillMarketplace = {
           {
             "name": "rating",
             "type": "u8"
+          },
+          {
+            "name": "weight",
+            "docs": [
+              "What the reviewer had paid for their license when they last wrote the review: the",
+              "rating's weight in the skill's weighted average."
+            ],
+            "type": "u64"
           },
           {
             "name": "textCid",
@@ -2221,6 +4501,15 @@ export type SkillMarketplace = {
           {
             "name": "bump",
             "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
           }
         ]
       }
@@ -2240,6 +4529,58 @@ export type SkillMarketplace = {
               "IPFS CID of the review text."
             ],
             "type": "string"
+          }
+        ]
+      }
+    },
+    {
+      "name": "reviewDeleted",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "review",
+            "type": "pubkey"
+          },
+          {
+            "name": "skill",
+            "type": "pubkey"
+          },
+          {
+            "name": "reviewer",
+            "type": "pubkey"
+          },
+          {
+            "name": "rating",
+            "type": "u8"
+          },
+          {
+            "name": "weight",
+            "type": "u64"
+          },
+          {
+            "name": "skillRatingSum",
+            "type": "u64"
+          },
+          {
+            "name": "skillRatingCount",
+            "type": "u32"
+          },
+          {
+            "name": "skillWeightedRatingSum",
+            "type": "u128"
+          },
+          {
+            "name": "skillRatingWeight",
+            "type": "u128"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
           }
         ]
       }
@@ -2266,6 +4607,10 @@ export type SkillMarketplace = {
             "type": "u8"
           },
           {
+            "name": "weight",
+            "type": "u64"
+          },
+          {
             "name": "textCid",
             "type": "string"
           },
@@ -2276,6 +4621,14 @@ export type SkillMarketplace = {
           {
             "name": "skillRatingCount",
             "type": "u32"
+          },
+          {
+            "name": "skillWeightedRatingSum",
+            "type": "u128"
+          },
+          {
+            "name": "skillRatingWeight",
+            "type": "u128"
           },
           {
             "name": "slot",
@@ -2310,8 +4663,16 @@ export type SkillMarketplace = {
             "type": "u8"
           },
           {
+            "name": "previousWeight",
+            "type": "u64"
+          },
+          {
             "name": "rating",
             "type": "u8"
+          },
+          {
+            "name": "weight",
+            "type": "u64"
           },
           {
             "name": "textCid",
@@ -2324,6 +4685,14 @@ export type SkillMarketplace = {
           {
             "name": "skillRatingCount",
             "type": "u32"
+          },
+          {
+            "name": "skillWeightedRatingSum",
+            "type": "u128"
+          },
+          {
+            "name": "skillRatingWeight",
+            "type": "u128"
           },
           {
             "name": "slot",
@@ -2364,6 +4733,10 @@ export type SkillMarketplace = {
       "type": {
         "kind": "struct",
         "fields": [
+          {
+            "name": "layout",
+            "type": "u8"
+          },
           {
             "name": "author",
             "type": "pubkey"
@@ -2417,31 +4790,82 @@ export type SkillMarketplace = {
             }
           },
           {
+            "name": "pendingVersion",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "pendingVersion"
+                }
+              }
+            }
+          },
+          {
+            "name": "pendingPrice",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "pendingPrice"
+                }
+              }
+            }
+          },
+          {
             "name": "active",
+            "docs": [
+              "Listed by its author (`set_skill_active`)."
+            ],
             "type": "bool"
           },
           {
+            "name": "suspended",
+            "docs": [
+              "Suspended by the marketplace admin: no purchases and no metered use until lifted."
+            ],
+            "type": "bool"
+          },
+          {
+            "name": "suspensionCid",
+            "docs": [
+              "IPFS CID of the suspension's reason; empty when not suspended."
+            ],
+            "type": "string"
+          },
+          {
             "name": "sales",
+            "docs": [
+              "Purchases so far (saturates: a counter never blocks a sale). Units used are totalled by",
+              "the indexer from `UsageRecorded` events, so metering never writes the skill account."
+            ],
             "type": "u64"
           },
           {
             "name": "revenue",
             "docs": [
-              "Gross revenue in base units of `currency`."
+              "Gross revenue in base units of `currency` (saturates)."
             ],
             "type": "u64"
           },
           {
-            "name": "usageUnits",
-            "type": "u64"
-          },
-          {
             "name": "ratingSum",
+            "docs": [
+              "Plain sum and count of the ratings of current reviews."
+            ],
             "type": "u64"
           },
           {
             "name": "ratingCount",
             "type": "u32"
+          },
+          {
+            "name": "weightedRatingSum",
+            "docs": [
+              "Σ rating × weight and Σ weight over current reviews: the weighted average is their ratio."
+            ],
+            "type": "u128"
+          },
+          {
+            "name": "ratingWeight",
+            "type": "u128"
           },
           {
             "name": "createdAt",
@@ -2454,6 +4878,15 @@ export type SkillMarketplace = {
           {
             "name": "bump",
             "type": "u8"
+          },
+          {
+            "name": "reserved",
+            "type": {
+              "array": [
+                "u8",
+                64
+              ]
+            }
           }
         ]
       }
@@ -2553,6 +4986,41 @@ export type SkillMarketplace = {
       }
     },
     {
+      "name": "skillSuspensionChanged",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "skill",
+            "type": "pubkey"
+          },
+          {
+            "name": "author",
+            "type": "pubkey"
+          },
+          {
+            "name": "suspended",
+            "type": "bool"
+          },
+          {
+            "name": "reasonCid",
+            "docs": [
+              "IPFS CID of the reason; empty when the suspension is lifted."
+            ],
+            "type": "string"
+          },
+          {
+            "name": "slot",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ]
+      }
+    },
+    {
       "name": "skillUpdated",
       "type": {
         "kind": "struct",
@@ -2567,6 +5035,9 @@ export type SkillMarketplace = {
           },
           {
             "name": "previousVersion",
+            "docs": [
+              "The version in force before this update (pending versions that came due are folded in)."
+            ],
             "type": {
               "defined": {
                 "name": "semver"
@@ -2575,6 +5046,9 @@ export type SkillMarketplace = {
           },
           {
             "name": "version",
+            "docs": [
+              "Version, price and provenance in force now."
+            ],
             "type": {
               "defined": {
                 "name": "semver"
@@ -2594,6 +5068,29 @@ export type SkillMarketplace = {
             "type": {
               "defined": {
                 "name": "provenance"
+              }
+            }
+          },
+          {
+            "name": "pendingVersion",
+            "docs": [
+              "What this update scheduled, if it waits for the notice period."
+            ],
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "pendingVersion"
+                }
+              }
+            }
+          },
+          {
+            "name": "pendingPrice",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "pendingPrice"
+                }
               }
             }
           },
@@ -2633,12 +5130,6 @@ export type SkillMarketplace = {
         "kind": "struct",
         "fields": [
           {
-            "name": "admin",
-            "type": {
-              "option": "pubkey"
-            }
-          },
-          {
             "name": "treasury",
             "type": {
               "option": "pubkey"
@@ -2646,20 +5137,26 @@ export type SkillMarketplace = {
           },
           {
             "name": "feeBps",
+            "docs": [
+              "Scheduled: applies once the notice period has passed."
+            ],
             "type": {
               "option": "u16"
             }
           },
           {
-            "name": "meterAuthority",
+            "name": "pauser",
             "type": {
               "option": "pubkey"
             }
           },
           {
-            "name": "paused",
+            "name": "noticeSecs",
+            "docs": [
+              "May only grow (up to 90 days); applied before a fee given in the same call."
+            ],
             "type": {
-              "option": "bool"
+              "option": "i64"
             }
           }
         ]
@@ -2734,9 +5231,16 @@ export type SkillMarketplace = {
             "type": "u64"
           },
           {
-            "name": "receiptHash",
+            "name": "meterAuthority",
             "docs": [
-              "Hash of the executor's signed usage receipt."
+              "The meter authority that recorded the batch."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "receiptsRoot",
+            "docs": [
+              "Root of the batch of signed receipts this call settles."
             ],
             "type": {
               "array": [
@@ -2744,6 +5248,10 @@ export type SkillMarketplace = {
                 32
               ]
             }
+          },
+          {
+            "name": "receiptCount",
+            "type": "u32"
           },
           {
             "name": "slot",
@@ -2775,6 +5283,24 @@ export type SkillMarketplace = {
       "value": "250"
     },
     {
+      "name": "defaultNoticeSecs",
+      "docs": [
+        "The notice period a new marketplace starts with when none is given: seven days."
+      ],
+      "type": "i64",
+      "value": "604800"
+    },
+    {
+      "name": "layoutVersion",
+      "docs": [
+        "Layout version written in the first byte of every account this program creates. Accounts",
+        "also keep reserved bytes, so a later field can be added without changing an account's size",
+        "(renewals re-check the size of an existing license)."
+      ],
+      "type": "u8",
+      "value": "2"
+    },
+    {
       "name": "maxAgentNameLen",
       "type": "u32",
       "value": "32"
@@ -2799,6 +5325,15 @@ export type SkillMarketplace = {
       ],
       "type": "u16",
       "value": "1000"
+    },
+    {
+      "name": "maxNoticeSecs",
+      "docs": [
+        "Longest notice period the marketplace may set: fee changes (and, for skills, price increases",
+        "and new versions) wait this long at most before they take effect."
+      ],
+      "type": "i64",
+      "value": "7776000"
     },
     {
       "name": "maxRating",
@@ -2839,6 +5374,22 @@ export type SkillMarketplace = {
       "value": "[97, 103, 101, 110, 116]"
     },
     {
+      "name": "seedCurrency",
+      "docs": [
+        "One account per SPL mint the admin accepts as a currency."
+      ],
+      "type": "bytes",
+      "value": "[99, 117, 114, 114, 101, 110, 99, 121]"
+    },
+    {
+      "name": "seedFeeVault",
+      "docs": [
+        "The program-owned account that holds the platform's SOL fees until the admin withdraws them."
+      ],
+      "type": "bytes",
+      "value": "[102, 101, 101, 95, 118, 97, 117, 108, 116]"
+    },
+    {
       "name": "seedLicense",
       "type": "bytes",
       "value": "[108, 105, 99, 101, 110, 115, 101]"
@@ -2847,6 +5398,14 @@ export type SkillMarketplace = {
       "name": "seedMarketplace",
       "type": "bytes",
       "value": "[109, 97, 114, 107, 101, 116, 112, 108, 97, 99, 101]"
+    },
+    {
+      "name": "seedMeter",
+      "docs": [
+        "One account per key allowed to record usage (one per executor operator)."
+      ],
+      "type": "bytes",
+      "value": "[109, 101, 116, 101, 114]"
     },
     {
       "name": "seedReview",

@@ -11,5 +11,6 @@ export * from "./errors.js";
 export * from "./instructions.js";
 export * from "./fee.js";
 export * from "./license.js";
+export * from "./skill.js";
 export * from "./solanaPay.js";
 export * from "./invalidation.js";

@@ -1,13 +1,27 @@
-// Instruction builders for the marketplace's flows. Each returns Anchor's MethodsBuilder with
-// every account given explicitly (no RPC look-ups), so callers choose `.instruction()` for a
-// transaction someone else signs (Solana Pay, wallets), or `.signers([...]).rpc()` to send.
+// Instruction builders, one for every instruction of the program. Each returns Anchor's
+// MethodsBuilder with every account given explicitly (no RPC look-ups), so callers choose
+// `.instruction()` for a transaction someone else signs (Solana Pay, wallets), or
+// `.signers([...]).rpc()` to send. Every instruction also names the program's event authority and
+// the program itself: events are emitted by self-CPI (see events.ts).
 import { getAssociatedTokenAddressSync, TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { PublicKey, SystemProgram } from "@solana/web3.js";
 import BN from "bn.js";
 import { Buffer } from "buffer";
 import type { Pricing, Provenance, Semver, SkillAccount } from "./accounts.js";
-import { agentPda, licensePda, marketplacePda, reviewPda, skillPda } from "./pda.js";
-import type { MarketplaceProgram } from "./program.js";
+import {
+  agentPda,
+  currencyPda,
+  eventAuthorityPda,
+  feeVaultPda,
+  licensePda,
+  marketplacePda,
+  meterPda,
+  programDataAddress,
+  reviewPda,
+  skillPda,
+} from "./pda.js";
+import { PROGRAM_ID, type MarketplaceProgram } from "./program.js";
+import { priceAt } from "./skill.js";
 import { solanaPayReference } from "./solanaPay.js";
 
 /** A u64 / i64 amount as callers hold it; Anchor wants BN. */
@@ -49,14 +63,112 @@ export function provenance(docsCid: string, commitSha: string, imageDigest: stri
   };
 }
 
-export function initializeMarketplace(
+/** The two accounts every instruction carries for its events' self-CPI. */
+const events = () => ({ eventAuthority: eventAuthorityPda(), program: PROGRAM_ID });
+
+/** Admin-only configuration instructions share these accounts. */
+const adminAccounts = (admin: PublicKey) => ({ admin, marketplace: marketplacePda(), ...events() });
+
+// ----- the marketplace: set-up, roles, money -----
+
+export interface InitializeMarketplaceParams {
+  /** The program's upgrade authority: only it may initialize, and it becomes admin. */
+  admin: PublicKey;
+  treasury: PublicKey;
+  feeBps: number;
+  /** May pause and unpause besides the admin. */
+  pauser: PublicKey;
+  /** Notice (seconds) before a fee change, a new version or a price increase applies. */
+  noticeSecs: Amount;
+}
+
+export function initializeMarketplace(program: MarketplaceProgram, p: InitializeMarketplaceParams) {
+  return program.methods
+    .initializeMarketplace({ treasury: p.treasury, feeBps: p.feeBps, pauser: p.pauser, noticeSecs: toBN(p.noticeSecs) })
+    .accountsStrict({
+      admin: p.admin,
+      marketplace: marketplacePda(),
+      feeVault: feeVaultPda(),
+      programData: programDataAddress(),
+      systemProgram: SystemProgram.programId,
+      ...events(),
+    });
+}
+
+/**
+ * The admin changes the marketplace's settings; every field left out stays as it is. A fee
+ * (capped by MAX_FEE_BPS) applies after the notice period; the notice period may only grow.
+ */
+export function updateMarketplace(
   program: MarketplaceProgram,
-  p: { admin: PublicKey; treasury: PublicKey; feeBps: number; meterAuthority: PublicKey },
+  p: { admin: PublicKey; treasury?: PublicKey; feeBps?: number; pauser?: PublicKey; noticeSecs?: Amount },
 ) {
   return program.methods
-    .initializeMarketplace({ treasury: p.treasury, feeBps: p.feeBps, meterAuthority: p.meterAuthority })
-    .accountsStrict({ admin: p.admin, marketplace: marketplacePda(), systemProgram: SystemProgram.programId });
+    .updateMarketplace({
+      treasury: p.treasury ?? null,
+      feeBps: p.feeBps ?? null,
+      pauser: p.pauser ?? null,
+      noticeSecs: p.noticeSecs === undefined ? null : toBN(p.noticeSecs),
+    })
+    .accountsStrict(adminAccounts(p.admin));
 }
+
+/** The admin proposes the next admin (`null` withdraws the proposal); nothing changes until it accepts. */
+export function proposeAdmin(program: MarketplaceProgram, p: { admin: PublicKey; newAdmin: PublicKey | null }) {
+  return program.methods.proposeAdmin(p.newAdmin).accountsStrict(adminAccounts(p.admin));
+}
+
+/** The proposed admin accepts and becomes admin. */
+export function acceptAdmin(program: MarketplaceProgram, p: { newAdmin: PublicKey }) {
+  return program.methods.acceptAdmin().accountsStrict({ newAdmin: p.newAdmin, marketplace: marketplacePda(), ...events() });
+}
+
+/** The admin or the pauser pauses (or unpauses) the marketplace. */
+export function setPaused(program: MarketplaceProgram, p: { signer: PublicKey; paused: boolean }) {
+  return program.methods.setPaused(p.paused).accountsStrict({ signer: p.signer, marketplace: marketplacePda(), ...events() });
+}
+
+/** The admin registers a key allowed to record usage (an executor operator's signer). */
+export function addMeterAuthority(program: MarketplaceProgram, p: { admin: PublicKey; authority: PublicKey }) {
+  return program.methods
+    .addMeterAuthority(p.authority)
+    .accountsStrict({ ...adminAccounts(p.admin), meter: meterPda(p.authority), systemProgram: SystemProgram.programId });
+}
+
+/** The admin revokes a meter authority; its rent goes back to the admin. */
+export function revokeMeterAuthority(program: MarketplaceProgram, p: { admin: PublicKey; authority: PublicKey }) {
+  return program.methods.revokeMeterAuthority().accountsStrict({ ...adminAccounts(p.admin), meter: meterPda(p.authority) });
+}
+
+/** The admin moves `amount` lamports of SOL fees from the fee vault to the treasury. */
+export function withdrawFees(program: MarketplaceProgram, p: { admin: PublicKey; treasury: PublicKey; amount: Amount }) {
+  return program.methods
+    .withdrawFees(toBN(p.amount))
+    .accountsStrict({ ...adminAccounts(p.admin), feeVault: feeVaultPda(), treasury: p.treasury });
+}
+
+/** The admin accepts an SPL mint (Token or Token-2022, without risky extensions) as a currency. */
+export function addCurrency(program: MarketplaceProgram, p: { admin: PublicKey; mint: PublicKey; tokenProgram?: PublicKey }) {
+  return program.methods.addCurrency().accountsStrict({
+    ...adminAccounts(p.admin),
+    mint: p.mint,
+    currency: currencyPda(p.mint),
+    tokenProgram: p.tokenProgram ?? TOKEN_PROGRAM_ID,
+    systemProgram: SystemProgram.programId,
+  });
+}
+
+/** The admin stops accepting a mint for new skills (skills priced in it keep selling). */
+export function removeCurrency(program: MarketplaceProgram, p: { admin: PublicKey; mint: PublicKey }) {
+  return program.methods.removeCurrency().accountsStrict({ ...adminAccounts(p.admin), currency: currencyPda(p.mint) });
+}
+
+/** The admin suspends a skill with a reason (an IPFS CID), or lifts the suspension with `null`. */
+export function setSkillSuspension(program: MarketplaceProgram, p: { admin: PublicKey; skill: PublicKey; reasonCid: string | null }) {
+  return program.methods.setSkillSuspension(p.reasonCid).accountsStrict({ ...adminAccounts(p.admin), skill: p.skill });
+}
+
+// ----- agents and skills -----
 
 export function registerAgent(program: MarketplaceProgram, p: { wallet: PublicKey; name: string; metadataUri: string }) {
   return program.methods
@@ -66,7 +178,15 @@ export function registerAgent(program: MarketplaceProgram, p: { wallet: PublicKe
       marketplace: marketplacePda(),
       agent: agentPda(p.wallet),
       systemProgram: SystemProgram.programId,
+      ...events(),
     });
+}
+
+/** An agent changes its on-chain name and metadata URI. */
+export function updateAgent(program: MarketplaceProgram, p: { wallet: PublicKey; name: string; metadataUri: string }) {
+  return program.methods
+    .updateAgent({ name: p.name, metadataUri: p.metadataUri })
+    .accountsStrict({ wallet: p.wallet, agent: agentPda(p.wallet), ...events() });
 }
 
 export interface RegisterSkillParams {
@@ -78,7 +198,7 @@ export interface RegisterSkillParams {
   /** Per purchase, in lamports or in base units of `currencyMint`. */
   price: Amount;
   provenance: Provenance;
-  /** SPL mint (Token or Token-2022) the skill is priced in; omit for SOL. */
+  /** An SPL mint the marketplace accepts (see addCurrency) the skill is priced in; omit for SOL. */
   currencyMint?: PublicKey;
 }
 
@@ -97,10 +217,39 @@ export function registerSkill(program: MarketplaceProgram, p: RegisterSkillParam
       marketplace: marketplacePda(),
       agent: agentPda(p.author),
       skill: skillPda(p.author, p.slug),
-      currencyMint: p.currencyMint ?? null,
+      currency: p.currencyMint ? currencyPda(p.currencyMint) : null,
       systemProgram: SystemProgram.programId,
+      ...events(),
     });
 }
+
+/**
+ * The author publishes a new version of a skill (above the current and any pending one;
+ * provenance replaced whole). The version, and a price increase, apply after the marketplace's
+ * notice period; a lower price and a category apply at once.
+ */
+export function updateSkill(
+  program: MarketplaceProgram,
+  p: { author: PublicKey; slug: string; version: Semver; provenance: Provenance; price?: Amount; category?: string },
+) {
+  return program.methods
+    .updateSkill({
+      version: p.version,
+      provenance: p.provenance,
+      price: p.price === undefined ? null : toBN(p.price),
+      category: p.category ?? null,
+    })
+    .accountsStrict({ author: p.author, marketplace: marketplacePda(), skill: skillPda(p.author, p.slug), ...events() });
+}
+
+/** The author lists (true) or delists (false) a skill; a delisted skill cannot be bought. */
+export function setSkillActive(program: MarketplaceProgram, p: { author: PublicKey; slug: string; active: boolean }) {
+  return program.methods
+    .setSkillActive(p.active)
+    .accountsStrict({ author: p.author, marketplace: marketplacePda(), skill: skillPda(p.author, p.slug), ...events() });
+}
+
+// ----- licenses -----
 
 /** What a purchase needs to know of the skill: a decoded `Skill` plus its address will do. */
 export type SkillRef = Pick<SkillAccount, "author" | "currency"> & { address: PublicKey };
@@ -108,7 +257,7 @@ export type SkillRef = Pick<SkillAccount, "author" | "currency"> & { address: Pu
 export interface PurchaseLicenseParams {
   buyer: PublicKey;
   skill: SkillRef;
-  /** `Marketplace.treasury`: the fee's recipient (its token account for SPL skills). */
+  /** `Marketplace.treasury`: owner of the token account SPL fees are paid into (SOL fees go to the fee vault). */
   treasury: PublicKey;
   /** The most the buyer agrees to pay; the purchase fails if the price went above it. */
   maxPrice: Amount;
@@ -121,7 +270,8 @@ export interface PurchaseLicenseParams {
 /**
  * Buys a license, in SOL or in the skill's SPL mint. Buying again renews a subscription
  * (from max(now, expires_at)) or tops up a usage license; it fails for a one-time license.
- * SPL payments go between the associated token accounts of buyer, author and treasury.
+ * SOL fees go to the fee vault; SPL payments go between the associated token accounts of buyer,
+ * author and treasury.
  */
 export function purchaseLicense(program: MarketplaceProgram, p: PurchaseLicenseParams) {
   const common = {
@@ -130,6 +280,7 @@ export function purchaseLicense(program: MarketplaceProgram, p: PurchaseLicenseP
     skill: p.skill.address,
     license: licensePda(p.skill.address, p.buyer),
     systemProgram: SystemProgram.programId,
+    ...events(),
   };
   const remaining = p.reference ? [solanaPayReference(p.reference)] : [];
   const args = { maxPrice: toBN(p.maxPrice) };
@@ -137,7 +288,7 @@ export function purchaseLicense(program: MarketplaceProgram, p: PurchaseLicenseP
   if (mint === null) {
     return program.methods
       .purchaseLicense(args)
-      .accountsStrict({ ...common, seller: p.skill.author, treasury: p.treasury })
+      .accountsStrict({ ...common, seller: p.skill.author, feeVault: feeVaultPda() })
       .remainingAccounts(remaining);
   }
   const tokenProgram = p.tokenProgram ?? TOKEN_PROGRAM_ID;
@@ -157,7 +308,7 @@ export function purchaseLicense(program: MarketplaceProgram, p: PurchaseLicenseP
 
 /**
  * `purchaseLicense` with the skill, treasury and token program read from chain; `maxPrice`
- * defaults to the price the skill has now.
+ * defaults to the price the skill sells at now (a pending increase included once due).
  */
 export async function preparePurchase(
   program: MarketplaceProgram,
@@ -177,27 +328,52 @@ export async function preparePurchase(
     buyer: p.buyer,
     skill: { address: p.skill, author: skill.author, currency: skill.currency },
     treasury: marketplace.treasury,
-    maxPrice: p.maxPrice ?? skill.price,
+    maxPrice: p.maxPrice ?? priceAt(skill, Math.floor(Date.now() / 1000)),
     reference: p.reference,
     tokenProgram,
   });
 }
 
-/** The meter authority records `units` used under `buyer`'s license of `skill`. */
-export function recordUsage(
-  program: MarketplaceProgram,
-  p: { meterAuthority: PublicKey; skill: PublicKey; buyer: PublicKey; units: Amount; receiptHash: Uint8Array },
-) {
-  if (p.receiptHash.length !== 32) throw new Error("receipt hash must be 32 bytes");
+export interface RecordUsageParams {
+  /** A registered meter authority (see addMeterAuthority). */
+  meterAuthority: PublicKey;
+  skill: PublicKey;
+  buyer: PublicKey;
+  units: Amount;
+  /** The license's `usageUsed` when the batch was built: a retry of a landed batch then fails (StaleUsage). */
+  expectedUsageUsed: Amount;
+  /** Root of the batch of signed receipts settled (32 bytes). */
+  receiptsRoot: Uint8Array;
+  /** Receipts in the batch: 1 to `units`. */
+  receiptCount: number;
+}
+
+/** A meter authority records a batch of `units` used under `buyer`'s license of `skill`. */
+export function recordUsage(program: MarketplaceProgram, p: RecordUsageParams) {
+  if (p.receiptsRoot.length !== 32) throw new Error("receipts root must be 32 bytes");
   return program.methods
-    .recordUsage({ units: toBN(p.units), receiptHash: [...p.receiptHash] })
+    .recordUsage({
+      units: toBN(p.units),
+      expectedUsageUsed: toBN(p.expectedUsageUsed),
+      receiptsRoot: [...p.receiptsRoot],
+      receiptCount: p.receiptCount,
+    })
     .accountsStrict({
       meterAuthority: p.meterAuthority,
+      meter: meterPda(p.meterAuthority),
       marketplace: marketplacePda(),
       skill: p.skill,
       license: licensePda(p.skill, p.buyer),
+      ...events(),
     });
 }
+
+/** The buyer closes a spent license (expired subscription or used-up units) and gets its rent back. */
+export function closeLicense(program: MarketplaceProgram, p: { buyer: PublicKey; skill: PublicKey }) {
+  return program.methods.closeLicense().accountsStrict({ buyer: p.buyer, license: licensePda(p.skill, p.buyer), ...events() });
+}
+
+// ----- reviews -----
 
 export interface ReviewParams {
   reviewer: PublicKey;
@@ -208,75 +384,32 @@ export interface ReviewParams {
 }
 
 /** The accounts of a review: the reviewer's license to the skill proves they bought it. */
-const reviewAccounts = (p: ReviewParams) => ({
+const reviewAccounts = (p: Pick<ReviewParams, "reviewer" | "skill">) => ({
   reviewer: p.reviewer,
   skill: p.skill,
   license: licensePda(p.skill, p.reviewer),
   review: reviewPda(p.skill, p.reviewer),
+  ...events(),
 });
 
-/** A license holder reviews a skill; the text lives on IPFS. */
+/**
+ * A holder of a used license reviews a skill (the text lives on IPFS); the rating weighs what
+ * they paid for the license.
+ */
 export function postReview(program: MarketplaceProgram, p: ReviewParams) {
   return program.methods
     .postReview({ rating: p.rating, textCid: p.textCid })
     .accountsStrict({ ...reviewAccounts(p), systemProgram: SystemProgram.programId });
 }
 
-/** The reviewer changes the rating or text of their existing review. */
+/** The reviewer changes the rating or text of their review, while their license is live. */
 export function updateReview(program: MarketplaceProgram, p: ReviewParams) {
   return program.methods.updateReview({ rating: p.rating, textCid: p.textCid }).accountsStrict(reviewAccounts(p));
 }
 
-/**
- * The admin changes the marketplace's settings; every field left out stays as it is. The fee is
- * capped by the program (MAX_FEE_BPS).
- */
-export function updateMarketplace(
-  program: MarketplaceProgram,
-  p: { admin: PublicKey; newAdmin?: PublicKey; treasury?: PublicKey; feeBps?: number; meterAuthority?: PublicKey; paused?: boolean },
-) {
+/** The reviewer deletes their review (live license or not) and gets its rent back. */
+export function deleteReview(program: MarketplaceProgram, p: { reviewer: PublicKey; skill: PublicKey }) {
   return program.methods
-    .updateMarketplace({
-      admin: p.newAdmin ?? null,
-      treasury: p.treasury ?? null,
-      feeBps: p.feeBps ?? null,
-      meterAuthority: p.meterAuthority ?? null,
-      paused: p.paused ?? null,
-    })
-    .accountsStrict({ admin: p.admin, marketplace: marketplacePda() });
-}
-
-/** An agent changes its on-chain name and metadata URI. */
-export function updateAgent(program: MarketplaceProgram, p: { wallet: PublicKey; name: string; metadataUri: string }) {
-  return program.methods
-    .updateAgent({ name: p.name, metadataUri: p.metadataUri })
-    .accountsStrict({ wallet: p.wallet, agent: agentPda(p.wallet) });
-}
-
-/**
- * The author publishes a new version of a skill (the version must increase; provenance is
- * replaced whole); price and category change only when given.
- */
-export function updateSkill(
-  program: MarketplaceProgram,
-  p: { author: PublicKey; slug: string; version: Semver; provenance: Provenance; price?: Amount; category?: string },
-) {
-  return program.methods
-    .updateSkill({
-      version: p.version,
-      provenance: p.provenance,
-      price: p.price === undefined ? null : toBN(p.price),
-      category: p.category ?? null,
-    })
-    .accountsStrict({ author: p.author, skill: skillPda(p.author, p.slug) });
-}
-
-/** The author lists (true) or delists (false) a skill; a delisted skill cannot be bought. */
-export function setSkillActive(program: MarketplaceProgram, p: { author: PublicKey; slug: string; active: boolean }) {
-  return program.methods.setSkillActive(p.active).accountsStrict({ author: p.author, skill: skillPda(p.author, p.slug) });
-}
-
-/** The buyer closes a spent license (expired subscription or used-up units) and gets its rent back. */
-export function closeLicense(program: MarketplaceProgram, p: { buyer: PublicKey; skill: PublicKey }) {
-  return program.methods.closeLicense().accountsStrict({ buyer: p.buyer, license: licensePda(p.skill, p.buyer) });
+    .deleteReview()
+    .accountsStrict({ reviewer: p.reviewer, skill: p.skill, review: reviewPda(p.skill, p.reviewer), ...events() });
 }

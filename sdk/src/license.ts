@@ -1,6 +1,6 @@
 // When a license can be used: the one rule the api, the executor and the web app read, written
 // after what the program accepts in `record_usage` (state/license.rs `consume`, marketplace
-// `require_open`). Pure: the caller reads the accounts and the clock.
+// `require_open`, skill `require_usable`). Pure: the caller reads the accounts and the clock.
 import type { LicenseAccount, MarketplaceAccount, SkillAccount } from "./accounts.js";
 import { licenseKindName } from "./accounts.js";
 
@@ -14,7 +14,9 @@ export type LicenseStatus =
   /** The marketplace is paused: no usage is recorded for anyone. */
   | "paused"
   /** The seller delisted the skill: it is not run. */
-  | "inactive";
+  | "inactive"
+  /** The marketplace suspended the skill: nothing is sold or run until the suspension is lifted. */
+  | "suspended";
 
 /** Why a status other than "valid" stops a call, in words a buyer can act on. */
 export const LICENSE_STATUS_REASONS: Record<Exclude<LicenseStatus, "valid">, string> = {
@@ -22,6 +24,7 @@ export const LICENSE_STATUS_REASONS: Record<Exclude<LicenseStatus, "valid">, str
   usedUp: "every unit of this license has been used; buy again to top it up",
   paused: "the marketplace is paused",
   inactive: "the skill has been delisted by its seller",
+  suspended: "the skill is suspended by the marketplace",
 };
 
 type LicenseFields = Pick<LicenseAccount, "kind" | "expiresAt" | "usageLimit" | "usageUsed">;
@@ -29,11 +32,12 @@ type LicenseFields = Pick<LicenseAccount, "kind" | "expiresAt" | "usageLimit" | 
 /** The status of `license` to `skill` at unix time `nowSeconds`. */
 export function licenseStatus(
   license: LicenseFields,
-  skill: Pick<SkillAccount, "active">,
+  skill: Pick<SkillAccount, "active" | "suspended">,
   marketplace: Pick<MarketplaceAccount, "paused">,
   nowSeconds: number,
 ): LicenseStatus {
   if (marketplace.paused) return "paused";
+  if (skill.suspended) return "suspended";
   if (!skill.active) return "inactive";
   switch (licenseKindName(license.kind)) {
     case "oneTime":

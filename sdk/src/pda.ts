@@ -1,7 +1,17 @@
 // Program-derived addresses of the marketplace's accounts (all PDAs of the program).
 import { PublicKey } from "@solana/web3.js";
 import { Buffer } from "buffer";
-import { SEED_AGENT, SEED_LICENSE, SEED_MARKETPLACE, SEED_REVIEW, SEED_SKILL } from "./constants.js";
+import {
+  SEED_AGENT,
+  SEED_CURRENCY,
+  SEED_EVENT_AUTHORITY,
+  SEED_FEE_VAULT,
+  SEED_LICENSE,
+  SEED_MARKETPLACE,
+  SEED_METER,
+  SEED_REVIEW,
+  SEED_SKILL,
+} from "./constants.js";
 import { PROGRAM_ID } from "./program.js";
 
 // Finding a PDA tries bump after bump, each an ed25519 curve check: far dearer than a map lookup,
@@ -46,3 +56,31 @@ export function licensePda(skill: PublicKey, buyer: PublicKey, programId: Public
 export function reviewPda(skill: PublicKey, reviewer: PublicKey, programId: PublicKey = PROGRAM_ID): PublicKey {
   return pda([SEED_REVIEW, skill, reviewer], programId);
 }
+
+/** The program-owned account SOL fees collect in until the admin withdraws them to the treasury. */
+export function feeVaultPda(programId: PublicKey = PROGRAM_ID): PublicKey {
+  return pda([SEED_FEE_VAULT], programId);
+}
+
+/** The registration of a key allowed to record usage (one per executor operator). */
+export function meterPda(authority: PublicKey, programId: PublicKey = PROGRAM_ID): PublicKey {
+  return pda([SEED_METER, authority], programId);
+}
+
+/** The allowlist entry of an SPL mint the marketplace accepts as a currency. */
+export function currencyPda(mint: PublicKey, programId: PublicKey = PROGRAM_ID): PublicKey {
+  return pda([SEED_CURRENCY, mint], programId);
+}
+
+/** The PDA that signs the program's event self-CPIs; every instruction names it. */
+export function eventAuthorityPda(programId: PublicKey = PROGRAM_ID): PublicKey {
+  return pda([SEED_EVENT_AUTHORITY], programId);
+}
+
+/** Where an upgradeable program's ProgramData (and so its upgrade authority) lives. */
+export function programDataAddress(programId: PublicKey = PROGRAM_ID): PublicKey {
+  return pda([programId], BPF_LOADER_UPGRADEABLE);
+}
+
+/** The upgradeable BPF loader, owner of every upgradeable program's ProgramData. */
+export const BPF_LOADER_UPGRADEABLE = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");

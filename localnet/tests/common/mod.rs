@@ -29,12 +29,12 @@ pub struct TestNode {
 impl TestNode {
     /// A node whose clock is driven by the test (the slot timer is set far in the future).
     pub async fn start() -> Self {
-        Self::serve(Node::new(NodeConfig::default())).await
+        Self::serve(Node::new(config())).await
     }
 
     /// A node keeping its journal in `dir` (restored from it if present).
     pub async fn with_ledger(dir: &Path) -> Self {
-        Self::serve(Node::with_ledger(NodeConfig::default(), dir).expect("open ledger")).await
+        Self::serve(Node::with_ledger(config(), dir).expect("open ledger")).await
     }
 
     async fn serve(node: Node) -> Self {
@@ -98,25 +98,51 @@ impl TestNode {
     }
 }
 
+/// The key the tests' nodes name as the program's upgrade authority: the only one that may
+/// initialize the marketplace.
+pub fn admin() -> solana_keypair::Keypair {
+    solana_keypair::Keypair::new_from_array([0x41; 32])
+}
+
+/// The node configuration of the tests: default lags, `admin()` as upgrade authority.
+pub fn config() -> NodeConfig {
+    use solana_signer::Signer;
+    NodeConfig { upgrade_authority: Some(admin().pubkey()), ..NodeConfig::default() }
+}
+
 pub fn marketplace_pda() -> Pubkey {
     Pubkey::find_program_address(&[b"marketplace"], &skill_marketplace::ID).0
 }
 
-/// `initialize_marketplace` with `admin` as admin, treasury and meter authority.
+fn program_pda(seed: &[u8]) -> Pubkey {
+    Pubkey::find_program_address(&[seed], &skill_marketplace::ID).0
+}
+
+/// The event self-CPI accounts every instruction names.
+pub fn event_authority() -> Pubkey {
+    program_pda(skill_marketplace::events::EVENT_AUTHORITY_SEED)
+}
+
+/// `initialize_marketplace` with `admin` as admin, treasury and pauser, and no notice period.
 pub fn initialize_ix(admin: &Pubkey, fee_bps: u16) -> anchor_lang::solana_program::instruction::Instruction {
     anchor_lang::solana_program::instruction::Instruction {
         program_id: skill_marketplace::ID,
         accounts: skill_marketplace::accounts::InitializeMarketplace {
             admin: *admin,
             marketplace: marketplace_pda(),
+            fee_vault: program_pda(skill_marketplace::constants::SEED_FEE_VAULT),
+            program_data: svm_harness::program_data_address(&skill_marketplace::ID),
             system_program: anchor_lang::system_program::ID,
+            event_authority: event_authority(),
+            program: skill_marketplace::ID,
         }
         .to_account_metas(None),
         data: skill_marketplace::instruction::InitializeMarketplace {
             args: skill_marketplace::instructions::InitializeMarketplaceArgs {
                 treasury: *admin,
                 fee_bps,
-                meter_authority: *admin,
+                pauser: *admin,
+                notice_secs: 0,
             },
         }
         .data(),
