@@ -26,16 +26,29 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const round = (x: number) => Math.round(x * 100) / 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function usageInstructions(program: MarketplaceProgram, meter: PublicKey, skill: PublicKey, buyer: PublicKey, count: number): Promise<TransactionInstruction[]> {
+/** A license whose usage one sender loop meters, in order: the next batch expects `used`. */
+interface Metered {
+  buyer: PublicKey;
+  used: number;
+}
+
+/** `count` one-unit usage records on `license`, each expecting the usage the previous one leaves. */
+async function usageInstructions(program: MarketplaceProgram, meter: PublicKey, skill: PublicKey, license: Metered, count: number): Promise<TransactionInstruction[]> {
   const out: TransactionInstruction[] = [];
   for (let i = 0; i < count; i++) {
-    out.push(await recordUsage(program, { meterAuthority: meter, skill, buyer, units: 1, receiptHash: randomBytes(32) }).instruction());
+    const expectedUsageUsed = license.used++;
+    out.push(
+      await recordUsage(program, { meterAuthority: meter, skill, buyer: license.buyer, units: 1, expectedUsageUsed, receiptsRoot: randomBytes(32), receiptCount: 1 }).instruction(),
+    );
   }
   return out;
 }
 
-/** Sends `total` transactions built by `build` from SENDERS loops; waits until all are confirmed. */
-async function send(connection: Connection, payer: Keypair, total: number, build: (i: number) => Promise<TransactionInstruction[]>): Promise<string[]> {
+/**
+ * Sends `total` transactions built by `build` from SENDERS loops (each loop sends in order, so a
+ * loop's license sees its batches in the order they were built); waits until all are confirmed.
+ */
+async function send(connection: Connection, payer: Keypair, total: number, build: (i: number, sender: number) => Promise<TransactionInstruction[]>): Promise<string[]> {
   let blockhash = (await connection.getLatestBlockhash("confirmed")).blockhash;
   const refresh = setInterval(async () => {
     blockhash = (await connection.getLatestBlockhash("confirmed")).blockhash;
@@ -44,9 +57,9 @@ async function send(connection: Connection, payer: Keypair, total: number, build
   let next = 0;
   try {
     await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
+      Array.from({ length: SENDERS }, async (_, sender) => {
         for (let i = next++; i < total; i = next++) {
-          const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(...(await build(i)));
+          const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(...(await build(i, sender)));
           tx.sign(payer);
           signatures.push(await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true }));
         }
@@ -74,14 +87,22 @@ try {
   const seller = await fundedActor(connection);
   await registerAgentFor(seller, "bench-seller");
   const skill = (await registerSkillFor(seller, { slug: "bench-usage", pricing: pricing.usage(1_000_000_000), price: 1_000_000n })).address;
-  const buyer = await fundedActor(connection);
-  await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill })).rpc();
+  // One buyer (one license) per sender loop: record_usage names the usage it expects to find.
+  const licenses: Metered[] = [];
+  for (let i = 0; i < SENDERS; i++) {
+    const buyer = await fundedActor(connection);
+    await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill })).rpc();
+    licenses.push({ buyer: buyer.publicKey, used: 0 });
+  }
 
   // ---- backfill ----
   const transactions = Math.ceil(BACKFILL_EVENTS / USAGE_PER_TX);
   process.stderr.write(`bench: sending ${transactions} transactions of ${USAGE_PER_TX} usage records\n`);
   const compute = ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 });
-  await send(connection, meter.keypair, transactions, async () => [compute, ...(await usageInstructions(meter.program, meter.publicKey, skill, buyer.publicKey, USAGE_PER_TX))]);
+  await send(connection, meter.keypair, transactions, async (_, sender) => [
+    compute,
+    ...(await usageInstructions(meter.program, meter.publicKey, skill, licenses[sender]!, USAGE_PER_TX)),
+  ]);
 
   // The node alone: the same reads (signature pages, then getTransaction in batches of 100, 4 in flight), no database.
   const rpc = new SolanaRpc(chain.localnet.rpcUrl, pino({ level: "silent" }));
@@ -125,7 +146,7 @@ try {
     if (wait > 0) await sleep(wait);
     if (i % 100 === 0) blockhash = (await connection.getLatestBlockhash("confirmed")).blockhash;
     const tx = new Transaction({ feePayer: meter.publicKey, recentBlockhash: blockhash }).add(
-      ...(await usageInstructions(meter.program, meter.publicKey, skill, buyer.publicKey, 1)),
+      ...(await usageInstructions(meter.program, meter.publicKey, skill, licenses[0]!, 1)),
     );
     tx.sign(meter.keypair);
     liveSignatures.push(await connection.sendRawTransaction(tx.serialize(), { skipPreflight: true }));

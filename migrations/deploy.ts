@@ -1,30 +1,32 @@
 // Deploy step of the marketplace on any Solana RPC (localnet, devnet, mainnet): initializes the
-// marketplace if it is not yet initialized, and funds the treasury to rent exemption, because
-// SOL fees smaller than the rent-exempt minimum cannot land in an empty treasury.
-// Idempotent: run again, it checks the existing configuration and changes nothing.
+// marketplace if it is not yet initialized (only the program's upgrade authority can), then
+// registers the meter authorities and currencies asked for that are missing. Idempotent: run
+// again, it checks the existing configuration (admin, treasury, fee, pauser, notice period) and
+// refuses to go on if it differs from what was asked; what is already there is left alone.
 //
 //   SOLANA_RPC_URL=http://127.0.0.1:8899 ADMIN_KEYPAIR=~/.config/solana/id.json \
-//   TREASURY=<pubkey> METER_AUTHORITY=<pubkey> [FEE_BPS=250] [SOLANA_WS_URL=ws://…] npx tsx migrations/deploy.ts
+//   TREASURY=<pubkey> METER_AUTHORITY=<pubkey> [FEE_BPS=250] [PAUSER=<pubkey>] [NOTICE_SECS=604800] \
+//   [CURRENCIES=<mint>,<mint>] [SOLANA_WS_URL=ws://…] npx tsx migrations/deploy.ts
 import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
-import {
-  Connection,
-  Keypair,
-  PublicKey,
-  SystemProgram,
-  Transaction,
-  sendAndConfirmTransaction,
-  type Commitment,
-} from "@solana/web3.js";
+import { Connection, Keypair, PublicKey, type Commitment } from "@solana/web3.js";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
+  addCurrency,
+  addMeterAuthority,
+  currencyPda,
   DEFAULT_FEE_BPS,
+  DEFAULT_NOTICE_SECS,
   fetchAccount,
   initializeMarketplace,
   marketplacePda,
   marketplaceProgram,
   MAX_FEE_BPS,
+  MAX_NOTICE_SECS,
+  meterPda,
+  programDataAddress,
+  upgradeAuthorityOf,
   type MarketplaceAccount,
 } from "@skill-marketplace/sdk";
 import { configOrExit, parseEnv, sharedEnv, zPubkey } from "@skill-marketplace/kit";
@@ -36,11 +38,18 @@ export interface DeployMarketplaceOptions {
   rpcUrl?: string;
   /** Websocket endpoint when it is not the RPC URL's port + 1. */
   wsUrl?: string;
-  /** Pays for everything and becomes the marketplace admin. */
+  /** The program's upgrade authority: pays for everything and becomes the marketplace admin. */
   admin: Keypair;
   feeBps?: number;
   treasury: PublicKey;
-  meterAuthority: PublicKey;
+  /** May pause besides the admin; the admin when not given. */
+  pauser?: PublicKey;
+  /** Notice before a fee change, a new version or a price increase applies; seven days when not given. */
+  noticeSecs?: number;
+  /** Keys allowed to record usage (one per executor operator); missing ones are registered. */
+  meterAuthorities: PublicKey[];
+  /** SPL mints to accept as currencies; missing ones are added. */
+  currencies?: PublicKey[];
   commitment?: Commitment;
 }
 
@@ -49,9 +58,9 @@ export interface DeployMarketplaceResult {
   /** True when this call created the marketplace; false when it already existed as asked. */
   initialized: boolean;
   initializeSignature?: string;
-  /** Lamports sent to the treasury to make it rent-exempt (0 when it already was). */
-  treasuryTopUp: number;
-  treasuryTopUpSignature?: string;
+  /** Meter authorities and currencies this call registered (those already there are not listed). */
+  addedMeterAuthorities: PublicKey[];
+  addedCurrencies: PublicKey[];
   config: MarketplaceAccount;
 }
 
@@ -61,23 +70,32 @@ export async function deployMarketplace(options: DeployMarketplaceOptions): Prom
   if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > MAX_FEE_BPS) {
     throw new Error(`feeBps must be an integer from 0 to ${MAX_FEE_BPS}, got ${feeBps}`);
   }
+  const noticeSecs = options.noticeSecs ?? DEFAULT_NOTICE_SECS;
+  if (!Number.isInteger(noticeSecs) || noticeSecs < 0 || noticeSecs > MAX_NOTICE_SECS) {
+    throw new Error(`noticeSecs must be an integer from 0 to ${MAX_NOTICE_SECS}, got ${noticeSecs}`);
+  }
   let connection = options.connection;
   if (!connection) {
     if (!options.rpcUrl) throw new Error("deployMarketplace needs a connection or an rpcUrl");
     connection = new Connection(options.rpcUrl, { commitment, wsEndpoint: options.wsUrl });
   }
-  const { admin, treasury, meterAuthority } = options;
+  const { admin, treasury } = options;
+  const pauser = options.pauser ?? admin.publicKey;
   const marketplace = marketplacePda();
+  const provider = new AnchorProvider(connection, new Wallet(admin), { commitment, preflightCommitment: commitment });
+  const program = marketplaceProgram(provider);
 
   let initialized = false;
   let initializeSignature: string | undefined;
   let config = await fetchAccount(connection, "marketplace", marketplace, commitment);
   if (config) {
     const differences = [
+      !config.admin.equals(admin.publicKey) && `admin ${config.admin.toBase58()} (asked ${admin.publicKey.toBase58()})`,
       !config.treasury.equals(treasury) && `treasury ${config.treasury.toBase58()} (asked ${treasury.toBase58()})`,
       config.feeBps !== feeBps && `fee ${config.feeBps} bps (asked ${feeBps})`,
-      !config.meterAuthority.equals(meterAuthority) &&
-        `meter authority ${config.meterAuthority.toBase58()} (asked ${meterAuthority.toBase58()})`,
+      config.pendingFee && `a pending fee change to ${config.pendingFee.feeBps} bps`,
+      !config.pauser.equals(pauser) && `pauser ${config.pauser.toBase58()} (asked ${pauser.toBase58()})`,
+      config.noticeSecs.toNumber() !== noticeSecs && `notice ${config.noticeSecs.toString()} s (asked ${noticeSecs})`,
     ].filter(Boolean);
     if (differences.length > 0) {
       throw new Error(
@@ -86,35 +104,38 @@ export async function deployMarketplace(options: DeployMarketplaceOptions): Prom
       );
     }
   } else {
+    const programData = await connection.getAccountInfo(programDataAddress(), commitment);
+    if (!programData) throw new Error(`program ${program.programId.toBase58()} has no ProgramData account: is it deployed as an upgradeable program?`);
+    const authority = upgradeAuthorityOf(programData.data);
+    if (!authority?.equals(admin.publicKey)) {
+      throw new Error(
+        `only the program's upgrade authority can initialize the marketplace: it is ${authority?.toBase58() ?? "none (immutable program)"}, ` +
+          `the admin keypair is ${admin.publicKey.toBase58()}`,
+      );
+    }
     const adminBalance = await connection.getBalance(admin.publicKey, commitment);
     if (adminBalance === 0) throw new Error(`admin ${admin.publicKey.toBase58()} has no SOL to pay for the deployment`);
-    const provider = new AnchorProvider(connection, new Wallet(admin), { commitment, preflightCommitment: commitment });
-    initializeSignature = await initializeMarketplace(marketplaceProgram(provider), {
-      admin: admin.publicKey,
-      treasury,
-      feeBps,
-      meterAuthority,
-    }).rpc();
+    initializeSignature = await initializeMarketplace(program, { admin: admin.publicKey, treasury, feeBps, pauser, noticeSecs }).rpc();
     initialized = true;
     config = await fetchAccount(connection, "marketplace", marketplace, commitment);
     if (!config) throw new Error(`marketplace ${marketplace.toBase58()} not readable after ${initializeSignature}`);
   }
 
-  // The system program refuses a transfer that leaves its recipient below rent exemption, so a
-  // 2.5 % fee on a cheap skill would fail every purchase until the treasury holds the minimum.
-  const rentExempt = await connection.getMinimumBalanceForRentExemption(0, commitment);
-  const treasuryBalance = await connection.getBalance(treasury, commitment);
-  let treasuryTopUp = 0;
-  let treasuryTopUpSignature: string | undefined;
-  if (treasuryBalance < rentExempt) {
-    treasuryTopUp = rentExempt - treasuryBalance;
-    const transfer = new Transaction().add(
-      SystemProgram.transfer({ fromPubkey: admin.publicKey, toPubkey: treasury, lamports: treasuryTopUp }),
-    );
-    treasuryTopUpSignature = await sendAndConfirmTransaction(connection, transfer, [admin], { commitment });
+  const addedMeterAuthorities: PublicKey[] = [];
+  for (const authority of options.meterAuthorities) {
+    if (await connection.getAccountInfo(meterPda(authority), commitment)) continue;
+    await addMeterAuthority(program, { admin: admin.publicKey, authority }).rpc();
+    addedMeterAuthorities.push(authority);
   }
-
-  return { marketplace, initialized, initializeSignature, treasuryTopUp, treasuryTopUpSignature, config };
+  const addedCurrencies: PublicKey[] = [];
+  for (const mint of options.currencies ?? []) {
+    if (await connection.getAccountInfo(currencyPda(mint), commitment)) continue;
+    const mintAccount = await connection.getAccountInfo(mint, commitment);
+    if (!mintAccount) throw new Error(`currency mint ${mint.toBase58()} does not exist`);
+    await addCurrency(program, { admin: admin.publicKey, mint, tokenProgram: mintAccount.owner }).rpc();
+    addedCurrencies.push(mint);
+  }
+  return { marketplace, initialized, initializeSignature, addedMeterAuthorities, addedCurrencies, config };
 }
 
 // ----- command line -----
@@ -143,6 +164,19 @@ const cliEnv = z.object({
   ADMIN_KEYPAIR: keypairFile,
   TREASURY: requiredKey,
   METER_AUTHORITY: requiredKey,
+  PAUSER: z.string().pipe(zPubkey).transform((v) => new PublicKey(v)).optional(),
+  NOTICE_SECS: z
+    .string()
+    .regex(/^\d+$/, `must be a number of seconds from 0 to ${MAX_NOTICE_SECS}`)
+    .transform(Number)
+    .refine((secs) => secs <= MAX_NOTICE_SECS, `must be a number of seconds from 0 to ${MAX_NOTICE_SECS}`)
+    .default(DEFAULT_NOTICE_SECS),
+  CURRENCIES: z
+    .string()
+    .transform((list) => list.split(",").map((m) => m.trim()).filter(Boolean))
+    .pipe(z.array(zPubkey))
+    .transform((mints) => mints.map((m) => new PublicKey(m)))
+    .default([]),
   FEE_BPS: z
     .string()
     .regex(/^\d+$/, `must be an integer from 0 to ${MAX_FEE_BPS} (basis points)`)
@@ -158,8 +192,11 @@ async function main(): Promise<void> {
     wsUrl: env.SOLANA_WS_URL,
     admin: env.ADMIN_KEYPAIR,
     treasury: env.TREASURY,
-    meterAuthority: env.METER_AUTHORITY,
+    meterAuthorities: [env.METER_AUTHORITY],
     feeBps: env.FEE_BPS,
+    pauser: env.PAUSER,
+    noticeSecs: env.NOTICE_SECS,
+    currencies: env.CURRENCIES,
   };
   const result = await deployMarketplace(options);
   const { config } = result;
@@ -169,12 +206,13 @@ async function main(): Promise<void> {
         marketplace: result.marketplace.toBase58(),
         initialized: result.initialized,
         initializeSignature: result.initializeSignature ?? null,
-        treasuryTopUp: result.treasuryTopUp,
-        treasuryTopUpSignature: result.treasuryTopUpSignature ?? null,
+        addedMeterAuthorities: result.addedMeterAuthorities.map((k) => k.toBase58()),
+        addedCurrencies: result.addedCurrencies.map((k) => k.toBase58()),
         admin: config.admin.toBase58(),
+        pauser: config.pauser.toBase58(),
         treasury: config.treasury.toBase58(),
         feeBps: config.feeBps,
-        meterAuthority: config.meterAuthority.toBase58(),
+        noticeSecs: config.noticeSecs.toNumber(),
         paused: config.paused,
       },
       null,

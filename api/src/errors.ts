@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   // The state says no.
   "too_many_keys",
   "skill_inactive",
+  "skill_suspended",
   "kind_mismatch",
   "own_skill",
   "already_licensed",

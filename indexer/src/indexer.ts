@@ -1,4 +1,4 @@
-// The indexer: sources (backfill from the cursor, then live logs; see source.ts) → decode →
+// The indexer: sources (backfill from the cursor, then live notifications; see source.ts) → decode →
 // bounded queue → project → write (one database transaction per batch, cursor included) → Redis
 // invalidation message.
 // On start and after every websocket reconnect it backfills from the committed cursor before it
@@ -80,7 +80,14 @@ export class Indexer {
     this.writing = this.writeLoop();
     let attempt = 0;
     while (!this.stopping) {
-      const live = new LiveSource(this.config.SOLANA_WS_URL, this.config.PROGRAM_ID, this.config.INDEXER_COMMITMENT, this.config.INDEXER_QUEUE_SIZE, this.logger);
+      const live = new LiveSource(
+        this.config.SOLANA_WS_URL,
+        this.config.PROGRAM_ID,
+        this.config.INDEXER_COMMITMENT,
+        this.config.INDEXER_QUEUE_SIZE,
+        this.logger,
+        this.rpc,
+      );
       this.live = live;
       this.phase = "connecting";
       try {

@@ -1,11 +1,15 @@
-// Live source: one PubSub websocket with `logsSubscribe` (mentions the program). Notifications are
-// held until the indexer has backfilled from its cursor (`deliver` then releases them, in order);
-// a close, an error, a missed ping, or more held notifications than the queue bound end the
-// connection, and the indexer backfills again before trusting a new one.
+// Live source: one PubSub websocket with `logsSubscribe` (mentions the program). A notification
+// names a transaction; the events are in its inner instructions, so each successful one is read
+// with getTransaction as soon as it is announced (the reads overlap, the hand-over keeps chain
+// order). Notifications are held until the indexer has backfilled from its cursor (`deliver` then
+// releases them, in order); a close, an error, a missed ping, more held notifications than the
+// queue bound, or a transaction that cannot be read end the connection, and the indexer backfills
+// again before trusting a new one.
 import type { Logger } from "pino";
 import WebSocket from "ws";
-import type { ChainTransaction } from "./decode.js";
-import type { Sink, Source } from "./source.js";
+import { chainTransaction, type ChainTransaction } from "./decode.js";
+import type { SolanaRpc } from "./rpc.js";
+import { fetchTransactions, type Sink, type Source } from "./source.js";
 
 interface LogsNotification {
   method?: string;
@@ -21,7 +25,7 @@ export class LiveSource implements Source {
   /** Resolves (with the reason) when the connection is over. */
   readonly closed: Promise<string>;
   private socket: WebSocket;
-  private held: ChainTransaction[] | null = [];
+  private held: Promise<ChainTransaction | null>[] | null = [];
   private handler: ((tx: ChainTransaction) => Promise<void>) | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -34,6 +38,7 @@ export class LiveSource implements Source {
     commitment: string,
     private readonly maxHeld: number,
     private readonly logger: Logger,
+    private readonly rpc: SolanaRpc,
   ) {
     this.socket = new WebSocket(url);
     let subscribed!: () => void;
@@ -79,11 +84,28 @@ export class LiveSource implements Source {
       }
       if (message.method !== "logsNotification" || !message.params) return;
       const { context, value } = message.params.result;
-      this.receive({ signature: value.signature, slot: context.slot, err: value.err, logs: value.logs });
+      const announced: ChainTransaction = {
+        signature: value.signature,
+        slot: context.slot,
+        err: value.err,
+        accountKeys: null,
+        innerInstructions: null,
+        logs: value.logs,
+      };
+      // A failed transaction changed nothing: no need to read it.
+      this.receive(value.err === null || value.err === undefined ? this.read(announced, commitment) : Promise.resolve(announced));
     });
   }
 
-  private receive(tx: ChainTransaction): void {
+  /** The transaction a notification announced, read in full; null when the node cannot give it. */
+  private read(announced: ChainTransaction, commitment: string): Promise<ChainTransaction | null> {
+    const level = commitment === "finalized" ? "finalized" : "confirmed";
+    const read = fetchTransactions(this.rpc, [announced.signature], level).then(([info]) => (info ? chainTransaction(announced.signature, info) : null));
+    read.catch(() => undefined);
+    return read;
+  }
+
+  private receive(tx: Promise<ChainTransaction | null>): void {
     // Once closing, nothing more is taken: what follows a dropped notification must come from backfill.
     if (this.closing) return;
     if (this.held) {
@@ -94,12 +116,16 @@ export class LiveSource implements Source {
     this.forward(tx);
   }
 
-  private forward(tx: ChainTransaction): void {
+  private forward(read: Promise<ChainTransaction | null>): void {
     const handler = this.handler!;
     this.pending += 1;
     if (this.pending > this.maxHeld) return this.close("writer too far behind live notifications");
     this.chain = this.chain.then(async () => {
       try {
+        if (this.closing) return;
+        const tx = await read;
+        // What follows a transaction that cannot be read must come from backfill, in order.
+        if (!tx) return this.close("an announced transaction could not be read");
         await handler(tx);
       } catch (error) {
         if (this.closing) return;

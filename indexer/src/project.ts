@@ -2,7 +2,21 @@
 // State tables (marketplaces, agents, skills, licenses, reviews) get one merged patch per row:
 // the fields each event sets, in order, so the last event wins, plus counters to add. History
 // tables (skill versions, purchases, usage) get one row per event. Nothing here touches the database.
-import type { AGENTS, ColumnName, HistoryTable, LICENSES, MARKETPLACES, PURCHASES, REVIEWS, SKILL_VERSIONS, SKILLS, StateTable, USAGE_EVENTS } from "@skill-marketplace/db";
+import type {
+  AGENTS,
+  ColumnName,
+  CURRENCIES,
+  HistoryTable,
+  LICENSES,
+  MARKETPLACES,
+  METER_AUTHORITIES,
+  PURCHASES,
+  REVIEWS,
+  SKILL_VERSIONS,
+  SKILLS,
+  StateTable,
+  USAGE_EVENTS,
+} from "@skill-marketplace/db";
 import type { LocatedEvent, MarketplaceEvent } from "@skill-marketplace/sdk";
 import type { DecodedTransaction, DeadLetterInput } from "./decode.js";
 
@@ -30,6 +44,8 @@ export type HistoryRow<H extends HistoryTable = HistoryTable> = EventKey & { slo
 
 export interface Changes {
   marketplaces: Map<string, Patch<typeof MARKETPLACES>>;
+  meterAuthorities: Map<string, Patch<typeof METER_AUTHORITIES>>;
+  currencies: Map<string, Patch<typeof CURRENCIES>>;
   agents: Map<string, Patch<typeof AGENTS>>;
   skills: Map<string, Patch<typeof SKILLS>>;
   licenses: Map<string, Patch<typeof LICENSES>>;
@@ -48,6 +64,8 @@ export interface Changes {
 export function emptyChanges(): Changes {
   return {
     marketplaces: new Map(),
+    meterAuthorities: new Map(),
+    currencies: new Map(),
     agents: new Map(),
     skills: new Map(),
     licenses: new Map(),
@@ -96,6 +114,7 @@ function versionRow(
   skill: string,
   e: { version: { major: number; minor: number; patch: number }; category: string; price: { toString(): string }; provenance: { docsCid: string; commitSha: number[]; imageDigest: number[] }; timestamp: { toString(): string } },
   previousVersion: string | null,
+  effectiveAt: { toString(): string },
 ): HistoryRow<typeof SKILL_VERSIONS> {
   return {
     ...at,
@@ -107,7 +126,26 @@ function versionRow(
       price: str(e.price),
       ...provenanceColumns(e.provenance),
       published_at: time(e.timestamp),
+      effective_at: time(effectiveAt),
     },
+  };
+}
+
+/** The skills columns of what an update left pending (all null when nothing is). */
+function pendingColumns(e: {
+  pendingVersion: { version: { major: number; minor: number; patch: number }; provenance: { docsCid: string; commitSha: number[]; imageDigest: number[] }; effectiveAt: { toString(): string } } | null;
+  pendingPrice: { price: { toString(): string }; effectiveAt: { toString(): string } } | null;
+}) {
+  const v = e.pendingVersion;
+  const p = e.pendingPrice;
+  return {
+    pending_version: v ? semverText(v.version) : null,
+    pending_docs_cid: v ? v.provenance.docsCid : null,
+    pending_commit_sha: v ? hex(v.provenance.commitSha) : null,
+    pending_image_digest: v ? hex(v.provenance.imageDigest) : null,
+    pending_version_at: v ? time(v.effectiveAt) : null,
+    pending_price: p ? str(p.price) : null,
+    pending_price_at: p ? time(p.effectiveAt) : null,
   };
 }
 
@@ -128,23 +166,81 @@ function addDaily(changes: Changes, skill: string, timestamp: { toString(): stri
 type At = EventKey & { slot: number };
 type EventNamed<N extends MarketplaceEvent["name"]> = Extract<MarketplaceEvent, { name: N }>;
 
-/** The marketplace family: its configuration row. */
-function projectMarketplace(changes: Changes, at: At, event: EventNamed<"marketplaceInitialized" | "marketplaceUpdated">): void {
+/** The marketplace family: its configuration row, meter authorities, currencies, fee withdrawals. */
+function projectMarketplace(
+  changes: Changes,
+  at: At,
+  event: EventNamed<"marketplaceInitialized" | "marketplaceUpdated" | "meterAuthorityAdded" | "meterAuthorityRevoked" | "currencyAdded" | "currencyRemoved" | "feesWithdrawn">,
+): void {
   const slot = at.slot;
   switch (event.name) {
-    case "marketplaceInitialized":
-    case "marketplaceUpdated": {
+    case "marketplaceInitialized": {
       const e = event.data;
       patch(changes.marketplaces, key(e.marketplace), slot, true, {
         admin: key(e.admin),
+        pending_admin: null,
+        pauser: key(e.pauser),
         treasury: key(e.treasury),
         fee_bps: e.feeBps,
-        meter_authority: key(e.meterAuthority),
-        paused: "paused" in e ? e.paused : false,
+        pending_fee_bps: null,
+        fee_effective_at: null,
+        notice_secs: str(e.noticeSecs),
+        paused: false,
         updated_at: time(e.timestamp),
       });
       return;
     }
+    case "marketplaceUpdated": {
+      const e = event.data;
+      patch(changes.marketplaces, key(e.marketplace), slot, true, {
+        admin: key(e.admin),
+        pending_admin: optKey(e.pendingAdmin),
+        pauser: key(e.pauser),
+        treasury: key(e.treasury),
+        fee_bps: e.feeBps,
+        pending_fee_bps: e.pendingFee ? e.pendingFee.feeBps : null,
+        fee_effective_at: e.pendingFee ? time(e.pendingFee.effectiveAt) : null,
+        notice_secs: str(e.noticeSecs),
+        paused: e.paused,
+        updated_at: time(e.timestamp),
+      });
+      return;
+    }
+    case "meterAuthorityAdded": {
+      const e = event.data;
+      patch(changes.meterAuthorities, key(e.meter), slot, true, {
+        authority: key(e.authority),
+        active: true,
+        added_at: time(e.timestamp),
+        revoked_at: null,
+      });
+      return;
+    }
+    case "meterAuthorityRevoked": {
+      const e = event.data;
+      patch(changes.meterAuthorities, key(e.meter), slot, false, { active: false, revoked_at: time(e.timestamp) });
+      return;
+    }
+    case "currencyAdded": {
+      const e = event.data;
+      patch(changes.currencies, key(e.mint), slot, true, {
+        address: key(e.currency),
+        token_program: key(e.tokenProgram),
+        decimals: e.decimals,
+        active: true,
+        added_at: time(e.timestamp),
+        removed_at: null,
+      });
+      return;
+    }
+    case "currencyRemoved": {
+      const e = event.data;
+      patch(changes.currencies, key(e.mint), slot, false, { active: false, removed_at: time(e.timestamp) });
+      return;
+    }
+    case "feesWithdrawn":
+      // Money leaving the fee vault for the treasury: in the event ledger, no table of its own.
+      return;
   }
 }
 
@@ -173,7 +269,7 @@ function projectAgent(changes: Changes, at: At, event: EventNamed<"agentRegister
 }
 
 /** The skill family: skills, their version history, their listing. */
-function projectSkill(changes: Changes, at: At, event: EventNamed<"skillRegistered" | "skillUpdated" | "skillActiveChanged">): void {
+function projectSkill(changes: Changes, at: At, event: EventNamed<"skillRegistered" | "skillUpdated" | "skillActiveChanged" | "skillSuspensionChanged">): void {
   const slot = at.slot;
   switch (event.name) {
     case "skillRegistered": {
@@ -193,14 +289,19 @@ function projectSkill(changes: Changes, at: At, event: EventNamed<"skillRegister
         currency: currencyOf(e.currency),
         category: e.category,
         ...provenanceColumns(e.provenance),
+        ...pendingColumns({ pendingVersion: null, pendingPrice: null }),
         active: true,
+        suspended: false,
+        suspension_cid: null,
         rating_sum: "0",
         rating_count: 0,
+        weighted_rating_sum: "0",
+        rating_weight: "0",
         created_at: t,
         updated_at: t,
       });
       patch(changes.agents, key(e.author), slot, false, {}, { skills_published: 1n });
-      changes.skillVersions.push(versionRow(at, skill, e, null));
+      changes.skillVersions.push(versionRow(at, skill, e, null, e.timestamp));
       changes.changedSkills.add(skill);
       return;
     }
@@ -213,10 +314,26 @@ function projectSkill(changes: Changes, at: At, event: EventNamed<"skillRegister
         category: e.category,
         price: str(e.price),
         ...provenanceColumns(e.provenance),
+        ...pendingColumns(e),
         updated_at: t,
       });
-      changes.skillVersions.push(versionRow(at, skill, e, semverText(e.previousVersion)));
+      // The history row is the version this update published: pending until its effective time,
+      // or in force at once (no notice period).
+      const published = e.pendingVersion
+        ? { ...e, version: e.pendingVersion.version, provenance: e.pendingVersion.provenance }
+        : e;
+      changes.skillVersions.push(versionRow(at, skill, published, semverText(e.previousVersion), e.pendingVersion?.effectiveAt ?? e.timestamp));
       changes.changedSkills.add(skill);
+      return;
+    }
+    case "skillSuspensionChanged": {
+      const e = event.data;
+      patch(changes.skills, key(e.skill), slot, false, {
+        suspended: e.suspended,
+        suspension_cid: e.suspended ? e.reasonCid : null,
+        updated_at: time(e.timestamp),
+      });
+      changes.changedSkills.add(key(e.skill));
       return;
     }
     case "skillActiveChanged": {
@@ -246,12 +363,13 @@ function projectLicense(changes: Changes, at: At, event: EventNamed<"licensePurc
         usage_limit: str(e.usageLimit),
         usage_used: str(e.usageUsed),
         purchases: e.purchases,
+        paid: str(e.licensePaid),
         purchased_at: t,
         closed: false,
         closed_at: null,
         refunded_lamports: null,
       });
-      patch(changes.skills, skill, slot, false, {}, { sales: 1n, revenue: BigInt(str(e.price)) });
+      patch(changes.skills, skill, slot, false, {}, { sales: 1n, revenue: BigInt(str(e.paid)) });
       const currency = currencyOf(e.currency);
       changes.purchases.push({
         ...at,
@@ -263,8 +381,10 @@ function projectLicense(changes: Changes, at: At, event: EventNamed<"licensePurc
           kind: variant(e.kind),
           currency,
           price: str(e.price),
+          paid: str(e.paid),
           seller_amount: str(e.sellerAmount),
           fee_amount: str(e.feeAmount),
+          fee_bps: e.feeBps,
           renewal: e.renewal,
           expires_at: str(e.expiresAt),
           usage_limit: str(e.usageLimit),
@@ -272,7 +392,7 @@ function projectLicense(changes: Changes, at: At, event: EventNamed<"licensePurc
           purchased_at: t,
         },
       });
-      addDaily(changes, skill, e.timestamp, { currency, sales: 1, revenue: BigInt(str(e.price)) });
+      addDaily(changes, skill, e.timestamp, { currency, sales: 1, revenue: BigInt(str(e.paid)) });
       changes.changedSkills.add(skill);
       changes.changedLicenses.add(license);
       return;
@@ -292,7 +412,9 @@ function projectLicense(changes: Changes, at: At, event: EventNamed<"licensePurc
           units: str(e.units),
           usage_used: str(e.usageUsed),
           usage_limit: str(e.usageLimit),
-          receipt_hash: hex(e.receiptHash),
+          receipts_root: hex(e.receiptsRoot),
+          receipt_count: e.receiptCount,
+          meter_authority: key(e.meterAuthority),
           recorded_at: time(e.timestamp),
         },
       });
@@ -316,27 +438,37 @@ function projectLicense(changes: Changes, at: At, event: EventNamed<"licensePurc
   }
 }
 
-/** The review family: reviews and the skill's rating. */
-function projectReview(changes: Changes, at: At, event: EventNamed<"reviewPosted" | "reviewUpdated">): void {
+/** The review family: reviews and the skill's ratings, plain and weighted. */
+function projectReview(changes: Changes, at: At, event: EventNamed<"reviewPosted" | "reviewUpdated" | "reviewDeleted">): void {
   const slot = at.slot;
+  const e = event.data;
+  const skill = key(e.skill);
+  const t = time(e.timestamp);
   switch (event.name) {
     case "reviewPosted":
     case "reviewUpdated": {
-      const e = event.data;
-      const skill = key(e.skill);
-      const t = time(e.timestamp);
+      const d = event.data;
       const posted = event.name === "reviewPosted";
-      patch(changes.reviews, key(e.review), slot, posted, {
-        ...(posted ? { skill, reviewer: key(e.reviewer), created_at: t } : {}),
-        rating: e.rating,
-        text_cid: e.textCid,
+      patch(changes.reviews, key(d.review), slot, posted, {
+        ...(posted ? { skill, reviewer: key(d.reviewer), created_at: t, deleted: false } : {}),
+        rating: d.rating,
+        weight: str(d.weight),
+        text_cid: d.textCid,
         updated_at: t,
       });
-      patch(changes.skills, skill, slot, false, { rating_sum: str(e.skillRatingSum), rating_count: e.skillRatingCount });
-      changes.changedSkills.add(skill);
-      return;
+      break;
     }
+    case "reviewDeleted":
+      patch(changes.reviews, key(event.data.review), slot, false, { deleted: true, updated_at: t });
+      break;
   }
+  patch(changes.skills, skill, slot, false, {
+    rating_sum: str(e.skillRatingSum),
+    rating_count: e.skillRatingCount,
+    weighted_rating_sum: str(e.skillWeightedRatingSum),
+    rating_weight: str(e.skillRatingWeight),
+  });
+  changes.changedSkills.add(skill);
 }
 
 /** Applies one event to `changes`, by its family. Throws on data it cannot read (the caller dead-letters it). */
@@ -344,6 +476,11 @@ function projectEvent(changes: Changes, at: At, event: MarketplaceEvent): void {
   switch (event.name) {
     case "marketplaceInitialized":
     case "marketplaceUpdated":
+    case "meterAuthorityAdded":
+    case "meterAuthorityRevoked":
+    case "currencyAdded":
+    case "currencyRemoved":
+    case "feesWithdrawn":
       return projectMarketplace(changes, at, event);
     case "agentRegistered":
     case "agentUpdated":
@@ -351,6 +488,7 @@ function projectEvent(changes: Changes, at: At, event: MarketplaceEvent): void {
     case "skillRegistered":
     case "skillUpdated":
     case "skillActiveChanged":
+    case "skillSuspensionChanged":
       return projectSkill(changes, at, event);
     case "licensePurchased":
     case "usageRecorded":
@@ -358,6 +496,7 @@ function projectEvent(changes: Changes, at: At, event: MarketplaceEvent): void {
       return projectLicense(changes, at, event);
     case "reviewPosted":
     case "reviewUpdated":
+    case "reviewDeleted":
       return projectReview(changes, at, event);
     default: {
       const unknown: never = event;

@@ -11,11 +11,18 @@ export interface SignatureInfo {
   err: unknown;
 }
 
-/** The parts of a `getTransaction` result the indexer reads. */
+/** The parts of a `getTransaction` result ("json" encoding) the indexer reads. */
 export interface TransactionInfo {
   slot: number;
   blockTime: number | null;
-  meta: { err: unknown; logMessages: string[] | null } | null;
+  transaction: { message: { accountKeys: string[] } };
+  meta: {
+    err: unknown;
+    logMessages: string[] | null;
+    innerInstructions: { index: number; instructions: { programIdIndex: number; data: string }[] }[] | null;
+    /** Accounts a v0 transaction loaded from lookup tables; they follow the static keys. */
+    loadedAddresses?: { writable: string[]; readonly: string[] } | null;
+  } | null;
 }
 
 export class RpcError extends Error {

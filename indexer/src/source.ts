@@ -1,9 +1,10 @@
 // Where transactions come from. Both sources hand the indexer the program's transactions, oldest
 // first, through the same interface: the backfill reads history after the committed cursor
-// (getSignaturesForAddress + batched getTransaction), the live source follows `logsSubscribe`.
+// (getSignaturesForAddress + batched getTransaction), the live source follows `logsSubscribe` and
+// reads each transaction it announces with getTransaction (events live in inner instructions).
 // What happens next (decode, queue, project, write) does not know which one it came from.
 import type { Logger } from "pino";
-import type { ChainTransaction } from "./decode.js";
+import { chainTransaction, type ChainTransaction } from "./decode.js";
 import type { SolanaRpc, SignatureInfo, TransactionInfo } from "./rpc.js";
 import type { Cursor } from "./writer.js";
 
@@ -72,11 +73,13 @@ export class BackfillSource implements Source {
         const info = infos[j] ?? null;
         await sink(
           info
-            ? { signature: signature.signature, slot: info.slot, err: info.meta?.err ?? null, logs: info.meta?.logMessages ?? null }
+            ? chainTransaction(signature.signature, info)
             : {
                 signature: signature.signature,
                 slot: signature.slot,
                 err: signature.err,
+                accountKeys: null,
+                innerInstructions: null,
                 logs: null,
                 unavailable: signature.err ? undefined : "getTransaction returned null for a listed signature",
               },
@@ -104,17 +107,20 @@ export class BackfillSource implements Source {
     return newestFirst.reverse();
   }
 
-  /** getTransaction for `signatures` in one batch request; a missing one is asked again a few times. */
-  private async fetchTransactions(signatures: string[]): Promise<(TransactionInfo | null)[]> {
-    const commitment = this.options.commitment;
-    const result = await this.rpc.getTransactions(signatures, commitment);
-    for (let attempt = 0; attempt < 5 && result.some((r) => r === null); attempt++) {
-      await sleep(200 * (attempt + 1));
-      const missing = signatures.filter((_, i) => result[i] === null);
-      const again = await this.rpc.getTransactions(missing, commitment);
-      let k = 0;
-      for (let i = 0; i < result.length; i++) if (result[i] === null) result[i] = again[k++] ?? null;
-    }
-    return result;
+  private fetchTransactions(signatures: string[]): Promise<(TransactionInfo | null)[]> {
+    return fetchTransactions(this.rpc, signatures, this.options.commitment);
   }
+}
+
+/** getTransaction for `signatures` in one batch request; a missing one is asked again a few times. */
+export async function fetchTransactions(rpc: SolanaRpc, signatures: string[], commitment: "confirmed" | "finalized"): Promise<(TransactionInfo | null)[]> {
+  const result = await rpc.getTransactions(signatures, commitment);
+  for (let attempt = 0; attempt < 5 && result.some((r) => r === null); attempt++) {
+    await sleep(200 * (attempt + 1));
+    const missing = signatures.filter((_, i) => result[i] === null);
+    const again = await rpc.getTransactions(missing, commitment);
+    let k = 0;
+    for (let i = 0; i < result.length; i++) if (result[i] === null) result[i] = again[k++] ?? null;
+  }
+  return result;
 }

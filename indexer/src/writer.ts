@@ -6,6 +6,9 @@
 import {
   AGENTS,
   bigint,
+  bool,
+  CURRENCIES,
+  METER_AUTHORITIES,
   EVENT_KEY,
   LICENSES,
   MARKETPLACES,
@@ -68,12 +71,27 @@ async function upsertFull(client: pg.PoolClient, spec: StateTable, patches: [str
   );
 }
 
+/** The flag column telling whether a partial patch sets nullable column `name` (possibly to NULL). */
+const setFlag = (name: string) => `${name}__set`;
+
 async function updatePartial(client: pg.PoolClient, spec: StateTable, patches: [string, Patch][], commitment: Commitment, logger: Logger): Promise<void> {
   if (patches.length === 0) return;
-  const { counters, all, rows } = patchRows(spec, patches);
+  const { counters, all: patched, rows } = patchRows(spec, patches);
+  // A value column a patch leaves out keeps its value. For a non-nullable column "left out" is a
+  // NULL in its array; a nullable one can be set to NULL (a pending change cleared), so a flag
+  // array says which patches set it.
+  const nullable = spec.columns.filter((c) => c.nullable);
+  const all = [...patched, ...nullable.map((c) => bool(setFlag(c.name)))];
+  for (const [i, [, p]] of patches.entries()) {
+    for (const c of nullable) rows[i]![setFlag(c.name)] = c.name in p.values;
+  }
   const newer = "t.slot <= p.slot";
   const sets = [
-    ...spec.columns.map((c) => `${c.name} = CASE WHEN ${newer} THEN COALESCE(p.${c.name}, t.${c.name}) ELSE t.${c.name} END`),
+    ...spec.columns.map((c) =>
+      c.nullable
+        ? `${c.name} = CASE WHEN ${newer} AND p.${setFlag(c.name)} THEN p.${c.name} ELSE t.${c.name} END`
+        : `${c.name} = CASE WHEN ${newer} THEN COALESCE(p.${c.name}, t.${c.name}) ELSE t.${c.name} END`,
+    ),
     ...counters.map((c) => `${c.name} = t.${c.name} + p.${c.name}`),
     "slot = GREATEST(t.slot, p.slot)",
     `commitment = CASE WHEN ${newer} THEN $${all.length + 1} ELSE t.commitment END`,
@@ -208,6 +226,8 @@ export class Writer {
       const applied = fresh.size;
       const changes = project(transactions, (e) => fresh.delete(keyOf(e)));
       await writeState(client, MARKETPLACES, changes.marketplaces, this.commitment, this.logger);
+      await writeState(client, METER_AUTHORITIES, changes.meterAuthorities, this.commitment, this.logger);
+      await writeState(client, CURRENCIES, changes.currencies, this.commitment, this.logger);
       await writeState(client, AGENTS, changes.agents, this.commitment, this.logger);
       await writeState(client, SKILLS, changes.skills, this.commitment, this.logger);
       await writeState(client, LICENSES, changes.licenses, this.commitment, this.logger);

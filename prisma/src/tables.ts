@@ -49,7 +49,16 @@ const state = <K extends Column, V extends Column, N extends Column = never>(
 const history = <C extends Column>(table: string, columns: readonly C[]): HistoryTable<C> => ({ table, columns });
 
 export const MARKETPLACES = state("marketplaces", text("address"), [
-  text("admin"), text("treasury"), int("fee_bps"), text("meter_authority"), bool("paused"), at("updated_at"),
+  text("admin"), nullable(text("pending_admin")), text("pauser"), text("treasury"), int("fee_bps"), nullable(int("pending_fee_bps")),
+  nullable(at("fee_effective_at")), bigint("notice_secs"), bool("paused"), at("updated_at"),
+]);
+
+export const METER_AUTHORITIES = state("meter_authorities", text("address"), [
+  text("authority"), bool("active"), at("added_at"), nullable(at("revoked_at")),
+]);
+
+export const CURRENCIES = state("currencies", text("mint"), [
+  text("address"), text("token_program"), int("decimals"), bool("active"), at("added_at"), nullable(at("removed_at")),
 ]);
 
 export const AGENTS = state(
@@ -65,18 +74,21 @@ export const SKILLS = state(
   [
     text("author"), text("slug"), text("version"), text("pricing"), nullable(bigint("interval_secs")), nullable(numeric("units_per_purchase")),
     numeric("price"), text("currency"), text("category"), text("docs_cid"), text("commit_sha"), text("image_digest"),
-    bool("active"), numeric("rating_sum"), int("rating_count"), at("created_at"), at("updated_at"),
+    nullable(text("pending_version")), nullable(text("pending_docs_cid")), nullable(text("pending_commit_sha")),
+    nullable(text("pending_image_digest")), nullable(at("pending_version_at")), nullable(numeric("pending_price")),
+    nullable(at("pending_price_at")), bool("active"), bool("suspended"), nullable(text("suspension_cid")),
+    numeric("rating_sum"), int("rating_count"), numeric("weighted_rating_sum"), numeric("rating_weight"), at("created_at"), at("updated_at"),
   ],
   [numeric("sales"), numeric("revenue"), numeric("usage_units")],
 );
 
 export const LICENSES = state("licenses", text("address"), [
   text("skill"), text("buyer"), text("kind"), bigint("expires_at"), numeric("usage_limit"), numeric("usage_used"),
-  int("purchases"), at("purchased_at"), bool("closed"), nullable(at("closed_at")), nullable(numeric("refunded_lamports")),
+  int("purchases"), numeric("paid"), at("purchased_at"), bool("closed"), nullable(at("closed_at")), nullable(numeric("refunded_lamports")),
 ]);
 
 export const REVIEWS = state("reviews", text("address"), [
-  text("skill"), text("reviewer"), int("rating"), text("text_cid"), at("created_at"), at("updated_at"),
+  text("skill"), text("reviewer"), int("rating"), numeric("weight"), text("text_cid"), at("created_at"), at("updated_at"), bool("deleted"),
 ]);
 
 /** The key every history row and the event ledger carry. */
@@ -84,21 +96,21 @@ export const EVENT_KEY = [text("signature"), int("instruction_index"), int("even
 
 export const SKILL_VERSIONS = history("skill_versions", [
   text("skill"), text("version"), nullable(text("previous_version")), text("category"), numeric("price"), text("docs_cid"),
-  text("commit_sha"), text("image_digest"), at("published_at"),
+  text("commit_sha"), text("image_digest"), at("published_at"), at("effective_at"),
 ]);
 
 export const PURCHASES = history("purchases", [
-  text("license"), text("skill"), text("buyer"), text("seller"), text("kind"), text("currency"), numeric("price"),
-  numeric("seller_amount"), numeric("fee_amount"), bool("renewal"), bigint("expires_at"), numeric("usage_limit"),
+  text("license"), text("skill"), text("buyer"), text("seller"), text("kind"), text("currency"), numeric("price"), numeric("paid"),
+  numeric("seller_amount"), numeric("fee_amount"), int("fee_bps"), bool("renewal"), bigint("expires_at"), numeric("usage_limit"),
   nullable(text("reference")), at("purchased_at"),
 ]);
 
 export const USAGE_EVENTS = history("usage_events", [
   text("license"), text("skill"), text("buyer"), numeric("units"), numeric("usage_used"), numeric("usage_limit"),
-  text("receipt_hash"), at("recorded_at"),
+  text("receipts_root"), int("receipt_count"), text("meter_authority"), at("recorded_at"),
 ]);
 
-export const STATE_TABLES = [MARKETPLACES, AGENTS, SKILLS, LICENSES, REVIEWS] as const;
+export const STATE_TABLES = [MARKETPLACES, METER_AUTHORITIES, CURRENCIES, AGENTS, SKILLS, LICENSES, REVIEWS] as const;
 export const HISTORY_TABLES = [SKILL_VERSIONS, PURCHASES, USAGE_EVENTS] as const;
 
 /** Every column of a state table (key, values, counters), or of a history table. */

@@ -84,3 +84,15 @@ export function programDataAddress(programId: PublicKey = PROGRAM_ID): PublicKey
 
 /** The upgradeable BPF loader, owner of every upgradeable program's ProgramData. */
 export const BPF_LOADER_UPGRADEABLE = new PublicKey("BPFLoaderUpgradeab1e11111111111111111111111");
+
+/**
+ * The upgrade authority a ProgramData account names (`null`: the program is immutable), from the
+ * upgradeable loader's layout: u32 tag 3, u64 deploy slot, then an optional 32-byte key.
+ */
+export function upgradeAuthorityOf(programData: Uint8Array): PublicKey | null {
+  const bytes = Buffer.from(programData);
+  if (bytes.length < 13 || bytes.readUInt32LE(0) !== 3) throw new Error("not an upgradeable program's ProgramData account");
+  if (bytes[12] === 0) return null;
+  if (bytes.length < 45) throw new Error("ProgramData account is cut short");
+  return new PublicKey(bytes.subarray(13, 45));
+}

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { configOrExit, parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
 import { chooseEngine, engineRuntimes, type EngineChoice } from "./docker.js";
 import { freePort, listening, postgresService, redisService } from "./embedded.js";
+import { devKey } from "./keys.js";
 import { Supervisor, watchAncestors, type ServiceSpec } from "./supervisor.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -169,7 +170,9 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       const t = performance.now();
       const binary = join(config.CARGO_TARGET_DIR, config.LOCALNET_PROFILE, "localnet");
       if (!existsSync(binary)) throw new Error(`${binary} is not built (npm start builds it: cargo build -p localnet)`);
-      const args = ["--rpc-port", String(config.SOLANA_RPC_PORT), "--ledger", ledger, "--slot-ms", String(config.SLOT_MS)];
+      // The admin key is the program's upgrade authority there: only it can initialize the marketplace.
+      const upgradeAuthority = devKey(join(data, "keys"), "admin").publicKey.toBase58();
+      const args = ["--rpc-port", String(config.SOLANA_RPC_PORT), "--ledger", ledger, "--slot-ms", String(config.SLOT_MS), "--upgrade-authority", upgradeAuthority];
       if (config.SOLANA_WS_PORT) args.push("--ws-port", String(config.SOLANA_WS_PORT));
       await supervisor.start({ name: "localnet", command: binary, args, health: rpcAnswers(rpcUrl), readyTimeoutMs: 120_000 });
       say(`chain: localnet ${newChain ? "on a new chain" : "resumed from its ledger"}, JSON-RPC ${rpcUrl}, PubSub ${wsUrl} (${seconds(t)})`);

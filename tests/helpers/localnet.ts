@@ -18,6 +18,8 @@ export interface LocalnetOptions {
   finalityLag?: number;
   /** Persist the chain in a fresh temporary directory (removed by `stop`), or in this one. */
   ledger?: boolean | string;
+  /** The program's upgrade authority (the only key that can initialize the marketplace); none: immutable. */
+  upgradeAuthority?: { toBase58(): string };
 }
 
 export interface Localnet {
@@ -109,6 +111,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     "--slot-ms", String(options.slotMs ?? 250),
     "--finality-lag", String(options.finalityLag ?? 4),
     ...(ledgerDir ? ["--ledger", ledgerDir] : []),
+    ...(options.upgradeAuthority ? ["--upgrade-authority", options.upgradeAuthority.toBase58()] : []),
   ];
   const rpcUrl = `http://127.0.0.1:${rpcPort}`;
   let stderr = "";

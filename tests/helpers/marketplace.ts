@@ -27,12 +27,15 @@ import {
 import { randomBytes } from "node:crypto";
 import { deployMarketplace } from "@skill-marketplace/migrations";
 import {
+  addCurrency,
   agentPda,
+  fetchAccount,
   licensePda,
   marketplacePda,
   marketplaceProgram,
   pricing,
   provenance,
+  recordUsage,
   registerAgent,
   registerSkill,
   semver,
@@ -90,12 +93,22 @@ export async function fundedActor(connection: Connection, sol = 10): Promise<Act
   return actor(connection, keypair);
 }
 
-/** A node with the marketplace initialized at 2.5 % and a rent-exempt treasury. */
-export async function startMarketplace(options: LocalnetOptions = {}): Promise<Chain> {
-  const localnet = await startLocalnet(options);
+export interface MarketplaceOptions extends LocalnetOptions {
+  /** The marketplace's notice period: 0 (changes apply at once) unless a suite tests the wait. */
+  noticeSecs?: number;
+}
+
+/**
+ * A node with the marketplace initialized at 2.5 % by its admin (the program's upgrade
+ * authority), with `meter` registered as meter authority.
+ */
+export async function startMarketplace(options: MarketplaceOptions = {}): Promise<Chain> {
+  const adminKey = Keypair.generate();
+  const localnet = await startLocalnet({ ...options, upgradeAuthority: adminKey.publicKey });
   try {
     const connection = connect(localnet);
-    const admin = await fundedActor(connection, 100);
+    await airdrop(connection, adminKey.publicKey, 100 * LAMPORTS_PER_SOL);
+    const admin = actor(connection, adminKey);
     const meter = await fundedActor(connection, 1);
     const treasury = Keypair.generate();
     await deployMarketplace({
@@ -103,7 +116,8 @@ export async function startMarketplace(options: LocalnetOptions = {}): Promise<C
       admin: admin.keypair,
       feeBps: FEE_BPS,
       treasury: treasury.publicKey,
-      meterAuthority: meter.publicKey,
+      meterAuthorities: [meter.publicKey],
+      noticeSecs: options.noticeSecs ?? 0,
     });
     return { localnet, connection, admin, treasury, meter, stop: () => stopChain(localnet) };
   } catch (error) {
@@ -158,7 +172,10 @@ export async function registerSkillFor(author: Actor, spec: SkillSpec): Promise<
   return { address, skill: await author.program.account.skill.fetch(address) };
 }
 
-/** A USDC-like mint (6 decimals) with associated token accounts for `holders`. */
+/**
+ * A USDC-like mint (6 decimals) with associated token accounts for `holders`. Made by the
+ * marketplace's admin, it is also accepted as a currency (skills can be priced in it).
+ */
 export async function createUsdc(
   connection: Connection,
   payer: Keypair,
@@ -168,6 +185,10 @@ export async function createUsdc(
   const mint = await createMint(connection, payer, authority.publicKey, null, USDC_DECIMALS, undefined, {
     commitment: COMMITMENT,
   });
+  const marketplace = await fetchAccount(connection, "marketplace", marketplacePda(), COMMITMENT);
+  if (marketplace?.admin.equals(payer.publicKey)) {
+    await addCurrency(actor(connection, payer).program, { admin: payer.publicKey, mint }).rpc();
+  }
   const accounts = new Map<string, PublicKey>();
   for (const holder of holders) {
     accounts.set(holder.toBase58(), await createAssociatedTokenAccount(connection, payer, mint, holder, { commitment: COMMITMENT }));
@@ -200,8 +221,29 @@ export async function landed(connection: Connection, signature: string): Promise
   return tx;
 }
 
-export function receiptHash(): Uint8Array {
+/** A stand-in root of a batch of signed usage receipts. */
+export function receiptsRoot(): Uint8Array {
   return randomBytes(32);
+}
+
+/**
+ * `meter` records `units` used under `buyer`'s license of `skill`, as one batch of one receipt,
+ * expecting the usage the license holds now (read at confirmed). Returns the signature.
+ */
+export async function meterUsage(
+  meter: Actor,
+  p: { skill: PublicKey; buyer: PublicKey; units: number | bigint; root?: Uint8Array; authority?: PublicKey },
+): Promise<string> {
+  const license = await fetchAccount(meter.program.provider.connection, "license", licensePda(p.skill, p.buyer), COMMITMENT);
+  return recordUsage(meter.program, {
+    meterAuthority: p.authority ?? meter.publicKey,
+    skill: p.skill,
+    buyer: p.buyer,
+    units: p.units,
+    expectedUsageUsed: license ? BigInt(license.usageUsed.toString()) : 0n,
+    receiptsRoot: p.root ?? receiptsRoot(),
+    receiptCount: 1,
+  }).rpc();
 }
 
 /**

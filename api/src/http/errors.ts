@@ -22,6 +22,7 @@ export const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   too_many_keys: 409,
   skill_inactive: 409,
+  skill_suspended: 409,
   kind_mismatch: 409,
   own_skill: 409,
   already_licensed: 409,

@@ -8,6 +8,7 @@ import {
   marketplaceProgram,
   messageOf,
   newReference,
+  priceAt,
   pricingKindName,
   purchaseLicense,
   transactionRequestLink,
@@ -105,6 +106,7 @@ export class Payments {
   }
 
   private sellable(skill: SkillAccount, kind?: LicenseKindName): void {
+    if (skill.suspended) throw refused("skill_suspended", `skill ${skill.slug} is suspended by the marketplace and cannot be bought`);
     if (!skill.active) throw refused("skill_inactive", `skill ${skill.slug} is delisted and cannot be bought`);
     if (kind && kind !== pricingKind(skill)) {
       throw refused("kind_mismatch", `skill ${skill.slug} is sold as ${pricingKind(skill)}, not ${kind}`);
@@ -178,7 +180,8 @@ export class Payments {
   ): Promise<TransactionInstruction[]> {
     const program = this.program;
     // The price the buyer was shown is the most they pay (max_price), even if the seller raises it.
-    const p = { buyer, skill: { address: skillKey, author: skill.author, currency: skill.currency }, treasury, maxPrice: skill.price, reference };
+    const maxPrice = priceAt(skill, Math.floor(Date.now() / 1000));
+    const p = { buyer, skill: { address: skillKey, author: skill.author, currency: skill.currency }, treasury, maxPrice, reference };
     if (!skill.currency) return [await purchaseLicense(program, p).instruction()];
     // The seller must be able to receive: a missing seller token account is refused, not created
     // at the buyer's expense (a seller could close it after each sale and pocket the rent). The
@@ -210,7 +213,7 @@ export class Payments {
 
   /** The price as a person reads it: "1.5 USDC-mint…", "0.25 SOL". */
   async amount(skill: SkillAccount): Promise<string> {
-    const price = BigInt(skill.price.toString());
+    const price = priceAt(skill, Math.floor(Date.now() / 1000));
     if (!skill.currency) return `${formatUnits(price, 9)} SOL`;
     const info = await this.connection.getAccountInfo(skill.currency, COMMITMENT);
     const mint = await getMint(this.connection, skill.currency, COMMITMENT, info?.owner);

@@ -13,11 +13,12 @@ export interface ReviewRow {
 export class ReviewStore {
   constructor(private readonly db: PrismaClient) {}
 
-  /** Up to `take` reviews of `skill`, newest first, after `after` when given. */
+  /** Up to `take` reviews of `skill` (deleted ones left out), newest first, after `after` when given. */
   async newest(skill: string, take: number, after?: { updatedAt: Date; address: string }): Promise<ReviewRow[]> {
     return this.db.review.findMany({
       where: {
         skill,
+        deleted: false,
         ...(after ? { OR: [{ updatedAt: { lt: after.updatedAt } }, { updatedAt: after.updatedAt, address: { lt: after.address } }] } : {}),
       },
       orderBy: [{ updatedAt: "desc" }, { address: "desc" }],
@@ -27,7 +28,7 @@ export class ReviewStore {
 
   /** How many reviews of `skill` gave each rating. */
   async distribution(skill: string): Promise<{ rating: number; count: number }[]> {
-    const rows = await this.db.review.groupBy({ by: ["rating"], where: { skill }, _count: { _all: true } });
+    const rows = await this.db.review.groupBy({ by: ["rating"], where: { skill, deleted: false }, _count: { _all: true } });
     return rows.map((r) => ({ rating: r.rating, count: r._count._all }));
   }
 }

@@ -31,7 +31,8 @@ export class SkillStore {
 
   /** One page of listed skills by `sort` (after the cursor), one row more than asked when more follow. */
   async page(q: SkillQuery, sort: Sort): Promise<(SkillRow & { sort_value: unknown })[]> {
-    const where: Prisma.Sql[] = [Prisma.sql`s.active`];
+    // Listed by their seller and not suspended by the marketplace.
+    const where: Prisma.Sql[] = [Prisma.sql`s.active AND NOT s.suspended`];
     const tsQuery = q.search ? Prisma.sql`websearch_to_tsquery('simple', ${q.search})` : null;
     if (q.category) where.push(Prisma.sql`s.category = ${q.category}`);
     if (q.kind) where.push(Prisma.sql`s.pricing = ${q.kind}`);
