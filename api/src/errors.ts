@@ -17,12 +17,14 @@ export const ERROR_CODES = [
   "unauthorized",
   "forbidden",
   "not_license_holder",
+  "license_not_used",
   // What is asked for.
   "not_found",
   // The state says no.
   "too_many_keys",
   "skill_inactive",
   "skill_suspended",
+  "review_locked",
   "kind_mismatch",
   "own_skill",
   "already_licensed",

@@ -49,3 +49,24 @@ export function licenseStatus(
       return BigInt(license.usageUsed.toString()) < BigInt(license.usageLimit.toString()) ? "valid" : "usedUp";
   }
 }
+
+/**
+ * Whether a license may review its skill (state/license.rs `can_review`, and `is_spent` for an
+ * existing review): "ok"; "notUsed" for a usage license with no unit recorded yet (or a license
+ * nobody paid for); "lapsed" when an existing review can no longer be changed, only deleted.
+ */
+export function reviewRight(
+  license: Pick<LicenseAccount, "kind" | "expiresAt" | "usageLimit" | "usageUsed" | "paid">,
+  nowSeconds: number,
+  existingReview: boolean,
+): "ok" | "notUsed" | "lapsed" {
+  const kind = licenseKindName(license.kind);
+  const used = BigInt(license.usageUsed.toString());
+  if (existingReview) {
+    const spent =
+      kind === "subscription" ? nowSeconds >= Number(license.expiresAt.toString()) : kind === "usage" && used >= BigInt(license.usageLimit.toString());
+    if (spent) return "lapsed";
+  }
+  const paid = BigInt(license.paid.toString()) > 0n;
+  return paid && (kind !== "usage" || used > 0n) ? "ok" : "notUsed";
+}

@@ -2,6 +2,7 @@
 // Rows are written here as the indexer writes them, to pin down ranking, filters, cursors and
 // caching exactly; tests/api/stack.test.ts covers the same reads fed by the real indexer.
 import { Keypair } from "@solana/web3.js";
+import { splitPrice } from "@skill-marketplace/sdk";
 import { strict as assert } from "node:assert";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs, type DomainError } from "@skill-marketplace/api";
@@ -185,8 +186,8 @@ describe("api: discovery and analytics", function () {
     const wallet = seller.publicKey.toBase58();
     const row = (signature: string, skill: string, buyer: string, price: bigint, currency = "SOL") => ({
       signature, instructionIndex: 0, eventIndex: 0, license: key(), skill, buyer, seller: wallet, kind: "oneTime", currency,
-      price: price.toString(), sellerAmount: (price - (price * 250n) / 10_000n).toString(), feeAmount: ((price * 250n) / 10_000n).toString(),
-      renewal: false, expiresAt: 0n, usageLimit: 0, purchasedAt: new Date(), slot: 10n, commitment: "confirmed",
+      price: price.toString(), paid: price.toString(), sellerAmount: splitPrice(price, 250).sellerAmount.toString(),
+      feeAmount: splitPrice(price, 250).feeAmount.toString(), feeBps: 250, renewal: false, expiresAt: 0n, usageLimit: 0, purchasedAt: new Date(), slot: 10n, commitment: "confirmed",
     });
     const buyerA = key();
     await api.db.prisma.purchase.createMany({

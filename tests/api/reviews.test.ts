@@ -3,7 +3,7 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.
 import { strict as assert } from "node:assert";
 import { fetchAccount, pricing, reviewPda } from "@skill-marketplace/sdk";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
-import { airdrop, fundedActor, registerAgentFor, registerSkillFor, statusAt } from "../helpers/marketplace.js";
+import { airdrop, fundedActor, meterUsage, registerAgentFor, registerSkillFor, statusAt } from "../helpers/marketplace.js";
 
 const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
 
@@ -35,12 +35,18 @@ describe("api: reviews", function () {
     await api.http.post(`/api/v1/skills/${skill.toBase58()}/reviews`).send({ rating: 5, textCid: CID }).expect(401);
   });
 
-  it("posts, then updates, a license holder's review", async () => {
+  it("posts, then updates, the review of a license holder who used the skill", async () => {
     const wallet = Keypair.generate();
     await airdrop(api.chain.connection, wallet.publicKey, 2 * LAMPORTS_PER_SOL);
     const { apiKey } = await registerAgent(api, wallet);
     const bought = await api.http.post("/api/v1/marketplace/purchase").set(bearer(apiKey)).send({ skillId: skill.toBase58() }).expect(201);
     await signAndSend(bought.body.transaction, wallet);
+
+    // A usage license with no unit recorded cannot review yet: refused before anything is signed.
+    const early = await api.http.post(`/api/v1/skills/${skill.toBase58()}/reviews`).set(bearer(apiKey)).send({ rating: 1, textCid: CID }).expect(403);
+    assert.equal(early.body.error.code, "license_not_used");
+    assert.equal(early.body.transaction, undefined);
+    await statusAt(api.chain.connection, await meterUsage(api.chain.meter, { skill, buyer: wallet.publicKey, units: 1 }), "confirmed");
 
     const posted = await api.http.post(`/api/v1/skills/${skill.toBase58()}/reviews`).set(bearer(apiKey)).send({ rating: 4, textCid: CID }).expect(201);
     assert.equal(posted.body.action, "post");

@@ -13,6 +13,7 @@ import { pino } from "pino";
 import { redisUrl } from "./database.js";
 import { Indexer, loadConfig, type BatchReport, type Config } from "@skill-marketplace/indexer";
 import {
+  accountKeysOf,
   locateEvents,
   marketplaceProgram,
   PROGRAM_ID,
@@ -111,7 +112,7 @@ export async function programSignatures(connection: Connection): Promise<{ signa
 
 export type HistoryEvent = LocatedEvent & { signature: string; slot: number };
 
-/** Every marketplace event in the program's history, decoded from getTransaction logs. */
+/** Every marketplace event in the program's history, decoded from getTransaction's inner instructions. */
 export async function chainHistory(connection: Connection): Promise<HistoryEvent[]> {
   const signatures = (await programSignatures(connection)).filter((s) => !s.err);
   const events: HistoryEvent[] = [];
@@ -120,7 +121,8 @@ export async function chainHistory(connection: Connection): Promise<HistoryEvent
     const txs = await connection.getTransactions(part.map((s) => s.signature), { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
     txs.forEach((tx, j) => {
       if (!tx) throw new Error(`transaction ${part[j]!.signature} missing`);
-      for (const e of locateEvents(tx.meta?.logMessages ?? []).events) events.push({ ...e, signature: part[j]!.signature, slot: tx.slot });
+      const source = { accountKeys: accountKeysOf(tx), innerInstructions: tx.meta?.innerInstructions };
+      for (const e of locateEvents(source).events) events.push({ ...e, signature: part[j]!.signature, slot: tx.slot });
     });
   }
   return events;
@@ -154,50 +156,69 @@ export async function assertMirrorsChain(pool: pg.Pool, connection: Connection):
   const program = marketplaceProgram({ connection });
   const q = async (sql: string) => (await pool.query(sql)).rows;
 
-  const [skills, licenses, reviews, agents, marketplaces] = await Promise.all([
+  const [skills, licenses, reviews, agents, marketplaces, meters, currencies] = await Promise.all([
     program.account.skill.all(),
     program.account.license.all(),
     program.account.review.all(),
     program.account.agent.all(),
     program.account.marketplace.all(),
+    program.account.meterAuthority.all(),
+    program.account.currency.all(),
   ]);
 
+  const semverText = (v: { major: number; minor: number; patch: number }) => `${v.major}.${v.minor}.${v.patch}`;
+  const at = (unix: { toString(): string }) => String(unix);
   assert.deepEqual(
     sorted((await q("SELECT * FROM skills")).map((r) => ({
       id: r.address, author: r.author, slug: r.slug, version: r.version, pricing: r.pricing, price: r.price, currency: r.currency,
       category: r.category, docs: r.docs_cid, commit: r.commit_sha, image: r.image_digest, active: r.active, sales: r.sales,
-      revenue: r.revenue, usage: r.usage_units, ratingSum: r.rating_sum, ratingCount: r.rating_count,
+      revenue: r.revenue, ratingSum: r.rating_sum, ratingCount: r.rating_count, weighted: r.weighted_rating_sum, weight: r.rating_weight,
+      suspended: r.suspended, suspension: r.suspension_cid,
+      pending: r.pending_version && [r.pending_version, r.pending_docs_cid, r.pending_commit_sha, r.pending_image_digest, seconds(r.pending_version_at)],
+      pendingPrice: r.pending_price && [r.pending_price, seconds(r.pending_price_at)],
       created: seconds(r.created_at), updated: seconds(r.updated_at),
     }))),
     sorted(skills.map(({ publicKey, account: s }) => ({
-      id: publicKey.toBase58(), author: s.author.toBase58(), slug: s.slug, version: `${s.version.major}.${s.version.minor}.${s.version.patch}`,
+      id: publicKey.toBase58(), author: s.author.toBase58(), slug: s.slug, version: semverText(s.version),
       pricing: variant(s.pricing), price: s.price.toString(), currency: s.currency ? s.currency.toBase58() : "SOL", category: s.category,
       docs: s.provenance.docsCid, commit: hex(s.provenance.commitSha), image: hex(s.provenance.imageDigest), active: s.active,
-      sales: s.sales.toString(), revenue: s.revenue.toString(), usage: s.usageUnits.toString(), ratingSum: s.ratingSum.toString(),
-      ratingCount: s.ratingCount, created: s.createdAt.toString(), updated: s.updatedAt.toString(),
+      sales: s.sales.toString(), revenue: s.revenue.toString(), ratingSum: s.ratingSum.toString(), ratingCount: s.ratingCount,
+      weighted: s.weightedRatingSum.toString(), weight: s.ratingWeight.toString(),
+      suspended: s.suspended, suspension: s.suspended ? s.suspensionCid : null,
+      pending: s.pendingVersion && [
+        semverText(s.pendingVersion.version), s.pendingVersion.provenance.docsCid, hex(s.pendingVersion.provenance.commitSha),
+        hex(s.pendingVersion.provenance.imageDigest), at(s.pendingVersion.effectiveAt),
+      ],
+      pendingPrice: s.pendingPrice && [s.pendingPrice.price.toString(), at(s.pendingPrice.effectiveAt)],
+      created: s.createdAt.toString(), updated: s.updatedAt.toString(),
     }))),
     "skills",
   );
+  // Units used are totalled from the usage events (metering does not write the skill account).
+  for (const r of await q("SELECT s.address, s.usage_units, COALESCE((SELECT sum(units) FROM usage_events u WHERE u.skill = s.address), 0) AS summed FROM skills s")) {
+    assert.equal(String(r.usage_units), String(r.summed), `usage units of ${r.address}`);
+  }
 
   assert.deepEqual(
     sorted((await q("SELECT * FROM licenses WHERE NOT closed")).map((r) => ({
       id: r.address, skill: r.skill, buyer: r.buyer, kind: r.kind, expires: r.expires_at, limit: r.usage_limit, used: r.usage_used,
-      purchases: r.purchases, purchased: seconds(r.purchased_at),
+      purchases: r.purchases, paid: r.paid, purchased: seconds(r.purchased_at),
     }))),
     sorted(licenses.map(({ publicKey, account: l }) => ({
       id: publicKey.toBase58(), skill: l.skill.toBase58(), buyer: l.buyer.toBase58(), kind: variant(l.kind), expires: l.expiresAt.toString(),
-      limit: l.usageLimit.toString(), used: l.usageUsed.toString(), purchases: l.purchases, purchased: l.purchasedAt.toString(),
+      limit: l.usageLimit.toString(), used: l.usageUsed.toString(), purchases: l.purchases, paid: l.paid.toString(), purchased: l.purchasedAt.toString(),
     }))),
     "licenses",
   );
 
   assert.deepEqual(
-    sorted((await q("SELECT * FROM reviews")).map((r) => ({
-      id: r.address, skill: r.skill, reviewer: r.reviewer, rating: r.rating, text: r.text_cid, created: seconds(r.created_at), updated: seconds(r.updated_at),
+    sorted((await q("SELECT * FROM reviews WHERE NOT deleted")).map((r) => ({
+      id: r.address, skill: r.skill, reviewer: r.reviewer, rating: r.rating, weight: r.weight, text: r.text_cid,
+      created: seconds(r.created_at), updated: seconds(r.updated_at),
     }))),
     sorted(reviews.map(({ publicKey, account: r }) => ({
-      id: publicKey.toBase58(), skill: r.skill.toBase58(), reviewer: r.reviewer.toBase58(), rating: r.rating, text: r.textCid,
-      created: r.createdAt.toString(), updated: r.updatedAt.toString(),
+      id: publicKey.toBase58(), skill: r.skill.toBase58(), reviewer: r.reviewer.toBase58(), rating: r.rating, weight: r.weight.toString(),
+      text: r.textCid, created: r.createdAt.toString(), updated: r.updatedAt.toString(),
     }))),
     "reviews",
   );
@@ -215,12 +236,25 @@ export async function assertMirrorsChain(pool: pg.Pool, connection: Connection):
 
   assert.deepEqual(
     sorted((await q("SELECT * FROM marketplaces")).map((r) => ({
-      id: r.address, admin: r.admin, treasury: r.treasury, fee: r.fee_bps, meter: r.meter_authority, paused: r.paused,
+      id: r.address, admin: r.admin, pendingAdmin: r.pending_admin, pauser: r.pauser, treasury: r.treasury, fee: r.fee_bps,
+      pendingFee: r.pending_fee_bps === null ? null : [r.pending_fee_bps, seconds(r.fee_effective_at)], notice: r.notice_secs, paused: r.paused,
     }))),
     sorted(marketplaces.map(({ publicKey, account: m }) => ({
-      id: publicKey.toBase58(), admin: m.admin.toBase58(), treasury: m.treasury.toBase58(), fee: m.feeBps, meter: m.meterAuthority.toBase58(), paused: m.paused,
+      id: publicKey.toBase58(), admin: m.admin.toBase58(), pendingAdmin: m.pendingAdmin?.toBase58() ?? null, pauser: m.pauser.toBase58(),
+      treasury: m.treasury.toBase58(), fee: m.feeBps, pendingFee: m.pendingFee ? [m.pendingFee.feeBps, at(m.pendingFee.effectiveAt)] : null,
+      notice: m.noticeSecs.toString(), paused: m.paused,
     }))),
     "marketplace",
+  );
+  assert.deepEqual(
+    sorted((await q("SELECT * FROM meter_authorities WHERE active")).map((r) => ({ id: r.address, authority: r.authority, added: seconds(r.added_at) }))),
+    sorted(meters.map(({ publicKey, account: m }) => ({ id: publicKey.toBase58(), authority: m.authority.toBase58(), added: m.addedAt.toString() }))),
+    "meter authorities",
+  );
+  assert.deepEqual(
+    sorted((await q("SELECT * FROM currencies WHERE active")).map((r) => ({ id: r.mint, address: r.address, program: r.token_program, decimals: r.decimals }))),
+    sorted(currencies.map(({ publicKey, account: c }) => ({ id: c.mint.toBase58(), address: publicKey.toBase58(), program: c.tokenProgram.toBase58(), decimals: c.decimals }))),
+    "currencies",
   );
 
   // History: exactly one row per event on chain, no more, no less.
@@ -228,21 +262,23 @@ export async function assertMirrorsChain(pool: pg.Pool, connection: Connection):
   const keyed = (e: { signature: string; instructionIndex: number; eventIndex: number }) => `${e.signature}/${e.instructionIndex}/${e.eventIndex}`;
   const purchasesOnChain = history.filter((e) => e.event.name === "licensePurchased");
   const usageOnChain = history.filter((e) => e.event.name === "usageRecorded");
-  const purchaseRows = await q("SELECT signature, instruction_index, event_index, license, price, seller_amount, fee_amount, renewal FROM purchases");
-  const usageRows = await q("SELECT signature, instruction_index, event_index, license, units, receipt_hash FROM usage_events");
+  const purchaseRows = await q("SELECT signature, instruction_index, event_index, license, price, paid, seller_amount, fee_amount, fee_bps, renewal FROM purchases");
+  const usageRows = await q("SELECT signature, instruction_index, event_index, license, units, receipts_root, receipt_count, meter_authority FROM usage_events");
   assert.deepEqual(
-    purchaseRows.map((r) => `${r.signature}/${r.instruction_index}/${r.event_index} ${r.license} ${r.price} ${r.seller_amount} ${r.fee_amount} ${r.renewal}`).sort(),
+    purchaseRows.map((r) => `${r.signature}/${r.instruction_index}/${r.event_index} ${r.license} ${r.price} ${r.paid} ${r.seller_amount} ${r.fee_amount} ${r.fee_bps} ${r.renewal}`).sort(),
     purchasesOnChain.map((e) => {
-      const d = e.event.data as { license: { toBase58(): string }; price: object; sellerAmount: object; feeAmount: object; renewal: boolean };
-      return `${keyed(e)} ${d.license.toBase58()} ${d.price} ${d.sellerAmount} ${d.feeAmount} ${d.renewal}`;
+      if (e.event.name !== "licensePurchased") throw new Error("not a purchase");
+      const d = e.event.data;
+      return `${keyed(e)} ${d.license.toBase58()} ${d.price} ${d.paid} ${d.sellerAmount} ${d.feeAmount} ${d.feeBps} ${d.renewal}`;
     }).sort(),
     "purchases",
   );
   assert.deepEqual(
-    usageRows.map((r) => `${r.signature}/${r.instruction_index}/${r.event_index} ${r.license} ${r.units} ${r.receipt_hash}`).sort(),
+    usageRows.map((r) => `${r.signature}/${r.instruction_index}/${r.event_index} ${r.license} ${r.units} ${r.receipts_root} ${r.receipt_count} ${r.meter_authority}`).sort(),
     usageOnChain.map((e) => {
-      const d = e.event.data as { license: { toBase58(): string }; units: object; receiptHash: number[] };
-      return `${keyed(e)} ${d.license.toBase58()} ${d.units} ${hex(d.receiptHash)}`;
+      if (e.event.name !== "usageRecorded") throw new Error("not a usage record");
+      const d = e.event.data;
+      return `${keyed(e)} ${d.license.toBase58()} ${d.units} ${hex(d.receiptsRoot)} ${d.receiptCount} ${d.meterAuthority.toBase58()}`;
     }).sort(),
     "usage events",
   );

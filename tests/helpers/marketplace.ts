@@ -29,10 +29,13 @@ import { deployMarketplace } from "@skill-marketplace/migrations";
 import {
   addCurrency,
   agentPda,
+  eventAuthorityPda,
+  feeVaultPda,
   fetchAccount,
   licensePda,
   marketplacePda,
   marketplaceProgram,
+  meterPda,
   pricing,
   provenance,
   recordUsage,
@@ -338,7 +341,9 @@ export async function lookupTableMarket(
   const metered = (await registerSkillFor(seller, { slug: p.usageSlug, pricing: pricing.usage(p.unitsPerPurchase), price: p.price })).address;
   const table = await lookupTable(chain.connection, buyer, [
     seller.publicKey,
-    chain.treasury.publicKey,
+    feeVaultPda(),
+    eventAuthorityPda(),
+    meterPda(chain.meter.publicKey),
     marketplacePda(),
     subscription,
     metered,

@@ -12,7 +12,8 @@ import { assertMirrorsChain, indexerEnv, sleep, spawnIndexer, tableSnapshot, wai
 import {
   actor,
   fundedActor,
-  receiptHash,
+  meterUsage,
+  receiptsRoot,
   registerAgentFor,
   registerSkillFor,
   startMarketplace,
@@ -75,7 +76,7 @@ describe("indexer: SIGKILL at random moments, then rebuild from scratch", functi
             break;
           case 2:
           case 3:
-            await recordUsage(meter.program, { meterAuthority: meter.publicKey, skill: usage, buyer: buyer.publicKey, units: 7 + index, receiptHash: receiptHash() }).rpc();
+            await meterUsage(meter, { skill: usage, buyer: buyer.publicKey, units: 7 + index });
             break;
           case 4:
             if (!reviewed) {

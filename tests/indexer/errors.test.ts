@@ -7,12 +7,13 @@ import type { VersionedTransactionResponse } from "@solana/web3.js";
 import pg from "pg";
 import { pino } from "pino";
 import { ConfigError, decodeTransaction, loadConfig, Writer, type ChainTransaction } from "@skill-marketplace/indexer";
-import { licensePda, preparePurchase, pricing, PROGRAM_ID } from "@skill-marketplace/sdk";
+import { utils } from "@coral-xyz/anchor";
+import { accountKeysOf, EVENT_IX_TAG, licensePda, preparePurchase, pricing, PROGRAM_ID } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { indexerEnv, spawnIndexer, startIndexer, waitCaughtUp, waitUntil, type RunningIndexer } from "../helpers/indexer.js";
 import { fundedActor, landed, registerAgentFor, registerSkillFor, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
 
-const TABLES = ["marketplaces", "agents", "skills", "skill_versions", "licenses", "purchases", "usage_events", "reviews", "skill_daily_stats", "seller_reputation", "indexed_events", "indexer_cursor", "dead_letters"];
+const TABLES = ["marketplaces", "meter_authorities", "currencies", "agents", "skills", "skill_versions", "licenses", "purchases", "usage_events", "reviews", "skill_daily_stats", "seller_reputation", "indexed_events", "indexer_cursor", "dead_letters"];
 
 /** Every row of every indexer table, for "nothing changed" comparisons. */
 async function snapshot(pool: pg.Pool): Promise<Record<string, unknown[]>> {
@@ -25,8 +26,18 @@ async function snapshot(pool: pg.Pool): Promise<Record<string, unknown[]>> {
 }
 
 function asChainTransaction(signature: string, tx: VersionedTransactionResponse): ChainTransaction {
-  return { signature, slot: tx.slot, err: tx.meta?.err ?? null, logs: tx.meta?.logMessages ?? null };
+  return {
+    signature,
+    slot: tx.slot,
+    err: tx.meta?.err ?? null,
+    accountKeys: accountKeysOf(tx),
+    innerInstructions: tx.meta?.innerInstructions ?? null,
+    logs: tx.meta?.logMessages ?? null,
+  };
 }
+
+/** `data` as an event self-CPI carries it: Anchor's event tag first. */
+const eventData = (payload: Buffer) => utils.bytes.bs58.encode(Buffer.concat([EVENT_IX_TAG, payload]));
 
 describe("indexer: configuration refused at start", () => {
   const cases: [Record<string, string>, string][] = [
@@ -136,16 +147,27 @@ describe("indexer: failed transactions, dead letters, replays, slot order", () =
     const good = asChainTransaction(renewalSignature, await landed(chain.connection, renewalSignature));
     const renewAgain = await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill: subscriptionSkill.address })).rpc();
     const damagedSource = asChainTransaction(renewAgain, await landed(chain.connection, renewAgain));
-    // The event's bytes cut short after its discriminator: the node served logs we cannot read.
+    // The event's bytes cut short after its discriminator: the node served data we cannot read.
+    const program = damagedSource.accountKeys!.indexOf(PROGRAM_ID.toBase58());
     const damaged: ChainTransaction = {
       ...damagedSource,
-      logs: damagedSource.logs!.map((line) => (line.startsWith("Program data: ") ? `Program data: ${Buffer.from(line.slice(14), "base64").subarray(0, 12).toString("base64")}` : line)),
+      innerInstructions: damagedSource.innerInstructions!.map((set) => ({
+        ...set,
+        instructions: set.instructions.map((ix) => {
+          if (ix.programIdIndex !== program) return ix;
+          const payload = Buffer.from(utils.bytes.bs58.decode(ix.data)).subarray(EVENT_IX_TAG.length);
+          return { ...ix, data: eventData(payload.subarray(0, 12)) };
+        }),
+      })),
     };
+    // An event whose discriminator is no event of the program.
     const unknown: ChainTransaction = {
       signature: "1".repeat(64),
       slot: damaged.slot,
       err: null,
-      logs: [`Program ${PROGRAM_ID.toBase58()} invoke [1]`, `Program data: ${Buffer.alloc(16, 7).toString("base64")}`, `Program ${PROGRAM_ID.toBase58()} success`],
+      accountKeys: [PROGRAM_ID.toBase58()],
+      innerInstructions: [{ index: 0, instructions: [{ programIdIndex: 0, data: eventData(Buffer.alloc(16, 7)) }] }],
+      logs: [],
     };
     const writer = new Writer(pool, PROGRAM_ID.toBase58(), "confirmed", logger);
     const batch = [good, damaged, unknown].map((tx) => decodeTransaction(tx, PROGRAM_ID));

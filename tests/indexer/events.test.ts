@@ -13,11 +13,13 @@ import {
   postReview,
   preparePurchase,
   pricing,
+  proposeAdmin,
   provenance,
-  recordUsage,
   reviewPda,
   semver,
+  setPaused,
   splitPrice,
+  updateMarketplace,
 } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { assertMirrorsChain, indexerEnv, startIndexer, waitCaughtUp, waitUntil, type RunningIndexer } from "../helpers/indexer.js";
@@ -30,7 +32,8 @@ import {
   fundedActor,
   IMAGE_DIGEST,
   mintUsdc,
-  receiptHash,
+  meterUsage,
+  receiptsRoot,
   registerAgentFor,
   registerSkillFor,
   startMarketplace,
@@ -195,16 +198,17 @@ describe("indexer: every event type, backfilled then live", () => {
     assert.deepEqual(stats, { sales: 2, revenue: "10000000", currency: usdc.mint.toBase58() });
   });
 
-  it("usageRecorded: usage rows with receipt hashes, license and skill counters, daily units", async () => {
-    const receipts = [receiptHash(), receiptHash()];
+  it("usageRecorded: usage rows with receipt batch roots, license and skill counters, daily units", async () => {
+    const receipts = [receiptsRoot(), receiptsRoot()];
     for (const [i, hash] of receipts.entries()) {
-      await recordUsage(meter.program, { meterAuthority: meter.publicKey, skill: usage, buyer: buyer.publicKey, units: 30 + i, receiptHash: hash }).rpc();
+      await meterUsage(meter, { skill: usage, buyer: buyer.publicKey, units: 30 + i, root: hash });
     }
     await caughtUp();
-    const rows = await pool.query("SELECT units, usage_used, receipt_hash FROM usage_events WHERE skill = $1 ORDER BY slot", [usage.toBase58()]);
+    const rows = await pool.query("SELECT units, usage_used, receipts_root, receipt_count, meter_authority FROM usage_events WHERE skill = $1 ORDER BY slot", [usage.toBase58()]);
+    const meterKey = meter.publicKey.toBase58();
     assert.deepEqual(rows.rows, [
-      { units: "30", usage_used: "30", receipt_hash: Buffer.from(receipts[0]!).toString("hex") },
-      { units: "31", usage_used: "61", receipt_hash: Buffer.from(receipts[1]!).toString("hex") },
+      { units: "30", usage_used: "30", receipts_root: Buffer.from(receipts[0]!).toString("hex"), receipt_count: 1, meter_authority: meterKey },
+      { units: "31", usage_used: "61", receipts_root: Buffer.from(receipts[1]!).toString("hex"), receipt_count: 1, meter_authority: meterKey },
     ]);
     assert.equal((await row("SELECT usage_used FROM licenses WHERE address = $1", [licensePda(usage, buyer.publicKey).toBase58()])).usage_used, "61");
     assert.equal((await row("SELECT usage_units FROM skills WHERE address = $1", [usage.toBase58()])).usage_units, "61");
@@ -240,17 +244,27 @@ describe("indexer: every event type, backfilled then live", () => {
     assert.ok(Math.abs(Number(reputation.reputation) - weighted * Math.log(6) * quality) < 1e-5);
   });
 
-  it("marketplaceUpdated", async () => {
-    await chain.admin.program.methods
-      .updateMarketplace({ admin: null, treasury: null, feeBps: 300, meterAuthority: null, paused: null })
-      .accountsPartial({ admin: chain.admin.publicKey, marketplace: marketplacePda() })
-      .rpc();
+  it("marketplaceUpdated: settings, admin handover proposal, pause", async () => {
+    const next = Keypair.generate().publicKey;
+    await updateMarketplace(chain.admin.program, { admin: chain.admin.publicKey, feeBps: 300 }).rpc();
+    await proposeAdmin(chain.admin.program, { admin: chain.admin.publicKey, newAdmin: next }).rpc();
+    await setPaused(chain.admin.program, { signer: chain.admin.publicKey, paused: true }).rpc();
     await caughtUp();
-    assert.equal((await row("SELECT fee_bps FROM marketplaces")).fee_bps, 300);
+    assert.deepEqual(await row("SELECT fee_bps, pending_fee_bps, pending_admin, paused FROM marketplaces"), {
+      fee_bps: 300,
+      pending_fee_bps: null,
+      pending_admin: next.toBase58(),
+      paused: true,
+    });
+    // Withdrawn and unpaused again: the cleared proposal is written as NULL, not kept.
+    await proposeAdmin(chain.admin.program, { admin: chain.admin.publicKey, newAdmin: null }).rpc();
+    await setPaused(chain.admin.program, { signer: chain.admin.publicKey, paused: false }).rpc();
+    await caughtUp();
+    assert.deepEqual(await row("SELECT pending_admin, paused FROM marketplaces"), { pending_admin: null, paused: false });
   });
 
   it("licenseClosed: a used-up license is marked closed with its refund", async () => {
-    await recordUsage(meter.program, { meterAuthority: meter.publicKey, skill: usage, buyer: buyer.publicKey, units: 139, receiptHash: receiptHash() }).rpc();
+    await meterUsage(meter, { skill: usage, buyer: buyer.publicKey, units: 139 });
     await buyer.program.methods.closeLicense().accountsPartial({ buyer: buyer.publicKey, license: licensePda(usage, buyer.publicKey) }).rpc();
     await caughtUp();
     const license = await row("SELECT * FROM licenses WHERE address = $1", [licensePda(usage, buyer.publicKey).toBase58()]);

@@ -7,7 +7,7 @@ import pg from "pg";
 import { licensePda, purchaseLicense, recordUsage } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { assertMirrorsChain, indexerEnv, startIndexer, waitCaughtUp, type RunningIndexer } from "../helpers/indexer.js";
-import { lookupTableMarket, receiptHash, sendV0, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
+import { lookupTableMarket, receiptsRoot, sendV0, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
 
 const PRICE = 2_500_000n;
 
@@ -55,7 +55,7 @@ describe("indexer: v0 transactions with address lookup tables", () => {
     await purchase(subscription);
     await purchase(subscription);
     await purchase(metered);
-    const usage = await recordUsage(chain.meter.program, { meterAuthority: chain.meter.publicKey, skill: metered, buyer: buyer.publicKey, units: 2, receiptHash: receiptHash() }).instruction();
+    const usage = await recordUsage(chain.meter.program, { meterAuthority: chain.meter.publicKey, skill: metered, buyer: buyer.publicKey, units: 2, expectedUsageUsed: 0, receiptsRoot: receiptsRoot(), receiptCount: 1 }).instruction();
     await sendV0(chain.connection, chain.meter, [usage], [table]);
     await waitCaughtUp(pool, chain.connection);
     const counts = await assertMirrorsChain(pool, chain.connection);

@@ -1,6 +1,6 @@
 // Events as the indexer will read them, through localnet: backfilled from getSignaturesForAddress
 // + getTransaction logs, and followed live with logsSubscribe (Connection.onLogs), both decoded
-// with Anchor's EventParser by the sdk. Live and backfilled views must agree.
+// by the sdk from inner instructions (the program's self-CPIs). Live and backfilled views must agree.
 import { strict as assert } from "node:assert";
 import { Keypair, type AccountInfo, type KeyedAccountInfo, type Logs } from "@solana/web3.js";
 import {
@@ -8,9 +8,9 @@ import {
   agentPda,
   decodeAccount,
   eventsNamed,
+  feeVaultPda,
   licensePda,
   marketplacePda,
-  parseEvents,
   pricing,
   PROGRAM_ID,
   purchaseLicense,
@@ -63,7 +63,7 @@ describe("localnet: events", () => {
     await chain?.stop();
   });
 
-  it("decodes the deployment's MarketplaceInitialized from getTransaction logs", async () => {
+  it("decodes the deployment's MarketplaceInitialized from getTransaction's inner instructions", async () => {
     const signatures = await chain.connection.getSignaturesForAddress(marketplacePda());
     const oldest = signatures.at(-1);
     assert.ok(oldest);
@@ -72,7 +72,8 @@ describe("localnet: events", () => {
     assert.ok(initialized.marketplace.equals(marketplacePda()));
     assert.ok(initialized.admin.equals(chain.admin.publicKey));
     assert.ok(initialized.treasury.equals(chain.treasury.publicKey));
-    assert.ok(initialized.meterAuthority.equals(chain.meter.publicKey));
+    assert.ok(initialized.pauser.equals(chain.admin.publicKey));
+    assert.ok(initialized.feeVault.equals(feeVaultPda()));
     assert.equal(initialized.feeBps, FEE_BPS);
     assert.equal(initialized.slot.toNumber(), tx.slot);
     assert.equal(initialized.timestamp.toNumber(), tx.blockTime);
@@ -96,7 +97,9 @@ describe("localnet: events", () => {
 
     const notification = await waitFor("the purchase's logs notification", () => live.find((l) => l.signature === signature));
     assert.equal(notification.err, null);
-    const liveEvents = parseEvents(notification.logs);
+    // The notification's logs show the event's self-CPI (the program invoking itself, one level down).
+    assert.ok(notification.logs.includes(`Program ${PROGRAM_ID.toBase58()} invoke [2]`), notification.logs.join("\n"));
+    const liveEvents = transactionEvents(await landed(chain.connection, notification.signature));
     const purchased = single(eventsNamed(liveEvents, "licensePurchased"));
     assert.ok(purchased.license.equals(licensePda(skill, buyer.publicKey)));
     assert.ok(purchased.skill.equals(skill));
@@ -105,8 +108,10 @@ describe("localnet: events", () => {
     assert.deepEqual(purchased.kind, { usage: {} });
     assert.equal(purchased.currency, null);
     assert.equal(purchased.price.toNumber(), 2_000_000);
+    assert.equal(purchased.paid.toNumber(), 2_000_000);
     assert.equal(purchased.sellerAmount.toNumber(), 1_950_000);
     assert.equal(purchased.feeAmount.toNumber(), 50_000);
+    assert.equal(purchased.feeBps, FEE_BPS);
     assert.equal(purchased.renewal, false);
     assert.equal(purchased.usageLimit.toNumber(), 10);
     assert.equal(purchased.purchases, 1);
@@ -124,15 +129,12 @@ describe("localnet: events", () => {
       names.push(...transactionEvents(await landed(chain.connection, s)).map((e) => e.name));
     }
     assert.deepEqual(names.slice(-3), ["agentRegistered", "skillRegistered", "licensePurchased"]);
-    const agentEvent = single(
-      eventsNamed(
-        live.flatMap((l) => parseEvents(l.logs)),
-        "agentRegistered",
-      ).filter((e) => e.wallet.equals(seller.publicKey)),
-    );
+    const liveTransactions = await Promise.all(live.filter((l) => l.err === null).map((l) => landed(chain.connection, l.signature)));
+    const liveAll = liveTransactions.flatMap((tx) => transactionEvents(tx));
+    const agentEvent = single(eventsNamed(liveAll, "agentRegistered").filter((e) => e.wallet.equals(seller.publicKey)));
     assert.ok(agentEvent.agent.equals(agentPda(seller.publicKey)));
     assert.equal(agentEvent.name, "live-seller");
-    const skillEvent = single(eventsNamed(live.flatMap((l) => parseEvents(l.logs)), "skillRegistered"));
+    const skillEvent = single(eventsNamed(liveAll, "skillRegistered"));
     assert.ok(skillEvent.skill.equals(skillPda(seller.publicKey, "translator")));
     assert.deepEqual(skillEvent.pricing, { usage: { unitsPerPurchase: skillEvent.pricing.usage?.unitsPerPurchase } });
     assert.equal(skillEvent.pricing.usage?.unitsPerPurchase.toNumber(), 10);
@@ -214,7 +216,7 @@ describe("localnet: events", () => {
     const signature = await chain.connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
     const notification = await waitFor("the failed purchase's logs notification", () => live.find((l) => l.signature === signature));
     assert.deepEqual(notification.err, { InstructionError: [0, { Custom: 6016 }] });
-    assert.deepEqual(parseEvents(notification.logs), []);
+    assert.deepEqual(transactionEvents(await landed(chain.connection, signature)), []);
     assert.ok(notification.logs.some((line) => line.includes("Error Code: PriceAboveMaximum")));
   });
 });

@@ -5,6 +5,7 @@ import { strict as assert } from "node:assert";
 import { findReference } from "@solana/pay";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
+  feeVaultPda,
   eventsNamed,
   licensePda,
   pricing,
@@ -61,7 +62,7 @@ describe("localnet: restart on the same ledger", () => {
       skill: (await chain.connection.getAccountInfo(skill))?.data.toString("base64"),
       buyer: await lamports(chain.connection, buyer.publicKey),
       seller: await lamports(chain.connection, seller.publicKey),
-      treasury: await lamports(chain.connection, chain.treasury.publicKey),
+      treasury: await lamports(chain.connection, feeVaultPda()),
       tx: await landed(chain.connection, signature),
       buyerHistory: await chain.connection.getSignaturesForAddress(buyer.publicKey),
       skillHistory: await chain.connection.getSignaturesForAddress(skill),
@@ -80,7 +81,7 @@ describe("localnet: restart on the same ledger", () => {
     assert.equal(await chain.connection.getAccountInfo(skill).then((a) => a?.data.toString("base64")), before.skill);
     assert.equal(await lamports(chain.connection, buyer.publicKey), before.buyer);
     assert.equal(await lamports(chain.connection, seller.publicKey), before.seller);
-    assert.equal(await lamports(chain.connection, chain.treasury.publicKey), before.treasury);
+    assert.equal(await lamports(chain.connection, feeVaultPda()), before.treasury);
 
     const tx = await landed(chain.connection, signature);
     assert.equal(tx.slot, before.tx.slot);

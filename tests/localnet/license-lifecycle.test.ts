@@ -4,13 +4,19 @@
 import { strict as assert } from "node:assert";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
 import {
+  feeVaultPda,
+  eventAuthorityPda,
   eventsNamed,
   licenseKindName,
   licensePda,
+  marketplacePda,
+  meterPda,
   postReview,
   preparePurchase,
   pricing,
+  PROGRAM_ID,
   purchaseLicense,
   recordUsage,
   reviewPda,
@@ -24,7 +30,7 @@ import {
   landed,
   lamports,
   mintUsdc,
-  receiptHash,
+  receiptsRoot,
   registerAgentFor,
   registerSkillFor,
   SIGNATURE_FEE,
@@ -36,7 +42,7 @@ import {
 } from "../helpers/marketplace.js";
 
 const HOUR = 3_600;
-const SUBSCRIPTION_PRICE = 10_000_001n; // fee 250_000.025 → 250_000
+const SUBSCRIPTION_PRICE = 10_000_001n; // fee 250_000.025 → 250_001 (rounded up)
 const USAGE_PRICE = 5_000_000n; // 5 USDC per 100 units; fee 125_000
 const UNITS_PER_PURCHASE = 100;
 
@@ -96,7 +102,7 @@ describe("localnet: renewals, top-ups, usage and reviews", () => {
     const [buyerBefore, sellerBefore, treasuryBefore] = await Promise.all([
       lamports(chain.connection, buyer.publicKey),
       lamports(chain.connection, seller.publicKey),
-      lamports(chain.connection, chain.treasury.publicKey),
+      lamports(chain.connection, feeVaultPda()),
     ]);
     const renewal = await landed(chain.connection, await buySubscription());
 
@@ -109,8 +115,8 @@ describe("localnet: renewals, top-ups, usage and reviews", () => {
 
     // No rent this time: the license exists.
     assert.equal(await lamports(chain.connection, buyer.publicKey), buyerBefore - SUBSCRIPTION_PRICE - BigInt(SIGNATURE_FEE));
-    assert.equal(await lamports(chain.connection, seller.publicKey), sellerBefore + 9_750_001n);
-    assert.equal(await lamports(chain.connection, chain.treasury.publicKey), treasuryBefore + 250_000n);
+    assert.equal(await lamports(chain.connection, seller.publicKey), sellerBefore + 9_750_000n);
+    assert.equal(await lamports(chain.connection, feeVaultPda()), treasuryBefore + 250_001n);
 
     const event = single(eventsNamed(transactionEvents(renewal), "licensePurchased"));
     assert.equal(event.renewal, true);
@@ -148,55 +154,59 @@ describe("localnet: renewals, top-ups, usage and reviews", () => {
     assert.equal(event.feeAmount.toNumber(), 125_000);
   });
 
-  it("records usage signed by the meter authority, never beyond the limit", async () => {
+  it("records usage signed by a meter authority, once per batch, never beyond the limit", async () => {
     const license = licensePda(usageSkill, buyer.publicKey);
-    const hash = receiptHash();
-    const signature = await recordUsage(meter.program, {
-      meterAuthority: meter.publicKey,
-      skill: usageSkill,
-      buyer: buyer.publicKey,
-      units: 30,
-      receiptHash: hash,
-    }).rpc();
+    const root = receiptsRoot();
+    const skillBefore = await chain.connection.getAccountInfo(usageSkill);
+    const batch = (units: number, expectedUsageUsed: number, receiptsRoot = root) =>
+      recordUsage(meter.program, { meterAuthority: meter.publicKey, skill: usageSkill, buyer: buyer.publicKey, units, expectedUsageUsed, receiptsRoot, receiptCount: 1 });
+    const signature = await batch(30, 0).rpc();
     const used = await buyer.program.account.license.fetch(license);
     assert.equal(used.usageUsed.toNumber(), 30);
     assert.equal(used.usageLimit.toNumber(), 200);
-    assert.equal((await buyer.program.account.skill.fetch(usageSkill)).usageUnits.toNumber(), 30);
+    // Metering never writes the skill: totals are the indexer's.
+    assert.deepEqual((await chain.connection.getAccountInfo(usageSkill))?.data, skillBefore?.data);
 
     const event = single(eventsNamed(transactionEvents(await landed(chain.connection, signature)), "usageRecorded"));
     assert.ok(event.license.equals(license));
     assert.ok(event.buyer.equals(buyer.publicKey));
+    assert.ok(event.meterAuthority.equals(meter.publicKey));
     assert.equal(event.units.toNumber(), 30);
     assert.equal(event.usageUsed.toNumber(), 30);
-    assert.deepEqual(Buffer.from(event.receiptHash), Buffer.from(hash));
+    assert.deepEqual(Buffer.from(event.receiptsRoot), Buffer.from(root));
+    assert.equal(event.receiptCount, 1);
 
+    // The same batch sent again (an executor retrying after a lost answer) is refused.
+    await expectAnchorError(batch(30, 0).rpc(), "StaleUsage", 6037);
     // 171 more would make 201 of 200.
-    await expectAnchorError(
-      recordUsage(meter.program, {
-        meterAuthority: meter.publicKey,
-        skill: usageSkill,
-        buyer: buyer.publicKey,
-        units: 171,
-        receiptHash: receiptHash(),
-      }).rpc(),
-      "UsageLimitExceeded",
-      6024,
-    );
+    await expectAnchorError(batch(171, 30, receiptsRoot()).rpc(), "UsageLimitExceeded", 6024);
     assert.equal((await buyer.program.account.license.fetch(license)).usageUsed.toNumber(), 30);
-    assert.equal((await buyer.program.account.skill.fetch(usageSkill)).usageUnits.toNumber(), 30);
   });
 
-  it("refuses usage recorded by anyone but the meter authority", async () => {
+  it("refuses usage recorded by anyone but a registered meter authority", async () => {
     const license = licensePda(usageSkill, buyer.publicKey);
     const before = await chain.connection.getAccountInfo(license);
+    const args = { units: 1, expectedUsageUsed: 30, receiptsRoot: receiptsRoot(), receiptCount: 1 };
+    // With no registration of its own.
     await expectAnchorError(
-      recordUsage(buyer.program, {
-        meterAuthority: buyer.publicKey,
-        skill: usageSkill,
-        buyer: buyer.publicKey,
-        units: 1,
-        receiptHash: receiptHash(),
-      }).rpc(),
+      recordUsage(buyer.program, { meterAuthority: buyer.publicKey, skill: usageSkill, buyer: buyer.publicKey, ...args }).rpc(),
+      "AccountNotInitialized",
+      3012,
+    );
+    // With the real meter's registration.
+    await expectAnchorError(
+      buyer.program.methods
+        .recordUsage({ ...args, units: new BN(1), expectedUsageUsed: new BN(30), receiptsRoot: [...args.receiptsRoot] })
+        .accountsStrict({
+          meterAuthority: buyer.publicKey,
+          meter: meterPda(meter.publicKey),
+          marketplace: marketplacePda(),
+          skill: usageSkill,
+          license,
+          eventAuthority: eventAuthorityPda(),
+          program: PROGRAM_ID,
+        })
+        .rpc(),
       "UnauthorizedMeter",
       6022,
     );
@@ -217,9 +227,15 @@ describe("localnet: renewals, top-ups, usage and reviews", () => {
     assert.equal(review.rating, 4);
     assert.equal(review.textCid, cid);
     assert.equal(review.createdAt.toNumber(), review.updatedAt.toNumber());
+    // The rating weighs what the reviewer paid for the license.
+    const paid = (await buyer.program.account.license.fetch(licensePda(subscriptionSkill, buyer.publicKey))).paid;
+    assert.ok(paid.gtn(0));
+    assert.equal(review.weight.toString(), paid.toString());
     const skill = await buyer.program.account.skill.fetch(subscriptionSkill);
     assert.equal(skill.ratingSum.toNumber(), 4);
     assert.equal(skill.ratingCount, 1);
+    assert.equal(skill.weightedRatingSum.toString(), paid.muln(4).toString());
+    assert.equal(skill.ratingWeight.toString(), paid.toString());
     const event = single(eventsNamed(transactionEvents(await landed(chain.connection, signature)), "reviewPosted"));
     assert.equal(event.rating, 4);
     assert.equal(event.skillRatingCount, 1);

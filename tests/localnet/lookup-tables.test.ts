@@ -10,12 +10,12 @@ import {
   type PublicKey,
   type TransactionInstruction,
 } from "@solana/web3.js";
-import { licensePda, purchaseLicense, recordUsage, splitPrice } from "@skill-marketplace/sdk";
+import { feeVaultPda, licensePda, purchaseLicense, recordUsage, splitPrice } from "@skill-marketplace/sdk";
 import {
   FEE_BPS,
   lamports,
   lookupTableMarket,
-  receiptHash,
+  receiptsRoot,
   sendV0,
   startMarketplace,
   statusAt,
@@ -47,7 +47,7 @@ describe("localnet: v0 transactions with address lookup tables", () => {
       price: PRICE,
       unitsPerPurchase: 10,
     }));
-    assert.equal(table.state.addresses.length, 8);
+    assert.equal(table.state.addresses.length, 10);
   });
   after(async () => {
     if (listener !== undefined) await chain.connection.removeAccountChangeListener(listener);
@@ -61,7 +61,7 @@ describe("localnet: v0 transactions with address lookup tables", () => {
     const before = {
       buyer: await lamports(chain.connection, buyer.publicKey),
       seller: await lamports(chain.connection, seller.publicKey),
-      treasury: await lamports(chain.connection, chain.treasury.publicKey),
+      treasury: await lamports(chain.connection, feeVaultPda()),
     };
     // The set-up finalized first, so a read at `finalized` has a settled "before" to show.
     for (let i = 0; i < 400 && BigInt(await chain.connection.getBalance(seller.publicKey, "finalized")) !== before.seller; i++) {
@@ -82,7 +82,7 @@ describe("localnet: v0 transactions with address lookup tables", () => {
 
     // Read at `finalized` right away: the loaded accounts have not moved there yet.
     assert.equal(BigInt(await chain.connection.getBalance(seller.publicKey, "finalized")), before.seller);
-    assert.equal(BigInt(await chain.connection.getBalance(chain.treasury.publicKey, "finalized")), before.treasury);
+    assert.equal(BigInt(await chain.connection.getBalance(feeVaultPda(), "finalized")), before.treasury);
     assert.equal(await chain.connection.getAccountInfo(licensePda(subscription, buyer.publicKey), "finalized"), null);
 
     const tx = await chain.connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
@@ -92,7 +92,7 @@ describe("localnet: v0 transactions with address lookup tables", () => {
     const statics = tx.transaction.message.staticAccountKeys.length;
     const keys = [...tx.transaction.message.staticAccountKeys, ...loaded.writable, ...loaded.readonly].map((k) => k.toBase58());
     assert.ok(loaded.writable.length + loaded.readonly.length > 0);
-    for (const k of [seller.publicKey, chain.treasury.publicKey]) assert.ok(loaded.writable.some((w) => w.equals(k)), `${k.toBase58()} loaded writable`);
+    for (const k of [seller.publicKey, feeVaultPda()]) assert.ok(loaded.writable.some((w) => w.equals(k)), `${k.toBase58()} loaded writable`);
     assert.ok(loaded.readonly.some((r) => r.equals(SystemProgram.programId)) || keys.slice(0, statics).includes(SystemProgram.programId.toBase58()));
     assert.equal(tx.meta.preBalances.length, keys.length);
     assert.equal(tx.meta.postBalances.length, keys.length);
@@ -101,14 +101,14 @@ describe("localnet: v0 transactions with address lookup tables", () => {
       return BigInt(tx.meta!.postBalances[i]!) - BigInt(tx.meta!.preBalances[i]!);
     };
     assert.equal(delta(seller.publicKey), sellerAmount);
-    assert.equal(delta(chain.treasury.publicKey), fee);
+    assert.equal(delta(feeVaultPda()), fee);
 
     // The same from the accounts themselves, and in each loaded account's history.
     assert.equal(await lamports(chain.connection, seller.publicKey), before.seller + sellerAmount);
-    assert.equal(await lamports(chain.connection, chain.treasury.publicKey), before.treasury + fee);
+    assert.equal(await lamports(chain.connection, feeVaultPda()), before.treasury + fee);
     const license = licensePda(subscription, buyer.publicKey);
     assert.ok(await chain.connection.getAccountInfo(license, "confirmed"));
-    for (const k of [seller.publicKey, chain.treasury.publicKey, license, subscription]) {
+    for (const k of [seller.publicKey, feeVaultPda(), license, subscription]) {
       const history = await chain.connection.getSignaturesForAddress(k, { limit: 5 }, "confirmed");
       assert.equal(history[0]?.signature, signature, `history of ${k.toBase58()}`);
     }
@@ -131,7 +131,7 @@ describe("localnet: v0 transactions with address lookup tables", () => {
     assert.equal(renewed.expiresAt.toNumber(), expiresBefore + 3_600);
 
     await send(buyer, [await purchase(metered)], [table]);
-    const usage = await recordUsage(chain.meter.program, { meterAuthority: chain.meter.publicKey, skill: metered, buyer: buyer.publicKey, units: 3, receiptHash: receiptHash() }).instruction();
+    const usage = await recordUsage(chain.meter.program, { meterAuthority: chain.meter.publicKey, skill: metered, buyer: buyer.publicKey, units: 3, expectedUsageUsed: 0, receiptsRoot: receiptsRoot(), receiptCount: 1 }).instruction();
     const last = await send(chain.meter, [usage], [table]);
     const meteredLicense = licensePda(metered, buyer.publicKey);
     assert.equal((await buyer.program.account.license.fetch(meteredLicense)).usageUsed.toNumber(), 3);
@@ -140,7 +140,7 @@ describe("localnet: v0 transactions with address lookup tables", () => {
     const snapshot = async () => ({
       buyer: await lamports(chain.connection, buyer.publicKey),
       seller: await lamports(chain.connection, seller.publicKey),
-      treasury: await lamports(chain.connection, chain.treasury.publicKey),
+      treasury: await lamports(chain.connection, feeVaultPda()),
       subscription: (await chain.connection.getAccountInfo(subscriptionLicense))?.data.toString("base64"),
       metered: (await chain.connection.getAccountInfo(meteredLicense))?.data.toString("base64"),
       skill: (await chain.connection.getAccountInfo(metered))?.data.toString("base64"),

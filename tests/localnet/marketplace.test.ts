@@ -8,19 +8,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getMint } from "@solana/spl-token";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { Connection, Keypair, PublicKey } from "@solana/web3.js";
 import { deployMarketplace } from "@skill-marketplace/migrations";
 import {
   agentPda,
+  feeVaultPda,
   fetchAccount,
+  initializeMarketplace,
   marketplacePda,
+  meterPda,
   pricing,
+  PROGRAM_ID,
   variantOf,
 } from "@skill-marketplace/sdk";
 import {
   COMMIT_SHA,
   createUsdc,
   DOCS_CID,
+  expectAnchorError,
   FEE_BPS,
   fundedActor,
   IMAGE_DIGEST,
@@ -29,6 +34,8 @@ import {
   startMarketplace,
   type Chain,
 } from "../helpers/marketplace.js";
+
+import { startLocalnet } from "../helpers/localnet.js";
 
 const DEPLOY_SCRIPT = fileURLToPath(new URL("../../migrations/deploy.ts", import.meta.url));
 
@@ -58,16 +65,46 @@ describe("localnet: deploy and registrations", () => {
     const marketplace = await fetchAccount(chain.connection, "marketplace", marketplacePda(), "confirmed");
     assert.ok(marketplace);
     assert.ok(marketplace.admin.equals(chain.admin.publicKey));
+    assert.equal(marketplace.pendingAdmin, null);
+    assert.ok(marketplace.pauser.equals(chain.admin.publicKey));
     assert.ok(marketplace.treasury.equals(chain.treasury.publicKey));
-    assert.ok(marketplace.meterAuthority.equals(chain.meter.publicKey));
     assert.equal(marketplace.feeBps, FEE_BPS);
+    assert.equal(marketplace.pendingFee, null);
+    assert.equal(marketplace.noticeSecs.toNumber(), 0);
     assert.equal(marketplace.paused, false);
     assert.equal(marketplace.skillCount.toNumber(), 0);
+    assert.equal(marketplace.meterCount, 1);
+    const meter = await fetchAccount(chain.connection, "meterAuthority", meterPda(chain.meter.publicKey), "confirmed");
+    assert.ok(meter?.authority.equals(chain.meter.publicKey));
+    // The fee vault holds exactly its rent-exempt minimum: SOL fees of any size land in it.
+    const vault = await chain.connection.getAccountInfo(feeVaultPda(), "confirmed");
+    assert.ok(vault?.owner.equals(PROGRAM_ID));
+    assert.equal(vault!.lamports, await chain.connection.getMinimumBalanceForRentExemption(vault!.data.length));
   });
 
-  it("deploy.ts funded the treasury to exactly the rent-exempt minimum", async () => {
-    const rentExempt = await chain.connection.getMinimumBalanceForRentExemption(0);
-    assert.equal(await chain.connection.getBalance(chain.treasury.publicKey), rentExempt);
+  it("deploy.ts refuses an admin that is not the program's upgrade authority, and creates nothing", async () => {
+    const authority = Keypair.generate();
+    const other = await startLocalnet({ upgradeAuthority: authority.publicKey });
+    try {
+      const connection = new Connection(other.rpcUrl, { commitment: "confirmed", wsEndpoint: other.wsUrl });
+      const intruder = await fundedActor(connection, 10);
+      await assert.rejects(
+        deployMarketplace({ connection, admin: intruder.keypair, treasury: intruder.publicKey, meterAuthorities: [] }),
+        new RegExp(`only the program's upgrade authority can initialize the marketplace: it is ${authority.publicKey.toBase58()}, the admin keypair is ${intruder.publicKey.toBase58()}`),
+      );
+      assert.equal(await connection.getAccountInfo(marketplacePda(), "confirmed"), null);
+      assert.equal(await connection.getAccountInfo(feeVaultPda(), "confirmed"), null);
+      // Nor by sending initialize_marketplace directly: the program checks the ProgramData itself.
+      await expectAnchorError(
+        initializeMarketplace(intruder.program, { admin: intruder.publicKey, treasury: intruder.publicKey, feeBps: 0, pauser: intruder.publicKey, noticeSecs: 0 }).rpc(),
+        "NotUpgradeAuthority",
+        6031,
+      );
+      assert.equal(await connection.getAccountInfo(marketplacePda(), "confirmed"), null);
+    } finally {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await other.stop();
+    }
   });
 
   it("deploy.ts run again changes nothing", async () => {
@@ -78,10 +115,11 @@ describe("localnet: deploy and registrations", () => {
       admin: chain.admin.keypair,
       feeBps: FEE_BPS,
       treasury: chain.treasury.publicKey,
-      meterAuthority: chain.meter.publicKey,
+      meterAuthorities: [chain.meter.publicKey],
+      noticeSecs: 0,
     });
     assert.equal(result.initialized, false);
-    assert.equal(result.treasuryTopUp, 0);
+    assert.deepEqual(result.addedMeterAuthorities, []);
     assert.equal(result.initializeSignature, undefined);
     assert.ok(result.marketplace.equals(marketplacePda()));
     assert.equal(await chain.connection.getBalance(chain.admin.publicKey), adminBefore);
@@ -94,9 +132,16 @@ describe("localnet: deploy and registrations", () => {
         admin: chain.admin.keypair,
         feeBps: 300,
         treasury: Keypair.generate().publicKey,
-        meterAuthority: chain.meter.publicKey,
+        meterAuthorities: [chain.meter.publicKey],
+        noticeSecs: 0,
       }),
       /already initialized with treasury .* fee 250 bps \(asked 300\)/,
+    );
+    // Another admin keypair is a difference too (the admin is never changed by a deploy).
+    const stranger = Keypair.generate();
+    await assert.rejects(
+      deployMarketplace({ connection: chain.connection, admin: stranger, feeBps: FEE_BPS, treasury: chain.treasury.publicKey, meterAuthorities: [], noticeSecs: 0 }),
+      new RegExp(`already initialized with admin ${chain.admin.publicKey.toBase58()} \\(asked ${stranger.publicKey.toBase58()}\\)`),
     );
   });
 
@@ -111,6 +156,7 @@ describe("localnet: deploy and registrations", () => {
         ADMIN_KEYPAIR: keypairPath,
         TREASURY: chain.treasury.publicKey.toBase58(),
         METER_AUTHORITY: chain.meter.publicKey.toBase58(),
+        NOTICE_SECS: "0",
       };
       const missing = await runDeployCli({ ...env, TREASURY: "" });
       assert.equal(missing.code, 2);
@@ -124,7 +170,8 @@ describe("localnet: deploy and registrations", () => {
       const printed = JSON.parse(ok.stdout) as Record<string, unknown>;
       assert.equal(printed.marketplace, marketplacePda().toBase58());
       assert.equal(printed.initialized, false);
-      assert.equal(printed.treasuryTopUp, 0);
+      assert.deepEqual(printed.addedMeterAuthorities, []);
+      assert.equal(printed.noticeSecs, 0);
       assert.equal(printed.feeBps, FEE_BPS);
       assert.equal(printed.admin, chain.admin.publicKey.toBase58());
     } finally {

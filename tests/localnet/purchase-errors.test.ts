@@ -6,11 +6,14 @@ import { AnchorError } from "@coral-xyz/anchor";
 import BN from "bn.js";
 import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
 import {
+  eventAuthorityPda,
+  feeVaultPda,
   licensePda,
   marketplaceError,
   marketplaceErrorOf,
   marketplacePda,
   pricing,
+  PROGRAM_ID,
   purchaseLicense,
 } from "@skill-marketplace/sdk";
 import {
@@ -59,7 +62,7 @@ describe("localnet: refused purchases", () => {
     const [buyerLamports, sellerLamports, treasuryLamports, skillAccount, license] = await Promise.all([
       lamports(chain.connection, buyer.publicKey),
       lamports(chain.connection, seller.publicKey),
-      lamports(chain.connection, chain.treasury.publicKey),
+      lamports(chain.connection, feeVaultPda()),
       buyer.program.account.skill.fetch(skill),
       chain.connection.getAccountInfo(licensePda(skill, buyer.publicKey)),
     ]);
@@ -92,9 +95,11 @@ describe("localnet: refused purchases", () => {
         marketplace: marketplacePda(),
         skill,
         seller: seller.publicKey,
-        treasury: chain.treasury.publicKey,
+        feeVault: feeVaultPda(),
         license: licensePda(skill, buyer.publicKey),
         systemProgram: SystemProgram.programId,
+        eventAuthority: eventAuthorityPda(),
+        program: PROGRAM_ID,
       })
       .remainingAccounts([{ pubkey: reference, isSigner: false, isWritable: true }])
       .rpc();

@@ -1,12 +1,13 @@
 // Purchases through localnet, as a wallet would make them from a Solana Pay transaction request:
 // SOL and USDC-like SPL, each carrying a reference key that @solana/pay's findReference locates.
-// Balances must move exactly: seller price − fee, treasury fee = floor(price × 250 / 10 000),
+// Balances must move exactly: seller price − fee, fee vault (SOL) or treasury (SPL) fee = ceil(price × 250 / 10 000),
 // buyer price + transaction fee (+ license rent on a first purchase).
 import { strict as assert } from "node:assert";
 import { findReference } from "@solana/pay";
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import {
+  feeVaultPda,
   eventsNamed,
   licenseKindName,
   licensePda,
@@ -31,9 +32,9 @@ import {
   type Chain,
 } from "../helpers/marketplace.js";
 
-const SOL_PRICE = 123_456_789n; // fee 3_086_419.725 → 3_086_419
-const USDC_PRICE = 12_345_678n; // 12.345678 USDC; fee 308_641.95 → 308_641
-const LICENSE_ACCOUNT_BYTES = 110;
+const SOL_PRICE = 123_456_789n; // fee 3_086_419.725 → 3_086_420 (rounded up)
+const USDC_PRICE = 12_345_678n; // 12.345678 USDC; fee 308_641.95 → 308_642 (rounded up)
+const LICENSE_ACCOUNT_BYTES = 151; // layout byte, fields, paid and 32 reserved bytes (bench: license_account_bytes)
 
 describe("localnet: purchases with a Solana Pay reference", () => {
   let chain: Chain;
@@ -71,7 +72,7 @@ describe("localnet: purchases with a Solana Pay reference", () => {
     const [buyerBefore, sellerBefore, treasuryBefore] = await Promise.all([
       lamports(chain.connection, buyer.publicKey),
       lamports(chain.connection, seller.publicKey),
-      lamports(chain.connection, chain.treasury.publicKey),
+      lamports(chain.connection, feeVaultPda()),
     ]);
 
     const signature = await purchaseLicense(buyer.program, {
@@ -94,8 +95,8 @@ describe("localnet: purchases with a Solana Pay reference", () => {
     assert.equal(tx.transaction.message.isAccountWritable(referenceIndex), false);
     assert.equal(tx.transaction.message.isAccountSigner(referenceIndex), false);
 
-    assert.equal(await lamports(chain.connection, seller.publicKey), sellerBefore + 120_370_370n);
-    assert.equal(await lamports(chain.connection, chain.treasury.publicKey), treasuryBefore + 3_086_419n);
+    assert.equal(await lamports(chain.connection, seller.publicKey), sellerBefore + 120_370_369n);
+    assert.equal(await lamports(chain.connection, feeVaultPda()), treasuryBefore + 3_086_420n);
     assert.equal(
       await lamports(chain.connection, buyer.publicKey),
       buyerBefore - SOL_PRICE - BigInt(SIGNATURE_FEE) - licenseRent,
@@ -121,8 +122,8 @@ describe("localnet: purchases with a Solana Pay reference", () => {
 
     const purchased = single(eventsNamed(transactionEvents(tx), "licensePurchased"));
     assert.ok(purchased.reference?.equals(reference));
-    assert.equal(purchased.sellerAmount.toString(), "120370370");
-    assert.equal(purchased.feeAmount.toString(), "3086419");
+    assert.equal(purchased.sellerAmount.toString(), "120370369");
+    assert.equal(purchased.feeAmount.toString(), "3086420");
   });
 
   it("buys in USDC: exact token split, SOL only for fee and rent, found by its reference", async () => {
@@ -138,7 +139,7 @@ describe("localnet: purchases with a Solana Pay reference", () => {
     const [buyerSol, sellerSol, treasurySol] = await Promise.all([
       lamports(chain.connection, buyer.publicKey),
       lamports(chain.connection, seller.publicKey),
-      lamports(chain.connection, chain.treasury.publicKey),
+      lamports(chain.connection, feeVaultPda()),
     ]);
 
     // As a Solana Pay transaction request would: everything read from chain, price as max.
@@ -152,13 +153,13 @@ describe("localnet: purchases with a Solana Pay reference", () => {
     assert.equal(tx.meta?.fee, SIGNATURE_FEE);
 
     assert.equal(await tokenBalance(chain.connection, buyerToken), buyerTokens - USDC_PRICE);
-    assert.equal(await tokenBalance(chain.connection, sellerToken), sellerTokens + 12_037_037n);
-    assert.equal(await tokenBalance(chain.connection, treasuryToken), treasuryTokens + 308_641n);
-    assert.equal((await chain.connection.getTokenAccountBalance(treasuryToken)).value.uiAmountString, "0.308641");
+    assert.equal(await tokenBalance(chain.connection, sellerToken), sellerTokens + 12_037_036n);
+    assert.equal(await tokenBalance(chain.connection, treasuryToken), treasuryTokens + 308_642n);
+    assert.equal((await chain.connection.getTokenAccountBalance(treasuryToken)).value.uiAmountString, "0.308642");
 
     assert.equal(await lamports(chain.connection, buyer.publicKey), buyerSol - BigInt(SIGNATURE_FEE) - licenseRent);
     assert.equal(await lamports(chain.connection, seller.publicKey), sellerSol);
-    assert.equal(await lamports(chain.connection, chain.treasury.publicKey), treasurySol);
+    assert.equal(await lamports(chain.connection, feeVaultPda()), treasurySol);
 
     const license = await buyer.program.account.license.fetch(licensePda(usdcSkill, buyer.publicKey));
     assert.ok(license.buyer.equals(buyer.publicKey));
@@ -170,8 +171,8 @@ describe("localnet: purchases with a Solana Pay reference", () => {
     assert.ok(purchased.currency?.equals(usdc.mint));
     assert.ok(purchased.reference?.equals(reference));
     assert.equal(purchased.price.toString(), USDC_PRICE.toString());
-    assert.equal(purchased.sellerAmount.toString(), "12037037");
-    assert.equal(purchased.feeAmount.toString(), "308641");
+    assert.equal(purchased.sellerAmount.toString(), "12037036");
+    assert.equal(purchased.feeAmount.toString(), "308642");
   });
 
   it("finds nothing for a reference no transaction carried", async () => {

@@ -4,6 +4,7 @@
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { Connection, Keypair } from "@solana/web3.js";
 import BN from "bn.js";
 import { renderIdlType } from "@skill-marketplace/sdk/scripts/idl-type";
@@ -34,6 +35,24 @@ import {
   updateSkill,
   setSkillActive,
   closeLicense,
+  acceptAdmin,
+  addCurrency,
+  addMeterAuthority,
+  currencyPda,
+  deleteReview,
+  feeAt,
+  initializeMarketplace,
+  meterPda,
+  priceAt,
+  programDataAddress,
+  proposeAdmin,
+  recordUsage,
+  removeCurrency,
+  revokeMeterAuthority,
+  setPaused,
+  setSkillSuspension,
+  versionAt,
+  withdrawFees,
 } from "@skill-marketplace/sdk";
 
 // Account resolution below is offline; a connection that nothing listens on proves it.
@@ -62,7 +81,7 @@ describe("sdk", () => {
         price: new BN(1),
         provenance: provenance("bafkreia", "11".repeat(20), "22".repeat(32)),
       })
-      .accounts({ author, currencyMint: null })
+      .accountsPartial({ author, currency: null })
       .pubkeys();
     assert.ok(registered.marketplace?.equals(marketplacePda()));
     assert.ok(registered.agent?.equals(agentPda(author)));
@@ -83,7 +102,10 @@ describe("sdk", () => {
     assert.ok(constants.length >= 15);
     for (const [, name, value] of constants) {
       const mirrored = (sdk as unknown as Record<string, unknown>)[name!];
-      const expected = value!.startsWith('b"') ? value!.slice(2, -1) : Number(value!.replace(/_/g, ""));
+      // Integer constants are literals or products of literals (`90 * 86_400`).
+      const expected = value!.startsWith('b"')
+        ? value!.slice(2, -1)
+        : value!.split("*").map((factor) => Number(factor.trim().replace(/_/g, ""))).reduce((a, b) => a * b, 1);
       assert.equal(mirrored, expected, `${name} = ${value}`);
     }
   });
@@ -129,7 +151,7 @@ describe("sdk", () => {
   it("tells a license's status as record_usage would judge it", () => {
     const t = 1_000_000;
     const open = { paused: false };
-    const listed = { active: true };
+    const listed = { active: true, suspended: false };
     const subscription = { kind: { subscription: {} }, expiresAt: new BN(t + 60), usageLimit: new BN(0), usageUsed: new BN(3) };
     const usage = { kind: { usage: {} }, expiresAt: new BN(0), usageLimit: new BN(10), usageUsed: new BN(9) };
     const oneTime = { kind: { oneTime: {} }, expiresAt: new BN(0), usageLimit: new BN(0), usageUsed: new BN(500) };
@@ -140,8 +162,33 @@ describe("sdk", () => {
     assert.equal(licenseStatus({ ...usage, usageUsed: new BN(10) }, listed, open, t), "usedUp");
     assert.equal(licenseStatus(oneTime, listed, open, t), "valid", "one-time licenses are not metered");
     assert.equal(licenseStatus(oneTime, listed, { paused: true }, t), "paused");
-    assert.equal(licenseStatus(oneTime, { active: false }, open, t), "inactive");
-    assert.equal(licenseStatus({ ...usage, usageUsed: new BN(10) }, { active: false }, { paused: true }, t), "paused", "paused first: nobody's usage counts");
+    assert.equal(licenseStatus(oneTime, { active: false, suspended: false }, open, t), "inactive");
+    assert.equal(licenseStatus(oneTime, { active: true, suspended: true }, open, t), "suspended");
+    assert.equal(licenseStatus(oneTime, { active: false, suspended: true }, open, t), "suspended", "suspension before delisting: it is the stronger word");
+    assert.equal(licenseStatus({ ...usage, usageUsed: new BN(10) }, { active: false, suspended: true }, { paused: true }, t), "paused", "paused first: nobody's usage counts");
+  });
+
+  it("tells the fee, price and version in force as the program does", () => {
+    const marketplace = { feeBps: 250, pendingFee: { feeBps: 500, effectiveAt: new BN(1_000) } };
+    assert.equal(feeAt(marketplace, 999), 250);
+    assert.equal(feeAt(marketplace, 1_000), 500);
+    assert.equal(feeAt({ feeBps: 250, pendingFee: null }, 5_000), 250);
+    const v1 = semver("1.0.0");
+    const v2 = semver("1.1.0");
+    const p1 = provenance("bafkreia", "11".repeat(20), "22".repeat(32));
+    const p2 = provenance("bafkreib", "33".repeat(20), "44".repeat(32));
+    const skill = {
+      price: new BN(10),
+      version: v1,
+      provenance: p1,
+      pendingVersion: { version: v2, provenance: p2, effectiveAt: new BN(2_000) },
+      pendingPrice: { price: new BN(20), effectiveAt: new BN(2_000) },
+    };
+    assert.equal(priceAt(skill, 1_999), 10n);
+    assert.equal(priceAt(skill, 2_000), 20n);
+    assert.deepEqual(versionAt(skill, 1_999), { version: v1, provenance: p1 });
+    assert.deepEqual(versionAt(skill, 2_000), { version: v2, provenance: p2 });
+    assert.equal(priceAt({ ...skill, pendingPrice: null }, 9_999), 10n);
   });
 
   it("encodes the indexer's invalidation message and refuses what is not one", () => {
@@ -172,10 +219,41 @@ describe("sdk", () => {
     const same = async (ours: Parameters<typeof keysOf>[0], anchors: Parameters<typeof keysOf>[0]) =>
       assert.deepEqual(await keysOf(ours), await keysOf(anchors));
     await same(
-      updateMarketplace(program, { admin, feeBps: 300, paused: true }),
-      program.methods.updateMarketplace({ admin: null, treasury: null, feeBps: 300, meterAuthority: null, paused: true }).accounts({ admin }),
+      updateMarketplace(program, { admin, feeBps: 300 }),
+      program.methods.updateMarketplace({ treasury: null, feeBps: 300, pauser: null, noticeSecs: null }).accountsPartial({ admin }),
     );
-    await same(updateAgent(program, { wallet: author, name: "a", metadataUri: "u" }), program.methods.updateAgent({ name: "a", metadataUri: "u" }).accounts({ wallet: author }));
+    await same(proposeAdmin(program, { admin, newAdmin: buyer }), program.methods.proposeAdmin(buyer).accountsPartial({ admin }));
+    await same(acceptAdmin(program, { newAdmin: buyer }), program.methods.acceptAdmin().accountsPartial({ newAdmin: buyer }));
+    await same(setPaused(program, { signer: admin, paused: true }), program.methods.setPaused(true).accountsPartial({ signer: admin }));
+    await same(addMeterAuthority(program, { admin, authority: buyer }), program.methods.addMeterAuthority(buyer).accountsPartial({ admin }));
+    await same(
+      revokeMeterAuthority(program, { admin, authority: buyer }),
+      program.methods.revokeMeterAuthority().accountsPartial({ admin, meter: meterPda(buyer) }),
+    );
+    const treasury = Keypair.generate().publicKey;
+    await same(withdrawFees(program, { admin, treasury, amount: 5 }), program.methods.withdrawFees(new BN(5)).accountsPartial({ admin, treasury }));
+    const mint = Keypair.generate().publicKey;
+    await same(addCurrency(program, { admin, mint }), program.methods.addCurrency().accountsPartial({ admin, mint, tokenProgram: TOKEN_PROGRAM_ID }));
+    await same(removeCurrency(program, { admin, mint }), program.methods.removeCurrency().accountsPartial({ admin, currency: currencyPda(mint) }));
+    await same(
+      setSkillSuspension(program, { admin, skill, reasonCid: "bafkreic" }),
+      program.methods.setSkillSuspension("bafkreic").accountsPartial({ admin, skill }),
+    );
+    await same(
+      initializeMarketplace(program, { admin, treasury, feeBps: 250, pauser: admin, noticeSecs: 60 }),
+      program.methods
+        .initializeMarketplace({ treasury, feeBps: 250, pauser: admin, noticeSecs: new BN(60) })
+        .accountsPartial({ admin, programData: programDataAddress() }),
+    );
+    const root = new Uint8Array(32).fill(7);
+    await same(
+      recordUsage(program, { meterAuthority: admin, skill, buyer, units: 2, expectedUsageUsed: 3, receiptsRoot: root, receiptCount: 1 }),
+      program.methods
+        .recordUsage({ units: new BN(2), expectedUsageUsed: new BN(3), receiptsRoot: [...root], receiptCount: 1 })
+        .accountsPartial({ meterAuthority: admin, meter: meterPda(admin), skill, license: licensePda(skill, buyer) }),
+    );
+    await same(deleteReview(program, { reviewer: buyer, skill }), program.methods.deleteReview().accountsPartial({ reviewer: buyer, skill }));
+    await same(updateAgent(program, { wallet: author, name: "a", metadataUri: "u" }), program.methods.updateAgent({ name: "a", metadataUri: "u" }).accountsPartial({ wallet: author }));
     const version = semver("1.2.4");
     const prov = provenance("bafkreia", "11".repeat(20), "22".repeat(32));
     await same(

@@ -1,7 +1,8 @@
 // Reviews: a skill's reviews a page at a time, and posting, which returns an unsigned post_review
 // (or update_review, for a reviewer who already reviewed) transaction for the caller's wallet; the
-// program enforces that only license holders review, and the api says so before anyone signs.
-import { fetchAccount, marketplaceProgram, postReview, reviewPda, unsignedTransaction, updateReview } from "@skill-marketplace/sdk";
+// program enforces that only holders of a used license review, and that a lapsed license's review
+// is frozen; the api says so before anyone signs.
+import { fetchAccount, marketplaceProgram, postReview, reviewPda, reviewRight, unsignedTransaction, updateReview } from "@skill-marketplace/sdk";
 import { Connection } from "@solana/web3.js";
 import { COMMITMENT, keyOf, licenseState } from "../../adapters/chain.js";
 import { decodeCursor, encodeCursor } from "../../cursor.js";
@@ -59,11 +60,17 @@ export class Reviews {
   async transaction(wallet: string, skillId: string, review: { rating: number; textCid: string }) {
     const skill = keyOf(skillId, "skill id");
     const reviewer = keyOf(wallet, "wallet");
-    if (!(await licenseState(this.connection, skill, reviewer)).license) {
-      throw refused("not_license_holder", "only a holder of a license to this skill can review it");
-    }
+    const { license } = await licenseState(this.connection, skill, reviewer);
+    if (!license) throw refused("not_license_holder", "only a holder of a license to this skill can review it");
     const program = this.program;
     const existing = await fetchAccount(this.connection, "review", reviewPda(skill, reviewer), COMMITMENT);
+    // The program's rules, told before anyone signs.
+    switch (reviewRight(license.account, Math.floor(Date.now() / 1000), existing !== null)) {
+      case "notUsed":
+        throw refused("license_not_used", "only a license that has been used can review: record at least one call under it first");
+      case "lapsed":
+        throw refused("review_locked", "the license has lapsed: the review keeps its weight and can be deleted, but no longer changed");
+    }
     const params = { reviewer, skill, rating: review.rating, textCid: review.textCid };
     const instruction = await (existing ? updateReview(program, params) : postReview(program, params)).instruction();
     const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
