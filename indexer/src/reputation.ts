@@ -2,9 +2,9 @@
 //
 //   reputation = weighted_rating × ln(sales + 1) × quality_multiplier
 //
-// - weighted_rating: the average rating of the reviews of the seller's skills, each review weighed
-//   by the purchases its reviewer made of that skill (only license holders can review, and a buyer
-//   who keeps paying speaks louder than a one-off);
+// - weighted_rating: the average rating of the (not deleted) reviews of the seller's skills, each
+//   review weighed by the purchases its reviewer made of that skill (only holders of a used license
+//   can review, and a buyer who keeps paying speaks louder than a one-off);
 // - sales: purchases of all the seller's skills (first buys, renewals, top-ups);
 // - quality_multiplier = 0.75 + 0.25 × active_share + 0.25 × repeat_buyer_share, in [0.75, 1.25],
 //   where active_share = listed skills ÷ skills published (delisting counts against) and
@@ -30,6 +30,7 @@ export async function writeReputation(client: pg.PoolClient, skills: string[], s
               sum(r.rating * GREATEST(COALESCE(l.purchases, 1), 1))::numeric / sum(GREATEST(COALESCE(l.purchases, 1), 1)) AS weighted
        FROM reviews r JOIN skills s ON s.address = r.skill JOIN sellers ON s.author = sellers.seller
        LEFT JOIN licenses l ON l.skill = r.skill AND l.buyer = r.reviewer
+       WHERE NOT r.deleted
        GROUP BY s.author),
      bought AS (
        SELECT s.author AS seller, count(*)::numeric AS licenses, count(*) FILTER (WHERE l.purchases > 1)::numeric AS repeat

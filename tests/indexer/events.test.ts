@@ -3,23 +3,33 @@
 // a scratch PostgreSQL database and publishes invalidations on Redis. Each test checks the rows an
 // event produced; the last compares the whole database with the chain.
 import { strict as assert } from "node:assert";
-import { Keypair, type PublicKey } from "@solana/web3.js";
+import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { ComputeBudgetProgram, Keypair, PublicKey, sendAndConfirmTransaction, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import {
+  addMeterAuthority,
   agentPda,
+  currencyPda,
+  deleteReview,
   licensePda,
   marketplacePda,
+  meterPda,
   postReview,
   preparePurchase,
   pricing,
   proposeAdmin,
   provenance,
+  purchaseLicense,
+  removeCurrency,
   reviewPda,
+  revokeMeterAuthority,
   semver,
   setPaused,
+  setSkillSuspension,
   splitPrice,
   updateMarketplace,
+  updateSkill,
 } from "@skill-marketplace/sdk";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { assertMirrorsChain, indexerEnv, startIndexer, waitCaughtUp, waitUntil, type RunningIndexer } from "../helpers/indexer.js";
@@ -31,6 +41,7 @@ import {
   FEE_BPS,
   fundedActor,
   IMAGE_DIGEST,
+  landed,
   mintUsdc,
   meterUsage,
   receiptsRoot,
@@ -92,7 +103,10 @@ describe("indexer: every event type, backfilled then live", () => {
     assert.equal(marketplace.admin, chain.admin.publicKey.toBase58());
     assert.equal(marketplace.treasury, chain.treasury.publicKey.toBase58());
     assert.equal(marketplace.fee_bps, FEE_BPS);
-    assert.equal(marketplace.meter_authority, chain.meter.publicKey.toBase58());
+    assert.equal(marketplace.pauser, chain.admin.publicKey.toBase58());
+    assert.equal(marketplace.notice_secs, "0");
+    const meterRow = await row("SELECT * FROM meter_authorities");
+    assert.deepEqual([meterRow.authority, meterRow.active, meterRow.revoked_at], [chain.meter.publicKey.toBase58(), true, null]);
     const agent = await row("SELECT * FROM agents WHERE wallet = $1", [seller.publicKey.toBase58()]);
     assert.equal(agent.address, agentPda(seller.publicKey).toBase58());
     assert.equal(agent.name, "seller");
@@ -273,6 +287,91 @@ describe("indexer: every event type, backfilled then live", () => {
     assert.ok(Number(license.refunded_lamports) > 0);
   });
 
+  it("meterAuthorityAdded / Revoked, currencyAdded / Removed: rows kept, marked inactive", async () => {
+    const operator = Keypair.generate().publicKey;
+    await addMeterAuthority(chain.admin.program, { admin: chain.admin.publicKey, authority: operator }).rpc();
+    await caughtUp();
+    assert.deepEqual(await row("SELECT active, revoked_at FROM meter_authorities WHERE authority = $1", [operator.toBase58()]), { active: true, revoked_at: null });
+    await revokeMeterAuthority(chain.admin.program, { admin: chain.admin.publicKey, authority: operator }).rpc();
+    await caughtUp();
+    const revoked = await row("SELECT address, active, revoked_at FROM meter_authorities WHERE authority = $1", [operator.toBase58()]);
+    assert.equal(revoked.address, meterPda(operator).toBase58());
+    assert.equal(revoked.active, false);
+    assert.ok(revoked.revoked_at instanceof Date);
+
+    const currency = await row("SELECT address, token_program, decimals, active FROM currencies WHERE mint = $1", [usdc.mint.toBase58()]);
+    assert.deepEqual(currency, { address: currencyPda(usdc.mint).toBase58(), token_program: TOKEN_PROGRAM_ID.toBase58(), decimals: 6, active: true });
+    await removeCurrency(chain.admin.program, { admin: chain.admin.publicKey, mint: usdc.mint }).rpc();
+    await caughtUp();
+    assert.equal((await row("SELECT active FROM currencies WHERE mint = $1", [usdc.mint.toBase58()])).active, false);
+  });
+
+  it("skillSuspensionChanged: suspended with its reason, then lifted (the reason cleared)", async () => {
+    await setSkillSuspension(chain.admin.program, { admin: chain.admin.publicKey, skill: oneTime, reasonCid: REVIEW_CID }).rpc();
+    await caughtUp();
+    assert.deepEqual(await row("SELECT suspended, suspension_cid FROM skills WHERE address = $1", [oneTime.toBase58()]), { suspended: true, suspension_cid: REVIEW_CID });
+    await setSkillSuspension(chain.admin.program, { admin: chain.admin.publicKey, skill: oneTime, reasonCid: null }).rpc();
+    await caughtUp();
+    assert.deepEqual(await row("SELECT suspended, suspension_cid FROM skills WHERE address = $1", [oneTime.toBase58()]), { suspended: false, suspension_cid: null });
+  });
+
+  it("reviewDeleted: the row kept and marked, the skill's sums without it", async () => {
+    await deleteReview(buyer.program, { reviewer: buyer.publicKey, skill: oneTime }).rpc();
+    await caughtUp();
+    assert.equal((await row("SELECT deleted FROM reviews WHERE address = $1", [reviewPda(oneTime, buyer.publicKey).toBase58()])).deleted, true);
+    assert.deepEqual(await row("SELECT rating_sum, rating_count, weighted_rating_sum, rating_weight FROM skills WHERE address = $1", [oneTime.toBase58()]), {
+      rating_sum: "0",
+      rating_count: 0,
+      weighted_rating_sum: "0",
+      rating_weight: "0",
+    });
+  });
+
+  it("skillUpdated with a notice period: the new version and the price increase wait, with their time", async () => {
+    await updateMarketplace(chain.admin.program, { admin: chain.admin.publicKey, noticeSecs: HOUR }).rpc();
+    const docs = "bafkreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const signature = await updateSkill(seller.program, {
+      author: seller.publicKey,
+      slug: "pdf-extract",
+      version: semver("3.0.0"),
+      provenance: provenance(docs, COMMIT_SHA, IMAGE_DIGEST),
+      price: 2_000_000n,
+    }).rpc();
+    await caughtUp();
+    const blockTime = (await landed(chain.connection, signature)).blockTime!;
+    const skill = await row("SELECT version, price, pending_version, pending_docs_cid, pending_price, pending_version_at, pending_price_at FROM skills WHERE address = $1", [oneTime.toBase58()]);
+    assert.equal(skill.price, "1000003", "buyers keep the current price meanwhile");
+    assert.equal(skill.pending_version, "3.0.0");
+    assert.equal(skill.pending_docs_cid, docs);
+    assert.equal(skill.pending_price, "2000000");
+    assert.equal(skill.pending_version_at.getTime(), (blockTime + HOUR) * 1000);
+    assert.equal(skill.pending_price_at.getTime(), (blockTime + HOUR) * 1000);
+    assert.notEqual(skill.version, "3.0.0");
+    const history = await row("SELECT version, docs_cid, effective_at FROM skill_versions WHERE skill = $1 ORDER BY slot DESC LIMIT 1", [oneTime.toBase58()]);
+    assert.deepEqual([history.version, history.docs_cid, history.effective_at.getTime()], ["3.0.0", docs, (blockTime + HOUR) * 1000]);
+  });
+
+  it("indexes a purchase sent in a transaction padded with log spam (its logs cut by the runtime)", async () => {
+    const spammer = await fundedActor(chain.connection);
+    const memo = new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+    const memos = Array.from({ length: 45 }, () => new TransactionInstruction({ programId: memo, keys: [], data: Buffer.alloc(0) }));
+    const purchase = await purchaseLicense(spammer.program, {
+      buyer: spammer.publicKey,
+      skill: { address: subscription, author: seller.publicKey, currency: null },
+      treasury: chain.treasury.publicKey,
+      maxPrice: 10_000_001n,
+    }).instruction();
+    const tx = new Transaction().add(ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 }), ...memos, purchase);
+    const signature = await sendAndConfirmTransaction(chain.connection, tx, [spammer.keypair], { commitment: "confirmed" });
+    const logs = (await landed(chain.connection, signature)).meta!.logMessages!;
+    assert.ok(logs.includes("Log truncated"), "the runtime cut the logs");
+    await caughtUp();
+    // 300 bps: the fee marketplaceUpdated set above.
+    const purchased = await row("SELECT buyer, paid, fee_amount FROM purchases WHERE signature = $1", [signature]);
+    assert.deepEqual(purchased, { buyer: spammer.publicKey.toBase58(), paid: "10000001", fee_amount: splitPrice(10_000_001n, 300).feeAmount.toString() });
+    assert.deepEqual((await pool.query("SELECT * FROM dead_letters")).rows, []);
+  });
+
   it("published the changed skill and license ids on Redis after the batches", async () => {
     await waitUntil("invalidations", async () => invalidations.some((m) => m.licenses.includes(licensePda(usage, buyer.publicKey).toBase58())));
     const skills = new Set(invalidations.flatMap((m) => m.skills));
@@ -296,7 +395,7 @@ describe("indexer: every event type, backfilled then live", () => {
 
   it("the database equals the chain (getProgramAccounts and the transaction history)", async () => {
     const counts = await assertMirrorsChain(pool, chain.connection);
-    assert.equal(counts.purchases, 5);
+    assert.equal(counts.purchases, 6, "five, then the one in the padded transaction");
     assert.equal(counts.usage, 3);
   });
 });

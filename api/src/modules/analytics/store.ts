@@ -27,6 +27,6 @@ export class AnalyticsStore {
   ratings(seller: string) {
     return this.db.$queryRaw<{ rating: number; count: number }[]>`
       SELECT r.rating, COUNT(*)::int AS count FROM reviews r JOIN skills s ON s.address = r.skill
-      WHERE s.author = ${seller} GROUP BY r.rating`;
+      WHERE s.author = ${seller} AND NOT r.deleted GROUP BY r.rating`;
   }
 }
