@@ -1,18 +1,10 @@
 // Solana Pay transaction requests on the marketplace's side of the chain: the reference key that
 // rides along in a purchase (the program accepts one extra account, read-only and not a signer),
-// the link a wallet opens, the unsigned transaction it signs, and how a reference is matched to
-// its payment afterwards. The api keeps the off-chain state (which wallet a link is bound to).
+// the link a wallet opens and the unsigned transaction it signs. A payment is found afterwards
+// through the program's purchase event that carried the reference (the indexer stores it); the
+// api keeps the off-chain state (which wallet a link is bound to).
 import { Buffer } from "buffer";
-import {
-  Connection,
-  Keypair,
-  Message,
-  PublicKey,
-  VersionedTransaction,
-  type AccountMeta,
-  type Commitment,
-  type TransactionInstruction,
-} from "@solana/web3.js";
+import { Keypair, Message, PublicKey, VersionedTransaction, type AccountMeta, type TransactionInstruction } from "@solana/web3.js";
 
 /** A fresh reference: a random public key no one holds the secret of, so it names one payment. */
 export function newReference(): PublicKey {
@@ -58,38 +50,4 @@ export function messageOf(transactionBase64: string): Buffer {
   }
   if (bytes.length <= offset + 64 * count) throw new Error("not a serialized transaction");
   return bytes.subarray(offset + 64 * count);
-}
-
-/** Most transactions mentioning one reference that a payment search reads. */
-export const MAX_REFERENCE_SIGNATURES = 1_000;
-
-/**
- * Whether the transaction built for a reference landed, and how. The reference is public (it is
- * in the link), so anyone can mention it in a transaction of their own: only a transaction whose
- * message is exactly `builtMessage` counts, paid or failed; everything else is ignored.
- */
-export async function findPayment(
-  connection: Connection,
-  reference: PublicKey,
-  builtMessage: Uint8Array | null,
-  commitment: Commitment = "confirmed",
-): Promise<{ paid: string | null; failed: string[] }> {
-  if (!builtMessage) return { paid: null, failed: [] };
-  const built = Buffer.from(builtMessage);
-  const signatures: { signature: string; err: unknown }[] = [];
-  let before: string | undefined;
-  while (signatures.length < MAX_REFERENCE_SIGNATURES) {
-    const page = await connection.getSignaturesForAddress(reference, { limit: 1_000, before }, commitment as "confirmed" | "finalized");
-    signatures.push(...page);
-    if (page.length < 1_000) break;
-    before = page.at(-1)?.signature;
-  }
-  const failed: string[] = [];
-  for (const s of signatures) {
-    const tx = await connection.getTransaction(s.signature, { commitment: commitment as "confirmed" | "finalized", maxSupportedTransactionVersion: 0 });
-    if (!tx || !Buffer.from(tx.transaction.message.serialize()).equals(built)) continue;
-    if (s.err === null) return { paid: s.signature, failed };
-    failed.push(s.signature);
-  }
-  return { paid: null, failed };
 }

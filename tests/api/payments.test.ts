@@ -1,10 +1,12 @@
 // Buying with Solana Pay, step by step as a wallet does it (spec: transaction requests), and the
 // same purchase for agents without Solana Pay; one reference never yields two charges.
-import { findReference, parseURL, type TransactionRequestURL } from "@solana/pay";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
+import { fetchTransaction, findReference, parseURL, type TransactionRequestURL } from "@solana/pay";
+import { ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
+import type { AddressInfo } from "node:net";
 import { messageOf, PROGRAM_ID, pricing } from "@skill-marketplace/sdk";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { waitUntil } from "../helpers/indexer.js";
 import { createAssociatedTokenAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import {
   airdrop,
@@ -26,7 +28,8 @@ describe("api: Solana Pay purchases", function () {
   const PRICE = 250_000_000n;
 
   before(async () => {
-    api = await startApi();
+    // With the indexer: a payment is found through the purchase event it stored.
+    api = await startApi({}, { indexer: true });
     seller = await fundedActor(api.chain.connection, 10);
     await registerAgentFor(seller, "seller");
     subscription = (await registerSkillFor(seller, { slug: "weather", pricing: pricing.subscription(86_400), price: PRICE })).address;
@@ -52,6 +55,12 @@ describe("api: Solana Pay purchases", function () {
     assert.equal(status.err, null, `${signature} failed: ${JSON.stringify(status.err)}`);
   };
   const requestPath = (url: string) => new URL((parseURL(url) as TransactionRequestURL).link).pathname;
+  /** The payment's status once the indexer has stored its purchase (the signature comes from there). */
+  const indexedStatus = (reference: string) =>
+    waitUntil(`the purchase of ${reference} indexed`, async () => {
+      const res = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+      return res.body.signature ? (res.body as { status: string; signature: string; license: Record<string, unknown> }) : undefined;
+    });
 
   it("follows the Solana Pay spec from link to license, seen by verify", async () => {
     const buyer = await buyerWallet();
@@ -82,7 +91,7 @@ describe("api: Solana Pay purchases", function () {
     // The chain has it under the reference, and the api reports it with the license.
     const found = await findReference(api.chain.connection, new PublicKey(reference), { finality: "confirmed" });
     assert.equal(found.signature, signature);
-    const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+    const status = { body: await indexedStatus(reference) };
     assert.equal(status.body.status, "confirmed");
     assert.equal(status.body.signature, signature);
     assert.equal(status.body.license.kind, "subscription");
@@ -231,6 +240,64 @@ describe("api: Solana Pay purchases", function () {
     assert.deepEqual([status.body.status, status.body.license.unitsLeft], ["confirmed", "100"]);
   });
 
+  it("a paid link reads paid however many junk transactions name its public reference", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    const post = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
+    tx.partialSign(buyer);
+    const signature = await api.chain.connection.sendRawTransaction(tx.serialize());
+    await landed(null, signature);
+    // 1,000 cheap transfers naming the reference: the newest 1,000 signatures of the reference
+    // no longer include the payment.
+    const stranger = await buyerWallet();
+    const { blockhash } = await api.chain.connection.getLatestBlockhash();
+    const junk: string[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      const spam = new Transaction({ feePayer: stranger.publicKey, recentBlockhash: blockhash }).add(
+        SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: stranger.publicKey, lamports: i + 1 }),
+      );
+      spam.instructions[0]!.keys.push({ pubkey: new PublicKey(reference), isSigner: false, isWritable: false });
+      spam.sign(stranger);
+      junk.push(await api.chain.connection.sendRawTransaction(spam.serialize(), { skipPreflight: true }));
+    }
+    await statusAt(api.chain.connection, junk.at(-1)!, "confirmed");
+    const newest = await api.chain.connection.getSignaturesForAddress(new PublicKey(reference), { limit: 1_000 }, "confirmed");
+    assert.ok(!newest.some((s) => s.signature === signature), "the payment is out of the newest 1,000");
+    const status = await indexedStatus(reference);
+    assert.deepEqual([status.status, status.signature], ["confirmed", signature]);
+    // And it is never offered a replacement, even past its blockhash's life.
+    await api.db.prisma.paymentRequest.update({ where: { reference }, data: { lastValidBlockHeight: 0n } });
+    const again = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(409);
+    assert.deepEqual([again.body.error.code, again.body.error.details.signature], ["already_paid", signature]);
+  });
+
+  it("a wallet that re-signs with a fresh blockhash and adds a compute-budget instruction pays the link (@solana/pay fetchTransaction)", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    // The link was opened once already (the api built its transaction), a few slots ago.
+    await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A real HTTP server, as a wallet reaches it.
+    const server = api.app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const tx = await fetchTransaction(api.chain.connection, buyer.publicKey, new URL(`http://127.0.0.1:${port}/api/v1/pay/${reference}`));
+      const built = (await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference } })).transaction!;
+      assert.notEqual(tx.recentBlockhash, Transaction.from(Buffer.from(built, "base64")).recentBlockhash, "fetchTransaction set its own blockhash");
+      tx.instructions.unshift(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 1 }));
+      tx.sign(buyer);
+      assert.ok(!messageOf(tx.serialize().toString("base64")).equals(messageOf(built)), "the signed message is not the one the api built");
+      const signature = await api.chain.connection.sendRawTransaction(tx.serialize());
+      await landed(null, signature);
+      const status = await indexedStatus(reference);
+      assert.deepEqual([status.status, status.signature, status.license.buyer], ["confirmed", signature, buyer.publicKey.toBase58()]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("ignores other transactions that mention a public reference: they neither pay nor expire it", async () => {
     const buyer = await buyerWallet();
     const { url, reference } = await link(subscription);
@@ -257,5 +324,24 @@ describe("api: Solana Pay purchases", function () {
     const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
     assert.equal(status.body.status, "confirmed");
     assert.equal(status.body.license.buyer, buyer.publicKey.toBase58());
+  });
+
+  it("while the indexer is behind, a landed payment still reads paid and is never offered a replacement", async () => {
+    await api.indexer!.stop();
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    const post = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
+    tx.partialSign(buyer);
+    await landed(null, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    assert.equal(await api.db.prisma.purchase.count({ where: { reference } }), 0, "the indexer has not stored it");
+    // Its blockhash has passed its last valid height: without the license's word it would read expired.
+    await api.db.prisma.paymentRequest.update({ where: { reference }, data: { lastValidBlockHeight: 0n } });
+    const again = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(409);
+    assert.deepEqual([again.body.error.code, again.body.error.details.signature], ["already_paid", null]);
+    const status = await api.http.get(`/api/v1/payments/${reference}`).expect(200);
+    assert.equal(status.body.status, "confirmed");
+    assert.equal(status.body.license.purchases, 1);
+    assert.equal((await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference } })).replacedBy, null);
   });
 });

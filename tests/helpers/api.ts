@@ -13,6 +13,7 @@ import supertest from "supertest";
 import nacl from "tweetnacl";
 import { blockStoreFor, buildApp, loadConfig, openDatabase, ResponseCache, SkillDocs, type Config, type Database } from "@skill-marketplace/api";
 import { redisUrl as testRedisUrl, scratchDatabase } from "./database.js";
+import { indexerEnv, startIndexer, type RunningIndexer } from "./indexer.js";
 import { startMarketplace, type Chain } from "./marketplace.js";
 
 const REDIS_TEST_DB = Number(process.env.TEST_REDIS_DB ?? 7);
@@ -28,14 +29,17 @@ export interface TestApi {
   docs: SkillDocs;
   http: ReturnType<typeof supertest>;
   app: ReturnType<typeof buildApp>["app"];
+  /** The indexer feeding the api's database, when the suite asked for one (`startApi({}, { indexer: true })`). */
+  indexer: RunningIndexer | null;
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
   withConfig(overrides: Record<string, string>): ReturnType<typeof supertest>;
   stop(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function startApi(env: Record<string, string> = {}, options: { indexer?: boolean } = {}): Promise<TestApi> {
   const chain = await startMarketplace();
   const database = await scratchDatabase("api_test");
+  const indexer = options.indexer ? await startIndexer(indexerEnv(chain, database.url)) : null;
   const redisUrl = testRedisUrl(REDIS_TEST_DB);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
@@ -72,8 +76,10 @@ export async function startApi(env: Record<string, string> = {}): Promise<TestAp
     config,
     docs,
     http: supertest(app),
+    indexer,
     withConfig: (overrides) => supertest(appFor(configFor(overrides))),
     async stop() {
+      await indexer?.stop().catch(() => undefined);
       await cache.close();
       await db.close();
       redis.disconnect();

@@ -2,11 +2,16 @@
 // reference to one wallet and one built transaction, and later POSTs get that same transaction
 // back while its blockhash lives, so one reference can land at most once: never two licenses or
 // two charges. An expired, unpaid transaction gives a clear 410 with a new link instead of a
-// stuck payment. Payment status is read from the chain, which is the only truth about money.
+// stuck payment.
+//
+// A link is paid when the program's purchase event carried its reference for that skill and that
+// buyer, as the indexer stored it: whatever message the wallet signed (wallets set a fresh
+// blockhash, add compute-budget or guard instructions) and however many other transactions name
+// the public reference. Until the indexer has it, the buyer's license on chain tells: more
+// purchases than when the transaction was built means one landed, so the link reads paid (not
+// expired) and is never offered a replacement that would charge the buyer twice.
 import {
-  findPayment,
   marketplaceProgram,
-  messageOf,
   newReference,
   priceAt,
   pricingKindName,
@@ -32,6 +37,7 @@ export interface PaymentRequest {
   account: string | null;
   transaction: string | null;
   lastValidBlockHeight: bigint | null;
+  purchasesBefore: number | null;
   status: PaymentStatus;
   replacedBy: string | null;
   createdAt: Date;
@@ -40,6 +46,8 @@ export interface PaymentRequest {
 /** Data access for payment requests; `locked` runs `fn` with the row locked until it returns. */
 export interface PaymentStore {
   create(row: Pick<PaymentRequest, "reference" | "skill" | "kind">): Promise<PaymentRequest>;
+  /** The signature of the indexed purchase that carried `reference` for `skill` and `buyer`, if any. */
+  purchaseByReference(reference: string, skill: string, buyer: string): Promise<string | null>;
   get(reference: string): Promise<PaymentRequest | null>;
   /** Records `replacement` for `reference` unless one is already recorded; returns the one that stands. */
   replace(reference: string, replacement: string): Promise<string>;
@@ -61,10 +69,8 @@ export interface PaymentLink {
   qrSvg: string;
 }
 
-/** The message of the transaction built for a payment request, the only one that can pay it. */
-function builtMessage(row: PaymentRequest): Buffer | null {
-  return row.transaction ? messageOf(row.transaction) : null;
-}
+/** Whether a bound link's purchase landed: `signature` is null while only the license shows it. */
+type Payment = { paid: true; signature: string | null } | { paid: false };
 
 type Built = { transaction: string; message: string; lastValidBlockHeight: string };
 
@@ -121,25 +127,27 @@ export class Payments {
     const outcome = await this.store.locked(referenceValue, async (row, update): Promise<Built | { refuse: DomainError } | { replace: PaymentRequest }> => {
       if (!row) throw notFound(`payment ${referenceValue}`);
       if (row.status === "paid") {
-        const { paid } = await findPayment(this.connection, reference, builtMessage(row));
-        throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: paid });
+        const payment = await this.payment(row);
+        throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: payment.paid ? payment.signature : null });
       }
       if (row.status === "expired" || row.status === "failed") return { replace: row };
       if (row.account && row.account !== accountValue) {
         throw refused("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
       }
       // Height first, then the chain: a payment landing between the two reads is still seen.
+      // The height first: once it is past the transaction's last valid block, the license read
+      // after it at the same commitment includes anything that transaction did.
       const height = row.transaction ? BigInt(await this.connection.getBlockHeight(COMMITMENT)) : null;
-      const chain = await findPayment(this.connection, reference, builtMessage(row));
-      if (chain.paid) {
+      const payment = await this.payment(row);
+      if (payment.paid) {
         await update({ status: "paid" });
-        return { refuse: refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: chain.paid }) };
+        return { refuse: refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: payment.signature }) };
       }
       if (row.transaction && row.lastValidBlockHeight !== null && height !== null) {
-        if (chain.failed.length === 0 && height <= row.lastValidBlockHeight) {
+        if (height <= row.lastValidBlockHeight) {
           return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
         }
-        await update({ status: chain.failed.length > 0 ? "failed" : "expired" });
+        await update({ status: "expired" });
         return { replace: row };
       }
       const skillKey = new PublicKey(row.skill);
@@ -150,7 +158,8 @@ export class Payments {
       const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
       const { blockhash, lastValidBlockHeight } = latest;
       const transaction = unsignedTransaction(account, instructions, blockhash);
-      await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight) });
+      const purchasesBefore = license?.account.purchases ?? 0;
+      await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight), purchasesBefore });
       return { transaction, message: await this.message({ ...row, transaction }, skill, instructions.length), lastValidBlockHeight: String(lastValidBlockHeight) };
     });
     if ("refuse" in outcome) throw outcome.refuse;
@@ -221,17 +230,31 @@ export class Payments {
   }
 
   async status(referenceValue: string): Promise<{ reference: string; status: "pending" | "confirmed" | "expired"; signature: string | null; license: LicenseView | null }> {
-    const reference = keyOf(referenceValue, "reference");
+    keyOf(referenceValue, "reference");
     const row = await this.store.get(referenceValue);
     if (!row) throw notFound(`payment ${referenceValue}`);
-    const chain = await findPayment(this.connection, reference, builtMessage(row));
-    if (chain.paid) {
+    const payment = await this.payment(row);
+    if (payment.paid) {
       if (row.status !== "paid") await this.store.locked(referenceValue, (_, update) => update({ status: "paid" }));
       const license = row.account ? await this.licenses.read(new PublicKey(row.skill), new PublicKey(row.account)) : null;
-      return { reference: referenceValue, status: "confirmed", signature: chain.paid, license };
+      return { reference: referenceValue, status: "confirmed", signature: payment.signature, license };
     }
     const expired = row.status === "expired" || row.status === "failed";
     return { reference: referenceValue, status: expired ? "expired" : "pending", signature: null, license: null };
+  }
+
+  /**
+   * Whether `row`'s purchase landed: the indexed purchase event carrying its reference for its
+   * skill and bound wallet, else (the indexer behind) more purchases on the wallet's license than
+   * when its transaction was built. An unbound link was paid by nobody.
+   */
+  private async payment(row: PaymentRequest): Promise<Payment> {
+    if (!row.account) return { paid: false };
+    const signature = await this.store.purchaseByReference(row.reference, row.skill, row.account);
+    if (signature) return { paid: true, signature };
+    if (row.purchasesBefore === null) return { paid: false };
+    const { license } = await licenseState(this.connection, new PublicKey(row.skill), new PublicKey(row.account));
+    return license && license.account.purchases > row.purchasesBefore ? { paid: true, signature: null } : { paid: false };
   }
 
   label(): { label: string; icon: string } {

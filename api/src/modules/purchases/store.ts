@@ -13,6 +13,7 @@ const payment = (row: PaymentRow): PaymentRequest => ({
   account: row.account,
   transaction: row.transaction,
   lastValidBlockHeight: row.lastValidBlockHeight,
+  purchasesBefore: row.purchasesBefore,
   status: row.status as PaymentRequest["status"],
   replacedBy: row.replacedBy,
   createdAt: row.createdAt,
@@ -20,6 +21,16 @@ const payment = (row: PaymentRow): PaymentRequest => ({
 
 export function paymentStore(db: PrismaClient): PaymentStore {
   return {
+    async purchaseByReference(reference, skill, buyer) {
+      // The indexer's row of the program's LicensePurchased event that carried this reference,
+      // for this skill and buyer: a payment, whatever message the wallet signed.
+      const row = await db.purchase.findFirst({
+        where: { reference, skill, buyer },
+        orderBy: { slot: "asc" },
+        select: { signature: true },
+      });
+      return row?.signature ?? null;
+    },
     async create(row) {
       return payment(await db.paymentRequest.create({ data: row }));
     },
