@@ -3,9 +3,10 @@
 // the event's discriminator and its Borsh fields. They are read from a transaction's inner
 // instructions, which the runtime never truncates (log lines it does, past 10 000 bytes, and
 // anyone can pad a transaction's logs), into a typed union keyed by event name.
-import { utils, type IdlEvents } from "@coral-xyz/anchor";
+import type { IdlEvents } from "@coral-xyz/anchor";
 import type { PublicKey, VersionedTransactionResponse, TransactionResponse } from "@solana/web3.js";
 import { Buffer } from "buffer";
+import { base58Decode } from "./base58.js";
 import { marketplaceCoder, PROGRAM_ID, type SkillMarketplace } from "./program.js";
 
 type Events = IdlEvents<SkillMarketplace>;
@@ -68,7 +69,13 @@ export function locateEvents(tx: EventSource, programId: PublicKey = PROGRAM_ID)
     let eventIndex = 0;
     for (const inner of set.instructions) {
       if (tx.accountKeys[inner.programIdIndex] !== program) continue;
-      const data = Buffer.from(utils.bytes.bs58.decode(inner.data));
+      let data: Buffer;
+      try {
+        data = base58Decode(inner.data);
+      } catch (error) {
+        undecodable.push({ instructionIndex: set.index, eventIndex: eventIndex++, reason: `instruction data is not base58: ${(error as Error).message}` });
+        continue;
+      }
       if (data.length < EVENT_IX_TAG.length || !data.subarray(0, EVENT_IX_TAG.length).equals(EVENT_IX_TAG)) continue;
       const position = { instructionIndex: set.index, eventIndex: eventIndex++ };
       let decoded: MarketplaceEvent | null = null;

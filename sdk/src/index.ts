@@ -4,6 +4,7 @@
 export * from "./program.js";
 export * from "./constants.js";
 export * from "./pubkey.js";
+export * from "./base58.js";
 export * from "./pda.js";
 export * from "./accounts.js";
 export * from "./events.js";

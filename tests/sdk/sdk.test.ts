@@ -2,7 +2,8 @@
 // the PDA helpers agree with Anchor's own IDL-driven account resolution, error names and codes
 // match the IDL, and account discriminators are Anchor's.
 import { strict as assert } from "node:assert";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import bs58 from "bs58";
 import { readFileSync } from "node:fs";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { Connection, Keypair } from "@solana/web3.js";
@@ -37,6 +38,7 @@ import {
   closeLicense,
   acceptAdmin,
   addCurrency,
+  base58Decode,
   addMeterAuthority,
   currencyPda,
   deleteReview,
@@ -198,6 +200,20 @@ describe("sdk", () => {
     assert.equal(decodeInvalidation("not json"), null);
     assert.equal(decodeInvalidation(JSON.stringify({ skills: [1], licenses: [], slot: 1, signature: "s", generation: 1 })), null);
     assert.equal(decodeInvalidation(JSON.stringify({ skills: [], licenses: [] })), null);
+  });
+
+  it("decodes base58 exactly as the bs58 package does, and refuses what is not base58", () => {
+    for (let i = 0; i < 500; i++) {
+      const length = i % 7 === 0 ? i % 5 : (i * 37) % 400;
+      const bytes = randomBytes(length);
+      if (i % 3 === 0) bytes.fill(0, 0, Math.min(length, i % 4)); // leading zero bytes are leading "1"s
+      const text = bs58.encode(bytes);
+      assert.deepEqual(base58Decode(text), Buffer.from(bs58.decode(text)), text);
+    }
+    assert.deepEqual(base58Decode(""), Buffer.alloc(0));
+    assert.deepEqual(base58Decode("111"), Buffer.alloc(3));
+    assert.throws(() => base58Decode("abc0"), /not base58: "0" at 3/);
+    assert.throws(() => base58Decode("lI"), /not base58: "l" at 0/);
   });
 
   it("spells a public key one way", () => {
