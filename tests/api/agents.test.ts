@@ -246,4 +246,24 @@ describe("api: agents and API keys", function () {
     await api.http.delete(`/api/v1/agents/me/keys/${keys.at(-1)!.id}`).set(bearer(apiKey)).expect(204);
     await api.http.post("/api/v1/agents/me/keys").set(bearer(apiKey)).send({}).expect(201);
   });
+
+  it("holds the key cap under 30 parallel creations (the database serializes them)", async () => {
+    const wallet = Keypair.generate();
+    const { apiKey } = await registerAgent(api, wallet);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => api.http.post("/api/v1/agents/me/keys").set(bearer(apiKey)).send({})));
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [...Array(9).fill(201), ...Array(21).fill(409)]);
+    for (const refusal of answers.filter((r) => r.status === 409)) assert.equal(refusal.body.error.code, "too_many_keys");
+    assert.equal(await api.db.prisma.apiKey.count({ where: { wallet: wallet.publicKey.toBase58(), revokedAt: null } }), 10);
+  });
+
+  it("refuses a body nested deeper than the api reads, with its reason (not a stack overflow)", async () => {
+    const deep = "[".repeat(30_000) + "]".repeat(30_000);
+    const res = await api.http.post("/api/v1/agents/nonce").set("content-type", "application/json").send(deep).expect(400);
+    assert.equal(res.body.error.code, "validation_failed");
+    assert.equal(res.body.error.message, "body value: must not nest more than 32 levels deep");
+    // Nesting within the limit reaches the schema, which names the problem.
+    const shallow = await api.http.post("/api/v1/agents/nonce").send({ wallet: [[[1]]] }).expect(400);
+    assert.equal(shallow.body.error.details[0].path, "wallet");
+  });
 });

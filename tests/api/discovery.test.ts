@@ -104,6 +104,22 @@ describe("api: discovery and analytics", function () {
       res = await api.http.get(`/api/v1/skills?sort=${forged.s}&cursor=${cursor}`).expect(400);
       assert.equal(res.body.error.code, "invalid_cursor");
     }
+    // Forged cursors that pass a shape check but that PostgreSQL would refuse (22008 date out of
+    // range, 22021 NUL in text): 400, never a 500.
+    const key58 = Keypair.generate().publicKey.toBase58();
+    for (const forged of [
+      { s: "newest", v: "2026-02-31T00:00:00Z", a: key58 },
+      { s: "newest", v: "0000-01-01T00:00:00Z", a: key58 },
+      { s: "newest", v: "2026-01-01T25:00:00Z", a: key58 },
+      { s: "popular", v: "5", a: `${key58.slice(0, 20)}\u0000` },
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString("base64url");
+      res = await api.http.get(`/api/v1/skills?sort=${forged.s}&cursor=${cursor}`).expect(400);
+      assert.equal(res.body.error.code, "invalid_cursor", JSON.stringify(forged));
+    }
+    // A well-formed hand-made cursor is just a position: it pages from there.
+    const handMade = Buffer.from(JSON.stringify({ s: "newest", v: "2026-01-01T00:00:00.000Z", a: key58 })).toString("base64url");
+    await api.http.get(`/api/v1/skills?sort=newest&cursor=${handMade}`).expect(200);
     res = await api.http.get("/api/v1/skills?limit=101").expect(400);
     assert.equal(res.body.error.details[0].path, "limit");
     res = await api.http.get("/api/v1/skills?sort=relevance").expect(400);

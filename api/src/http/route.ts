@@ -29,11 +29,33 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: "a part the api depends on does not answer",
 };
 
-function hasNul(value: unknown): boolean {
-  if (typeof value === "string") return value.includes("\0");
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (value && typeof value === "object") return Object.entries(value).some(([k, v]) => k.includes("\0") || hasNul(v));
-  return false;
+/** Deepest JSON nesting a request may carry: far beyond any schema of the api, far below a stack's limit. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * What PostgreSQL or the stack could not take in a parsed request part: a NUL character anywhere
+ * (text columns cannot hold it), or nesting deeper than MAX_JSON_DEPTH. Walked without recursion.
+ */
+function inspect(value: unknown): { nul: boolean; tooDeep: boolean } {
+  const stack: [unknown, number][] = [[value, 0]];
+  let nul = false;
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item === "string") {
+      nul ||= item.includes("\0");
+    } else if (item && typeof item === "object") {
+      if (depth >= MAX_JSON_DEPTH) return { nul, tooDeep: true };
+      if (Array.isArray(item)) {
+        for (const v of item) stack.push([v, depth + 1]);
+      } else {
+        for (const [k, v] of Object.entries(item)) {
+          nul ||= k.includes("\0");
+          stack.push([v, depth + 1]);
+        }
+      }
+    }
+  }
+  return { nul, tooDeep: false };
 }
 
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -126,7 +148,13 @@ export class ApiRouter {
         };
         // PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail in a query.
         for (const [where, value] of [["path", req.params], ["query", req.query], ["body", req.body]] as const) {
-          if (hasNul(value)) problems.push({ in: where, path: "", message: "must not contain NUL characters" });
+          const found = inspect(value);
+          if (found.tooDeep) {
+            // Refused before any schema walks it.
+            const problem = { in: where, path: "", message: `must not nest more than ${MAX_JSON_DEPTH} levels deep` };
+            throw invalid("validation_failed", `${where} value: ${problem.message}`, [problem]);
+          }
+          if (found.nul) problems.push({ in: where, path: "", message: "must not contain NUL characters" });
         }
         const caller = spec.auth ? await this.authenticate(req.header("authorization"), spec.auth === "required") : undefined;
         const params = check("path", spec.params, req.params);

@@ -40,7 +40,8 @@ export interface AgentStore {
   ensureAgent(wallet: string): Promise<{ created: boolean }>;
   profile(wallet: string): Promise<Profile | null>;
   updateProfile(wallet: string, patch: Partial<Pick<Profile, "displayName" | "description" | "website">>): Promise<Profile>;
-  addKey(key: Pick<KeyRecord, "wallet" | "prefix" | "hash" | "label">): Promise<KeyRecord>;
+  /** Adds the key unless `wallet` already holds `limit` active ones (then null), atomically. */
+  addKey(key: Pick<KeyRecord, "wallet" | "prefix" | "hash" | "label">, limit: number): Promise<KeyRecord | null>;
   keyByPrefix(prefix: string): Promise<KeyRecord | null>;
   keys(wallet: string): Promise<KeyRecord[]>;
   /** Revokes the key if it is `wallet`'s and still active; false otherwise. */
@@ -88,12 +89,9 @@ export class Agents {
   }
 
   private async newKey(wallet: string, label?: string) {
-    const active = (await this.store.keys(wallet)).filter((k) => !k.revokedAt).length;
-    if (active >= MAX_ACTIVE_KEYS) {
-      throw refused("too_many_keys", `an agent can hold ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
-    }
     const issued = issueKey(this.keySecret);
-    const record = await this.store.addKey({ wallet, prefix: issued.prefix, hash: issued.hash, label: label ?? null });
+    const record = await this.store.addKey({ wallet, prefix: issued.prefix, hash: issued.hash, label: label ?? null }, MAX_ACTIVE_KEYS);
+    if (!record) throw refused("too_many_keys", `an agent can hold ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
     return { apiKey: issued.key, key: keyView(record) };
   }
 

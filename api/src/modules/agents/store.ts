@@ -28,8 +28,15 @@ export function agentStore(db: PrismaClient): AgentStore {
     async updateProfile(wallet, patch) {
       return profile(await db.agentAccount.update({ where: { wallet }, data: patch }));
     },
-    async addKey(k) {
-      return key(await db.apiKey.create({ data: { wallet: k.wallet, prefix: k.prefix, hash: Buffer.from(k.hash), label: k.label } }));
+    async addKey(k, limit) {
+      // The cap is held by the database: the agent's row is locked while its active keys are
+      // counted and the new one inserted, so parallel requests take turns and cannot overshoot.
+      return db.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT wallet FROM agent_accounts WHERE wallet = ${k.wallet} FOR UPDATE`;
+        const active = await tx.apiKey.count({ where: { wallet: k.wallet, revokedAt: null } });
+        if (active >= limit) return null;
+        return key(await tx.apiKey.create({ data: { wallet: k.wallet, prefix: k.prefix, hash: Buffer.from(k.hash), label: k.label } }));
+      });
     },
     async keyByPrefix(prefix) {
       const row = await db.apiKey.findUnique({ where: { prefix } });
