@@ -7,16 +7,23 @@ import { parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
 
 const url = zUrl;
 
+/** The API_KEY_SECRET used when none is given: fine on a laptop, refused in production. */
+export const DEVELOPMENT_API_KEY_SECRET = "development-only-api-key-secret";
+
 const schema = z.object({
   ...sharedEnv,
+  /** "production" turns off the development defaults (the API-key secret must be given). */
+  NODE_ENV: z.string().optional(),
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Interface the api listens on; loopback unless told otherwise (production: all interfaces). */
+  API_HOST: z.string().min(1).optional(),
   /** Reverse proxies in front of the api whose X-Forwarded-For is trusted (0: none; the peer is the client). */
   API_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),
   /** Secret mixed into API-key hashes (HMAC-SHA256), so a leaked table cannot be brute-forced offline. */
-  API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").default("development-only-api-key-secret"),
+  API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_API_KEY_SECRET),
   /** Sign-in messages are valid for this many seconds after they are issued. */
   SIWS_TTL_SECONDS: z.coerce.number().int().min(30).max(3_600).default(300),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(600),
@@ -27,7 +34,12 @@ const schema = z.object({
   IPFS_API_URL: url(["http:", "https:"]).optional(),
   IPFS_BLOCKSTORE_DIR: z.string().min(1).default(join(homedir(), ".cache", "skill-marketplace", "ipfs")),
   IPFS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
-});
+})
+  .refine((c) => c.NODE_ENV !== "production" || c.API_KEY_SECRET !== DEVELOPMENT_API_KEY_SECRET, {
+    path: ["API_KEY_SECRET"],
+    message: "is the development default: set a secret of your own (at least 16 characters) in production",
+  })
+  .transform((c) => ({ ...c, API_HOST: c.API_HOST ?? (c.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1") }));
 
 export type Config = z.infer<typeof schema>;
 

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   await cache.listen(config.INDEXER_REDIS_CHANNEL);
   const docs = new SkillDocs(blockStoreFor(config));
   const { app } = buildApp({ config, connection, redis, logger, stores: db.stores, cache, docs });
-  const server = app.listen(config.API_PORT, () => logger.info({ port: config.API_PORT }, "api listening"));
+  const server = app.listen(config.API_PORT, config.API_HOST, () => logger.info({ host: config.API_HOST, port: config.API_PORT }, "api listening"));
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");
     server.close(async () => {

@@ -69,4 +69,33 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
     res = await api.http.post("/api/v1/agents/nonce").send({ wallet: "x".repeat(70_000) }).expect(413);
     assert.equal(res.body.error.code, "payload_too_large");
   });
+
+  it("sends the security headers on every answer, CORS on the Solana Pay endpoints, no-store with API keys", async () => {
+    for (const path of ["/api/v1/openapi.json", "/SKILL.md", "/api/v1/nothing-here"]) {
+      const res = await api.http.get(path);
+      assert.equal(res.headers["x-content-type-options"], "nosniff", path);
+      assert.equal(res.headers["x-frame-options"], "DENY", path);
+      assert.equal(res.headers["content-security-policy"], "default-src 'none'; frame-ancestors 'none'", path);
+      // The test api's public URL is https://market.test.
+      assert.equal(res.headers["strict-transport-security"], "max-age=31536000; includeSubDomains", path);
+      assert.equal(res.headers["access-control-allow-origin"], undefined, `${path}: no CORS outside Solana Pay`);
+    }
+    // A browser wallet's preflight, then its GET: allowed from any origin, as the spec requires.
+    const preflight = await api.http.options("/api/v1/pay/someReference").set("Origin", "https://wallet.example").expect(204);
+    assert.equal(preflight.headers["access-control-allow-origin"], "*");
+    assert.equal(preflight.headers["access-control-allow-methods"], "GET, POST, OPTIONS");
+    const label = await api.http.get("/api/v1/pay/someReference").set("Origin", "https://wallet.example");
+    assert.equal(label.headers["access-control-allow-origin"], "*");
+    // The answer that carries a new API key is never stored by a cache on the way.
+    const { Keypair } = await import("@solana/web3.js");
+    const nacl = (await import("tweetnacl")).default;
+    const bs58 = (await import("bs58")).default;
+    const wallet = Keypair.generate();
+    const nonce = await api.http.post("/api/v1/agents/nonce").send({ wallet: wallet.publicKey.toBase58() }).expect(201);
+    assert.notEqual(nonce.headers["cache-control"], "no-store");
+    const signature = bs58.encode(nacl.sign.detached(new TextEncoder().encode(nonce.body.message), wallet.secretKey));
+    const registered = await api.http.post("/api/v1/agents").send({ wallet: wallet.publicKey.toBase58(), message: nonce.body.message, signature }).expect(201);
+    assert.ok(registered.body.apiKey);
+    assert.equal(registered.headers["cache-control"], "no-store");
+  });
 });

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { strict as assert } from "node:assert";
 import { PROGRAM_ID } from "@skill-marketplace/sdk";
+import { loadConfig } from "@skill-marketplace/api";
 import { createServer, type AddressInfo } from "node:net";
 import { redisUrl, scratchDatabase } from "../helpers/database.js";
 
@@ -25,12 +26,20 @@ const freePort = () =>
   });
 
 describe("api: the server process", function () {
+  it("listens on loopback unless told otherwise, on all interfaces in production", () => {
+    assert.equal(loadConfig({}).API_HOST, "127.0.0.1");
+    assert.equal(loadConfig({ NODE_ENV: "production", API_KEY_SECRET: "a-secret-of-our-own-here" }).API_HOST, "0.0.0.0");
+    assert.equal(loadConfig({ API_HOST: "10.0.0.5" }).API_HOST, "10.0.0.5");
+  });
+
   it("refuses a bad setting with exit status 2, naming the variable", async () => {
     for (const [name, value, message] of [
       ["API_PORT", "eighty", "API_PORT: "],
       ["DATABASE_URL", "mysql://x", "DATABASE_URL: must be a postgresql: or postgres: URL"],
       ["API_KEY_SECRET", "short", "API_KEY_SECRET: must be at least 16 characters"],
       ["API_WORKERS", "0", "API_WORKERS: "],
+      // The development secret is refused in production (a leaked default would let anyone forge key hashes).
+      ["NODE_ENV", "production", "API_KEY_SECRET: is the development default: set a secret of your own (at least 16 characters) in production"],
       // One program id for every service: the one the sdk's IDL describes.
       ["PROGRAM_ID", "11111111111111111111111111111112", `PROGRAM_ID: must be ${PROGRAM_ID.toBase58()}, the program the sdk's IDL describes`],
     ] as const) {

@@ -24,6 +24,24 @@ export function expressApp(deps: { router: Router; openapi: object; limiter: Rat
   // Per-IP limits need the client's address: behind N proxies, take it from X-Forwarded-For.
   app.set("trust proxy", config.API_TRUST_PROXY_HOPS);
   app.use(requestLog(deps.logger));
+  // Headers every answer carries: no MIME sniffing, never framed, nothing loaded by what the api
+  // serves; HSTS when the api is public over HTTPS.
+  const https = new URL(config.API_PUBLIC_URL).protocol === "https:";
+  app.use((_req, res, next) => {
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (https) res.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    next();
+  });
+  // Solana Pay transaction requests come from browser wallets too: the spec requires CORS there.
+  app.use("/api/v1/pay", (req, res, next) => {
+    res.set("Access-Control-Allow-Origin", "*");
+    res.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    res.set("Access-Control-Allow-Headers", "Content-Type, Accept");
+    if (req.method === "OPTIONS") res.status(204).end();
+    else next();
+  });
   app.use(async (req, _res, next) => {
     try {
       await limiter.hit(`ip:${req.ip}`, config.RATE_LIMIT_PER_IP);

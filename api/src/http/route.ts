@@ -165,6 +165,8 @@ export class ApiRouter {
           throw invalid("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
         }
         const result = await spec.handler({ params, query, body, caller, url: req.originalUrl });
+        // An answer carrying an API key is never stored by a cache on the way.
+        if (result && typeof result === "object" && "apiKey" in result) res.set("Cache-Control", "no-store");
         if (result instanceof Cached) sendCached(req, res, result);
         else if (status === 204) res.status(204).end();
         else res.status(status).json(result);
