@@ -238,3 +238,24 @@ async fn token_balances_and_parsed_token_accounts() {
     let refused = t.call("getTokenAccountBalance", json!([p.to_string(), { "commitment": "confirmed" }])).await;
     assert_eq!(refused["error"]["code"], json!(-32602));
 }
+
+#[tokio::test]
+async fn the_program_is_presented_as_a_cluster_presents_an_upgradeable_one() {
+    let t = TestNode::start().await;
+    let loader = "BPFLoaderUpgradeab1e11111111111111111111111";
+    let program_data = svm_harness::program_data_address(&skill_marketplace::ID);
+    // The program account: loader-owned, executable, pointing at its ProgramData.
+    let program = t.ok("getAccountInfo", json!([skill_marketplace::ID.to_string(), { "encoding": "base64", "commitment": "processed" }])).await["value"].clone();
+    assert_eq!((program["owner"].as_str(), program["executable"].as_bool()), (Some(loader), Some(true)));
+    let data = B64.decode(program["data"][0].as_str().unwrap()).unwrap();
+    assert_eq!(&data[..4], &2u32.to_le_bytes(), "UpgradeableLoaderState::Program");
+    assert_eq!(&data[4..36], program_data.as_ref());
+    // The ProgramData: loader-owned, naming the upgrade authority the node was started with.
+    let programdata = t.ok("getAccountInfo", json!([program_data.to_string(), { "encoding": "base64", "commitment": "processed" }])).await["value"].clone();
+    assert_eq!((programdata["owner"].as_str(), programdata["executable"].as_bool()), (Some(loader), Some(false)));
+    let data = B64.decode(programdata["data"][0].as_str().unwrap()).unwrap();
+    assert_eq!(&data[..4], &3u32.to_le_bytes(), "UpgradeableLoaderState::ProgramData");
+    assert_eq!(data[12], 1, "an upgrade authority is set");
+    assert_eq!(&data[13..45], admin().pubkey().as_ref());
+    t.stop().await;
+}

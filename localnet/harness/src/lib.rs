@@ -129,6 +129,23 @@ pub fn set_program_data(svm: &mut LiteSVM, program_id: &Pubkey, upgrade_authorit
     .unwrap_or_else(|e| panic!("writing the ProgramData of {program_id}: {e:?}"));
 }
 
+/// The program account a cluster shows for an upgradeable program at `program_id`: owned by the
+/// upgradeable loader, executable, its data `UpgradeableLoaderState::Program` (u32 tag 2, then
+/// the ProgramData address). The VM itself dispatches a native program through a native-loader
+/// account (the upgradeable loader only runs verified SBF code); a node shows this one to clients.
+pub fn presented_program_account(svm: &LiteSVM, program_id: &Pubkey) -> solana_account::Account {
+    let mut data = Vec::with_capacity(36);
+    data.extend_from_slice(&2u32.to_le_bytes());
+    data.extend_from_slice(program_data_address(program_id).as_ref());
+    solana_account::Account {
+        lamports: svm.minimum_balance_for_rent_exemption(data.len()),
+        data,
+        owner: solana_sdk_ids::bpf_loader_upgradeable::id(),
+        executable: true,
+        rent_epoch: 0,
+    }
+}
+
 /// Installs the syscall stubs and the `msg!` hook (idempotent).
 pub fn install() {
     INSTALL.call_once(|| {
