@@ -42,7 +42,7 @@ export function buildApp(deps: AppDeps) {
   const limiter = new RateLimiter(deps.redis, config.RATE_LIMIT_WINDOW_SECONDS);
   const agents = new Agents(
     stores.agentStore,
-    new SignIn(deps.redis, config.API_PUBLIC_URL, config.SIWS_TTL_SECONDS),
+    new SignIn(deps.redis, config.API_PUBLIC_URL, config.SIWS_TTL_SECONDS, () => deps.connection.getGenesisHash()),
     limiter,
     config.API_KEY_SECRET,
     config.RATE_LIMIT_PER_KEY,

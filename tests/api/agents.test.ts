@@ -29,6 +29,8 @@ describe("api: agents and API keys", function () {
     assert.equal(lines[0], "market.test wants you to sign in with your Solana account:");
     assert.equal(lines[1], wallet.publicKey.toBase58());
     assert.ok(lines.includes(`Nonce: ${challenge.nonce}`));
+    assert.ok(lines.includes("URI: https://market.test"));
+    assert.ok(lines.includes(`Chain ID: ${await api.chain.connection.getGenesisHash()}`), "the chain is named by its genesis hash");
     assert.ok(lines.some((l) => l.startsWith("Issued At: ")));
     assert.ok(lines.includes(`Expiration Time: ${challenge.expiresAt}`));
     assert.equal(Date.parse(challenge.expiresAt) - Date.now() <= api.config.SIWS_TTL_SECONDS * 1000, true);
@@ -90,11 +92,27 @@ describe("api: agents and API keys", function () {
     assert.equal(await agentCount(), before, "no agent created by any failed attempt");
   });
 
+  it("refuses a sign-in made for another deployment sharing the Redis, without spending its nonce", async () => {
+    const wallet = Keypair.generate();
+    const challenge = await nonceFor(wallet);
+    const signed = { wallet: wallet.publicKey.toBase58(), message: challenge.message, signature: sign(challenge.message, wallet) };
+    // Another deployment on the same Redis and database.
+    const other = api.withConfig({ API_PUBLIC_URL: "https://other.test" });
+    const res = await other.post("/api/v1/agents").send(signed).expect(401);
+    assert.equal(res.body.error.message, "the message is for market.test, not other.test");
+    // Nor does a message rewritten for it pass: its signature no longer verifies, and its nonce is not that deployment's.
+    const rewritten = challenge.message.replace("market.test wants", "other.test wants").replace("URI: https://market.test", "URI: https://other.test");
+    const forged = await other.post("/api/v1/agents").send({ ...signed, message: rewritten, signature: sign(rewritten, wallet) }).expect(401);
+    assert.match(forged.body.error.message, /nonce unknown/);
+    // The deployment it was made for still takes it.
+    await api.http.post("/api/v1/agents").send(signed).expect(201);
+  });
+
   it("rejects an expired sign-in message", async () => {
     const wallet = Keypair.generate();
     const challenge = await nonceFor(wallet);
     // Let the issued message's expiry pass (the stored record says when it expires).
-    const key = `siws:nonce:${challenge.nonce}`;
+    const key = `siws:https://market.test:nonce:${challenge.nonce}`;
     const stored = JSON.parse((await api.redis.get(key))!) as { expiresAt: string };
     await api.redis.set(key, JSON.stringify({ ...stored, expiresAt: new Date(Date.now() - 1000).toISOString(), wallet: wallet.publicKey.toBase58(), message: challenge.message }));
     const res = await api.http
