@@ -39,6 +39,11 @@ export function licenseStatus(
   if (marketplace.paused) return "paused";
   if (skill.suspended) return "suspended";
   if (!skill.active) return "inactive";
+  return termStatus(license, nowSeconds);
+}
+
+/** Whether the license's own term allows use at `nowSeconds` (state/license.rs `is_spent`). */
+function termStatus(license: LicenseFields, nowSeconds: number): "valid" | "expired" | "usedUp" {
   switch (licenseKindName(license.kind)) {
     case "oneTime":
       return "valid";
@@ -60,13 +65,8 @@ export function reviewRight(
   nowSeconds: number,
   existingReview: boolean,
 ): "ok" | "notUsed" | "lapsed" {
-  const kind = licenseKindName(license.kind);
-  const used = BigInt(license.usageUsed.toString());
-  if (existingReview) {
-    const spent =
-      kind === "subscription" ? nowSeconds >= Number(license.expiresAt.toString()) : kind === "usage" && used >= BigInt(license.usageLimit.toString());
-    if (spent) return "lapsed";
-  }
+  if (existingReview && termStatus(license, nowSeconds) !== "valid") return "lapsed";
   const paid = BigInt(license.paid.toString()) > 0n;
-  return paid && (kind !== "usage" || used > 0n) ? "ok" : "notUsed";
+  const used = licenseKindName(license.kind) !== "usage" || BigInt(license.usageUsed.toString()) > 0n;
+  return paid && used ? "ok" : "notUsed";
 }
