@@ -231,7 +231,7 @@ try {
   for (let i = 0; i < POSTS; i += CLIENTS) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(CLIENTS, POSTS - i) }, async () => {
-        const res = await fetch(`${base}/skills/${skill.toBase58()}/purchase-link`);
+        const res = await fetch(`${base}/skills/${skill.toBase58()}/purchase-link`, { method: "POST" });
         return ((await res.json()) as { transactionRequestUrl: string }).transactionRequestUrl.replace(/^https?:\/\/[^/]+/, "");
       }),
     );

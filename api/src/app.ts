@@ -48,7 +48,12 @@ export function buildApp(deps: AppDeps) {
     config.RATE_LIMIT_PER_KEY,
   );
   const licenses = new Licenses(deps.connection);
-  const payments = new Payments(deps.connection, stores.paymentStore, licenses, config.API_PUBLIC_URL);
+  const payments = new Payments(deps.connection, stores.paymentStore, licenses, {
+    publicUrl: config.API_PUBLIC_URL,
+    // Link tokens are keyed by the same deployment secret as API keys, under their own label.
+    linkSecret: config.API_KEY_SECRET,
+    linkTtlSeconds: config.PAYMENT_LINK_TTL_SECONDS,
+  });
 
   const api = new ApiRouter("/api/v1", agents.authenticate);
   agentRoutes(api, agents, new AgentDirectory(stores.agentDirectoryStore, stores.skillStore));
@@ -57,6 +62,7 @@ export function buildApp(deps: AppDeps) {
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
   healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
+  api.finish();
   const openapi = api.document(
     {
       title: "Skill marketplace API",
@@ -67,5 +73,5 @@ export function buildApp(deps: AppDeps) {
   );
 
   const app = expressApp({ router: api.router, openapi, limiter, cache: deps.cache, logger: deps.logger, config });
-  return { app, api, openapi };
+  return { app, api, openapi, payments };
 }

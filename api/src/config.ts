@@ -29,7 +29,13 @@ const schema = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** A Solana Pay link no wallet has used expires (410) and is swept after this many seconds. */
+  PAYMENT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3_600),
+  /** PostgreSQL connections this process keeps open at most. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Megabytes of answers the response cache may store in Redis per TTL window (it holds at most twice this). */
+  CACHE_BUDGET_MB: z.coerce.number().min(0.001).max(100_000).default(64),
   /** A Kubo node's RPC API for skill docs; unset: the embedded blockstore in IPFS_BLOCKSTORE_DIR. */
   IPFS_API_URL: url(["http:", "https:"]).optional(),
   IPFS_BLOCKSTORE_DIR: z.string().min(1).default(join(homedir(), ".cache", "skill-marketplace", "ipfs")),

@@ -8,8 +8,8 @@ import { paymentStore } from "./modules/purchases/store.js";
 import { ReviewStore } from "./modules/reviews/store.js";
 import { SkillStore } from "./modules/skills/store.js";
 
-export function openDatabase(url: string) {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+export function openDatabase(url: string, options: { poolSize?: number } = {}) {
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }) });
   return {
     prisma,
     stores: {

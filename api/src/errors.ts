@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   "license_not_used",
   // What is asked for.
   "not_found",
+  "method_not_allowed",
   // The state says no.
   "too_many_keys",
   "skill_inactive",
@@ -30,10 +31,10 @@ export const ERROR_CODES = [
   "already_licensed",
   "already_paid",
   "bound_to_other_wallet",
-  "payment_in_progress",
   "mint_missing",
   "seller_token_account_missing",
   "payment_expired",
+  "link_expired",
   "rate_limited",
   // A part the api depends on does not answer (the health check names it).
   "unavailable",
@@ -62,3 +63,5 @@ export const refused = (code: ErrorCode, message: string, details?: unknown) => 
 export const rateLimited = (retryAfterSeconds: number) =>
   new DomainError("rate_limited", `too many requests; retry after ${retryAfterSeconds} s`, undefined, retryAfterSeconds);
 export const unavailable = (message: string, details?: unknown) => new DomainError("unavailable", message, details);
+export const methodNotAllowed = (method: string, allow: string) =>
+  new DomainError("method_not_allowed", `${method} is not served here; use ${allow}`, { allow: allow.split(", ") });

@@ -26,17 +26,27 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const db = openDatabase(config.DATABASE_URL);
+  const db = openDatabase(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
   // Auto-pipelining: commands issued by concurrent requests in one tick share a write and a read.
   const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
-  const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger);
+  const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger, Math.round(config.CACHE_BUDGET_MB * 1024 * 1024));
   await cache.listen(config.INDEXER_REDIS_CHANNEL);
   const docs = new SkillDocs(blockStoreFor(config));
-  const { app } = buildApp({ config, connection, redis, logger, stores: db.stores, cache, docs });
+  const { app, payments } = buildApp({ config, connection, redis, logger, stores: db.stores, cache, docs });
+  // Unused payment links and long-expired unpaid requests are deleted as they age (every
+  // instance sweeps; the statement is idempotent).
+  const sweep = setInterval(() => {
+    payments.sweep().then(
+      (deleted) => deleted > 0 && logger.info({ deleted }, "payment requests swept"),
+      (error: unknown) => logger.warn({ err: error }, "payment sweep failed"),
+    );
+  }, Math.min(config.PAYMENT_LINK_TTL_SECONDS, 600) * 1000);
+  sweep.unref();
   const server = app.listen(config.API_PORT, config.API_HOST, () => logger.info({ host: config.API_HOST, port: config.API_PORT }, "api listening"));
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");
+    clearInterval(sweep);
     server.close(async () => {
       await Promise.allSettled([db.close(), cache.close(), redis.quit()]);
       logger.info("api stopped");

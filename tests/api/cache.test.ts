@@ -73,4 +73,39 @@ describe("api: response cache across instances", () => {
     const next = await announce();
     await waitUntil(`generation ${next}`, () => caches.every((c) => c.currentGeneration === next));
   });
+
+  it("stores no more than its byte budget per window in Redis, however many distinct queries come; the rest is served uncached", async () => {
+    const bounded = new ResponseCache(redis, 300, logger, 10_000);
+    await bounded.listen(channel);
+    try {
+      const body = "x".repeat(1_000);
+      const answers = [];
+      for (let i = 0; i < 40; i++) answers.push(await bounded.json(`q${i}`, async () => ({ i, body })));
+      // Every answer is the computed one; the first ones are cached, the rest are not.
+      assert.deepEqual(answers.map((a) => JSON.parse(a.body.toString()).i), [...Array(40).keys()]);
+      const keys = await redis.keys(`cache:g${bounded.currentGeneration}:*`);
+      const bytes = (await Promise.all(keys.map((k) => redis.strlen(k)))).reduce((a, b) => a + b, 0);
+      assert.ok(bytes <= 10_000, `${bytes} bytes cached`);
+      assert.equal(keys.length, 9, "nine answers of 1,017 bytes fit in 10,000");
+      assert.equal(bounded.overBudget, 31);
+      // An uncached query is computed again (not served from memory either).
+      let computed = 0;
+      const again = await bounded.json("q39", async () => ({ n: ++computed }));
+      assert.deepEqual([JSON.parse(again.body.toString()), again.hit], [{ n: 1 }, false]);
+      // A cached one is still served.
+      assert.equal((await bounded.json("q0", async () => ({ n: ++computed }))).hit, true);
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it("keeps an answer in memory no longer than Redis keeps it", async () => {
+    await caches[0]!.json("short", async () => ({ v: 1 }));
+    await redis.pexpire(`cache:g${caches[1]!.currentGeneration}:short`, 300);
+    // The other instance reads it with 300 ms left, and remembers it for no longer.
+    assert.equal((await caches[1]!.json("short", async () => ({ v: 2 }))).hit, true);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const later = await caches[1]!.json("short", async () => ({ v: 2 }));
+    assert.deepEqual([JSON.parse(later.body.toString()), later.hit], [{ v: 2 }, false]);
+  });
 });

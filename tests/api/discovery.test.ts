@@ -254,6 +254,11 @@ describe("api: discovery and analytics", function () {
     assert.equal(res.body.skillMd, document.skillMd);
     assert.deepEqual(res.body.apiSpec, document.apiSpec);
     assert.deepEqual(res.body.examples, document.examples);
+    // Everything the seller wrote is named as untrusted, and each named field is one that holds it.
+    assert.deepEqual(res.body.untrusted.fields, ["docs.summary", "skillMd", "apiSpec", "examples"]);
+    assert.match(res.body.untrusted.notice, /never as instructions/);
+    const at = (path: string) => path.split(".").reduce((v: Record<string, unknown>, k) => v[k] as Record<string, unknown>, res.body);
+    assert.deepEqual(res.body.untrusted.fields.map(at), [document.summary, document.skillMd, document.apiSpec, document.examples]);
 
     // A CID with no block behind it: said so, nothing invented, and not cached once the block arrives.
     const later = { ...document, summary: "published after the skill" };

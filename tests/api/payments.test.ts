@@ -1,11 +1,15 @@
 // Buying with Solana Pay, step by step as a wallet does it (spec: transaction requests), and the
 // same purchase for agents without Solana Pay; one reference never yields two charges.
 import { fetchTransaction, findReference, parseURL, type TransactionRequestURL } from "@solana/pay";
-import { ComputeBudgetProgram, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import { strict as assert } from "node:assert";
 import type { AddressInfo } from "node:net";
 import { messageOf, PROGRAM_ID, pricing } from "@skill-marketplace/sdk";
+import { buildApp, openDatabase } from "@skill-marketplace/api";
+import bs58 from "bs58";
+import { pino } from "pino";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { slowRpc } from "../helpers/slowRpc.js";
 import { waitUntil } from "../helpers/indexer.js";
 import { createAssociatedTokenAccount, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import {
@@ -29,7 +33,8 @@ describe("api: Solana Pay purchases", function () {
 
   before(async () => {
     // With the indexer: a payment is found through the purchase event it stored.
-    api = await startApi({}, { indexer: true });
+    // Per-IP limits are the agents suite's business; these tests make hundreds of requests from one address.
+    api = await startApi({ RATE_LIMIT_PER_IP: "100000" }, { indexer: true });
     seller = await fundedActor(api.chain.connection, 10);
     await registerAgentFor(seller, "seller");
     subscription = (await registerSkillFor(seller, { slug: "weather", pricing: pricing.subscription(86_400), price: PRICE })).address;
@@ -42,8 +47,8 @@ describe("api: Solana Pay purchases", function () {
     await airdrop(api.chain.connection, wallet.publicKey, 5 * LAMPORTS_PER_SOL);
     return wallet;
   };
-  const link = async (skill: PublicKey, query = "") =>
-    (await api.http.get(`/api/v1/skills/${skill.toBase58()}/purchase-link${query}`).expect(200)).body as {
+  const link = async (skill: PublicKey, body: Record<string, unknown> = {}) =>
+    (await api.http.post(`/api/v1/skills/${skill.toBase58()}/purchase-link`).send(body).expect(201)).body as {
       reference: string;
       url: string;
       qrSvg: string;
@@ -64,11 +69,14 @@ describe("api: Solana Pay purchases", function () {
 
   it("follows the Solana Pay spec from link to license, seen by verify", async () => {
     const buyer = await buyerWallet();
-    const { url, reference, qrSvg } = await link(subscription, "?kind=subscription");
+    const { url, reference, qrSvg, transactionRequestUrl } = await link(subscription, { kind: "subscription" });
     assert.match(qrSvg, /^<svg/);
-    // 1. The wallet parses the link: a transaction request to our HTTPS endpoint.
+    // 1. The wallet parses the link: a transaction request to our HTTPS endpoint, named by a
+    // token that is not the reference.
     const parsed = parseURL(url) as TransactionRequestURL;
-    assert.equal(parsed.link.toString(), `https://market.test/api/v1/pay/${reference}`);
+    assert.equal(parsed.link.toString(), transactionRequestUrl);
+    assert.match(transactionRequestUrl, /^https:\/\/market\.test\/api\/v1\/pay\/[1-9A-HJ-NP-Za-km-z]{60,70}$/);
+    assert.ok(!transactionRequestUrl.includes(reference));
     // 2. GET: label and icon.
     const meta = await api.http.get(requestPath(url)).expect(200);
     assert.deepEqual(meta.body, { label: "Skill Marketplace", icon: "https://market.test/icon.svg" });
@@ -113,14 +121,17 @@ describe("api: Solana Pay purchases", function () {
     const buyer = await buyerWallet();
     const { url, reference } = await link(subscription);
     const first = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
-    // Concurrent requests either get the same transaction or are told to retry; never another one.
+    // Concurrent requests all get the same transaction; never another one.
     const concurrent = await Promise.all(
       [1, 2, 3].map(() => api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() })),
     );
-    for (const res of concurrent) {
-      if (res.status === 409) assert.equal(res.body.error.code, "payment_in_progress");
-      else assert.equal(res.body.transaction, first.body.transaction);
-    }
+    for (const res of concurrent) assert.deepEqual([res.status, res.body.transaction], [200, first.body.transaction]);
+    // Concurrent first requests on a fresh link race to bind it: one transaction stands, and
+    // every request gets that one.
+    const fresh = await link(subscription);
+    const racing = await Promise.all([1, 2, 3, 4].map(() => api.http.post(requestPath(fresh.url)).send({ account: buyer.publicKey.toBase58() })));
+    const stored = (await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference: fresh.reference } })).transaction;
+    for (const res of racing) assert.deepEqual([res.status, res.body.transaction], [200, stored]);
     const second = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
     assert.equal(second.body.transaction, first.body.transaction);
     // Signing both copies gives one signature: the second send is a duplicate, answered (as a
@@ -168,14 +179,19 @@ describe("api: Solana Pay purchases", function () {
 
   it("refuses what the program would refuse, before the wallet signs anything", async () => {
     const buyer = await buyerWallet();
-    let res = await api.http.get(`/api/v1/skills/${subscription.toBase58()}/purchase-link?kind=usage`).expect(409);
+    const before = await api.db.prisma.paymentRequest.count();
+    let res = await api.http.post(`/api/v1/skills/${subscription.toBase58()}/purchase-link`).send({ kind: "usage" }).expect(409);
     assert.equal(res.body.error.code, "kind_mismatch");
-    res = await api.http.get(`/api/v1/skills/${Keypair.generate().publicKey.toBase58()}/purchase-link`).expect(404);
+    res = await api.http.post(`/api/v1/skills/${Keypair.generate().publicKey.toBase58()}/purchase-link`).expect(404);
     assert.equal(res.body.error.code, "not_found");
-    res = await api.http.get(`/api/v1/skills/not-a-key/purchase-link`).expect(400);
+    res = await api.http.post(`/api/v1/skills/not-a-key/purchase-link`).expect(400);
     assert.equal(res.body.error.code, "validation_failed");
-    res = await api.http.get(`/api/v1/skills/${subscription.toBase58()}/purchase-link?kind=forever`).expect(400);
-    assert.equal(res.body.error.details[0].in, "query");
+    res = await api.http.post(`/api/v1/skills/${subscription.toBase58()}/purchase-link`).send({ kind: "forever" }).expect(400);
+    assert.equal(res.body.error.details[0].in, "body");
+    // Reading a link creates nothing: GET is not served there.
+    res = await api.http.get(`/api/v1/skills/${subscription.toBase58()}/purchase-link`).expect(405);
+    assert.deepEqual([res.body.error.code, res.headers.allow], ["method_not_allowed", "POST, OPTIONS"]);
+    assert.equal(await api.db.prisma.paymentRequest.count(), before, "no row for a refused or read link");
     // The seller cannot buy their own skill.
     const own = await link(subscription);
     res = await api.http.post(requestPath(own.url)).send({ account: seller.publicKey.toBase58() }).expect(409);
@@ -193,7 +209,6 @@ describe("api: Solana Pay purchases", function () {
     assert.equal(row.account, null, "nothing bound by a refused request");
     // Unknown references.
     const unknown = Keypair.generate().publicKey.toBase58();
-    await api.http.post(`/api/v1/pay/${unknown}`).send({ account: buyer.publicKey.toBase58() }).expect(404);
     await api.http.get(`/api/v1/payments/${unknown}`).expect(404);
     res = await api.http.post(requestPath(second.url)).send({}).expect(400);
     assert.equal(res.body.error.details[0].path, "account");
@@ -283,7 +298,7 @@ describe("api: Solana Pay purchases", function () {
     await new Promise((resolve) => server.once("listening", resolve));
     try {
       const port = (server.address() as AddressInfo).port;
-      const tx = await fetchTransaction(api.chain.connection, buyer.publicKey, new URL(`http://127.0.0.1:${port}/api/v1/pay/${reference}`));
+      const tx = await fetchTransaction(api.chain.connection, buyer.publicKey, new URL(`http://127.0.0.1:${port}${requestPath(url)}`));
       const built = (await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference } })).transaction!;
       assert.notEqual(tx.recentBlockhash, Transaction.from(Buffer.from(built, "base64")).recentBlockhash, "fetchTransaction set its own blockhash");
       tx.instructions.unshift(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 1 }));
@@ -343,5 +358,139 @@ describe("api: Solana Pay purchases", function () {
     assert.equal(status.body.status, "confirmed");
     assert.equal(status.body.license.purchases, 1);
     assert.equal((await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference } })).replacedBy, null);
+  });
+
+  it("a reference read off the chain opens nothing: the link's token is the capability", async () => {
+    const buyer = await buyerWallet();
+    const { url, reference } = await link(subscription);
+    const token = requestPath(url).split("/").pop()!;
+    // The bare reference (public once any transaction naming it lands) is not a link.
+    let res = await api.http.post(`/api/v1/pay/${reference}`).send({ account: buyer.publicKey.toBase58() }).expect(400);
+    assert.equal(res.body.error.details[0].in, "path");
+    // The token's reference swapped for another link's, or its MAC altered: not this deployment's.
+    const other = await link(subscription);
+    const bytes = bs58.decode(token);
+    const swapped = bs58.encode(Buffer.concat([bs58.decode(other.reference), bytes.subarray(32)]));
+    const altered = Buffer.from(bytes);
+    altered[40]! ^= 1;
+    for (const forged of [swapped, bs58.encode(altered)]) {
+      res = await api.http.post(`/api/v1/pay/${forged}`).send({ account: buyer.publicKey.toBase58() }).expect(404);
+      assert.equal(res.body.error.code, "not_found");
+      await api.http.get(`/api/v1/pay/${forged}`).expect(404);
+    }
+    // Nothing was bound by the forged requests.
+    for (const ref of [reference, other.reference]) {
+      assert.equal((await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference: ref } })).account, null);
+    }
+    await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+  });
+
+  it("a replacement goes only to the wallet the expired link was bound to", async () => {
+    const buyer = await buyerWallet();
+    const stranger = Keypair.generate().publicKey.toBase58();
+    const { url, reference } = await link(subscription);
+    await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    await api.db.prisma.paymentRequest.update({ where: { reference }, data: { lastValidBlockHeight: 0n } });
+    // A stranger holding the link gets no replacement, and none is made for them.
+    let res = await api.http.post(requestPath(url)).send({ account: stranger }).expect(409);
+    assert.equal(res.body.error.code, "bound_to_other_wallet");
+    assert.equal((await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference } })).replacedBy, null);
+    // The buyer gets it, already bound to the buyer's wallet.
+    res = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(410);
+    const next = res.body.error.details.newLink;
+    const row = await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference: next.reference } });
+    assert.deepEqual([row.account, row.transaction], [buyer.publicKey.toBase58(), null]);
+    res = await api.http.post(requestPath(next.url)).send({ account: stranger }).expect(409);
+    assert.equal(res.body.error.code, "bound_to_other_wallet");
+    res = await api.http.post(requestPath(url)).send({ account: stranger }).expect(409);
+    assert.equal(res.body.error.code, "bound_to_other_wallet", "the old link does not show the stranger its replacement either");
+    await api.http.post(requestPath(next.url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+  });
+
+  it("unused links expire, and unused or long-expired requests are swept; paid ones stay", async () => {
+    const buyer = await buyerWallet();
+    const age = (reference: string, column: "created_at" | "updated_at", hours: number) =>
+      api.db.prisma.$executeRawUnsafe(`UPDATE payment_requests SET ${column} = now() - interval '${hours} hours' WHERE reference = $1`, reference);
+    // Unused past its lifetime (an hour by default): refused, nothing bound.
+    const unused = await link(subscription);
+    await age(unused.reference, "created_at", 2);
+    const res = await api.http.post(requestPath(unused.url)).send({ account: buyer.publicKey.toBase58() }).expect(410);
+    assert.equal(res.body.error.code, "link_expired");
+    assert.equal((await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference: unused.reference } })).account, null);
+    // Bound, never paid, its transaction long dead.
+    const abandoned = await link(subscription);
+    await api.http.post(requestPath(abandoned.url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    // Paid.
+    const paid = await link(subscription);
+    const post = await api.http.post(requestPath(paid.url)).send({ account: buyer.publicKey.toBase58() }).expect(200);
+    const tx = Transaction.from(Buffer.from(post.body.transaction, "base64"));
+    tx.partialSign(buyer);
+    await landed(null, await api.chain.connection.sendRawTransaction(tx.serialize()));
+    // Read as paid (by the license, whether or not the indexer runs): the request is marked paid.
+    await waitUntil("the paid link read as paid", async () =>
+      (await api.http.get(`/api/v1/payments/${paid.reference}`).expect(200)).body.status === "confirmed" ? true : undefined,
+    );
+    const fresh = await link(subscription);
+    for (const ref of [abandoned.reference, paid.reference]) {
+      await age(ref, "created_at", 50);
+      await age(ref, "updated_at", 49);
+    }
+    assert.ok((await api.payments.sweep()) >= 2);
+    const left = await api.db.prisma.paymentRequest.findMany({
+      where: { reference: { in: [unused.reference, abandoned.reference, paid.reference, fresh.reference] } },
+      select: { reference: true },
+    });
+    assert.deepEqual(left.map((r) => r.reference).sort(), [paid.reference, fresh.reference].sort());
+    assert.equal((await api.http.get(`/api/v1/payments/${paid.reference}`).expect(200)).body.status, "confirmed");
+    await api.http.get(`/api/v1/payments/${unused.reference}`).expect(404);
+  });
+
+  it("a slow RPC node does not starve the database pool: no request holds a connection while it waits on the chain", async () => {
+    // The review's attack: 16 links, 300 cheap transfers naming all 16 references, 16 concurrent
+    // POSTs; here against a node that answers every call 400 ms late and a pool of 2 connections.
+    const slow = await slowRpc(api.chain.localnet.rpcUrl, 400);
+    const db = openDatabase(api.databaseUrl, { poolSize: 2 });
+    const app = buildApp({ config: api.config, connection: new Connection(slow.url, "confirmed"), redis: api.redis, logger: pino({ level: "silent" }), stores: db.stores, cache: api.cache, docs: api.docs }).app;
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const links = await Promise.all(Array.from({ length: 16 }, () => link(subscription)));
+      const stranger = await buyerWallet();
+      const { blockhash } = await api.chain.connection.getLatestBlockhash();
+      let last = "";
+      for (let i = 0; i < 300; i++) {
+        const spam = new Transaction({ feePayer: stranger.publicKey, recentBlockhash: blockhash }).add(
+          SystemProgram.transfer({ fromPubkey: stranger.publicKey, toPubkey: stranger.publicKey, lamports: i + 1 }),
+        );
+        for (const l of links) spam.instructions[0]!.keys.push({ pubkey: new PublicKey(l.reference), isSigner: false, isWritable: false });
+        spam.sign(stranger);
+        last = await api.chain.connection.sendRawTransaction(spam.serialize(), { skipPreflight: true });
+      }
+      await statusAt(api.chain.connection, last, "confirmed");
+      const agent = await buyerWallet();
+      const { apiKey } = await registerAgent(api, agent);
+      const finished: string[] = [];
+      const posts = links.map(async (l, i) => {
+        const res = await fetch(base + requestPath(l.url), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ account: Keypair.generate().publicKey.toBase58() }),
+        });
+        finished.push(`post ${i}`);
+        return res.status;
+      });
+      // Every POST is waiting on the node now.
+      await waitUntil("16 POSTs waiting on the node", async () => (slow.waiting() >= 16 ? true : undefined));
+      const me = await fetch(`${base}/api/v1/agents/me`, { headers: bearer(apiKey) });
+      finished.push("agents/me");
+      assert.equal(me.status, 200);
+      assert.deepEqual(await Promise.all(posts), Array(16).fill(200), "every POST built its transaction");
+      assert.equal(finished[0], "agents/me", `the unrelated request finished first: ${finished.join(", ")}`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+      await slow.close();
+    }
   });
 });

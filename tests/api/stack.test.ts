@@ -49,7 +49,7 @@ describe("api + indexer: a Solana Pay purchase shows in discovery", function () 
 
     const buyer = Keypair.generate();
     await airdrop(api.chain.connection, buyer.publicKey, 2 * LAMPORTS_PER_SOL);
-    const link = (await api.http.get(`/api/v1/skills/${skill.toBase58()}/purchase-link`).expect(200)).body;
+    const link = (await api.http.post(`/api/v1/skills/${skill.toBase58()}/purchase-link`).expect(201)).body;
     const parsed = parseURL(link.url) as TransactionRequestURL;
     const path = new URL(parsed.link).pathname;
     await api.http.get(path).expect(200);

@@ -29,6 +29,8 @@ export interface TestApi {
   docs: SkillDocs;
   http: ReturnType<typeof supertest>;
   app: ReturnType<typeof buildApp>["app"];
+  /** The app's payments service (its sweep is run by the server on a timer). */
+  payments: ReturnType<typeof buildApp>["payments"];
   /** The indexer feeding the api's database, when the suite asked for one (`startApi({}, { indexer: true })`). */
   indexer: RunningIndexer | null;
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
@@ -63,11 +65,12 @@ export async function startApi(env: Record<string, string> = {}, options: { inde
   await cache.listen(channel);
   const config = configFor({});
   const docs = new SkillDocs(blockStoreFor(config));
-  const appFor = (config: Config) =>
-    buildApp({ config, connection: chain.connection, redis, logger, stores: db.stores, cache, docs }).app;
-  const app = appFor(config);
+  const built = (config: Config) => buildApp({ config, connection: chain.connection, redis, logger, stores: db.stores, cache, docs });
+  const appFor = (config: Config) => built(config).app;
+  const { app, payments } = built(config);
   return {
     app,
+    payments,
     cache,
     chain,
     databaseUrl: database.url,

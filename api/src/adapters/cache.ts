@@ -8,6 +8,10 @@
 // (bounded, emptied when the generation moves), so a popular page costs no round trip at all; they
 // are also found by the request's URL, so the app can answer a repeated request before routing
 // and validating it again (`byUrl`). Sending an answer is http/'s business (`http/cached.ts`).
+// Redis is shared with rate limits and sign-in nonces, which must never be evicted, so the cache
+// bounds itself: the bytes it stores per TTL window are counted in Redis, and past the budget
+// answers are served uncached; since an entry lives one TTL, the cache never holds more than two
+// windows' budgets, however many distinct queries are asked.
 import type { Redis } from "ioredis";
 import { createHash } from "node:crypto";
 import { CACHE_GENERATION_KEY, decodeInvalidation } from "@skill-marketplace/sdk";
@@ -42,6 +46,21 @@ export class Cached {
 
 const answer = (json: string, hit: boolean) => Cached.of(json, hit);
 
+// Stores ARGV[1] under KEYS[1] for ARGV[2] seconds unless the window's byte count (KEYS[2]) would
+// pass ARGV[3]; the count expires with the window's last entry. Returns 1 when stored.
+const STORE_WITHIN_BUDGET = `
+local size = string.len(ARGV[1])
+local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+if used + size > tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if redis.call('INCRBY', KEYS[2], size) == size then redis.call('EXPIRE', KEYS[2], 2 * tonumber(ARGV[2])) end
+return 1`;
+
+type Storing = Redis & { storeWithinBudget(key: string, counter: string, json: string, ttlSeconds: number, budgetBytes: number): Promise<number> };
+
+/** Redis keys of the cache's byte counts, one per TTL window. */
+export const CACHE_BYTES_KEY = "cache:bytes";
+
 export class ResponseCache {
   private generation = "0";
   private subscriber: Redis | null = null;
@@ -50,11 +69,18 @@ export class ResponseCache {
   /** Bytes of the answers in `local` (an answer kept under two names counts twice). */
   private localBytes = 0;
 
+  private readonly redis: Storing;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly ttlSeconds: number,
     private readonly logger: Logger,
-  ) {}
+    /** Bytes the cache may store in Redis per TTL window. */
+    private readonly budgetBytes = 64 * 1024 * 1024,
+  ) {
+    if (!("storeWithinBudget" in redis)) redis.defineCommand("storeWithinBudget", { numberOfKeys: 2, lua: STORE_WITHIN_BUDGET });
+    this.redis = redis as Storing;
+  }
 
   /** Follows `channel`; resolves once subscribed, so no change published afterwards is missed. */
   async listen(channel: string): Promise<void> {
@@ -72,6 +98,9 @@ export class ResponseCache {
       void this.sync().catch((err) => this.logger.warn({ err }, "cache generation not read after reconnecting"));
     });
   }
+
+  /** Answers not cached because the window's budget was spent (since start). */
+  overBudget = 0;
 
   /** The generation answers are cached under now. */
   get currentGeneration(): string {
@@ -109,10 +138,11 @@ export class ResponseCache {
     this.generation = generation;
   }
 
-  private remember(key: string, json: string, url?: string): Cached {
+  /** Keeps `json` in memory for `liveMs` (what is left of its life in Redis). */
+  private remember(key: string, json: string, liveMs: number, url?: string): Cached {
     const cached = answer(json, true);
-    if (cached.body.length > LOCAL_MAX_BYTES) return cached;
-    const entry = { cached, until: Date.now() + this.ttlSeconds * 1000 };
+    if (cached.body.length > LOCAL_MAX_BYTES || liveMs <= 0) return cached;
+    const entry = { cached, until: Date.now() + liveMs };
     for (const k of url ? [key, `url:${url}`] : [key]) {
       const replaced = this.local.get(k);
       if (replaced) {
@@ -150,13 +180,21 @@ export class ResponseCache {
     // An answer read or computed while the generation moved is not remembered in memory: it may
     // predate the change, and the URL alias carries no generation of its own.
     const moved = () => generation !== this.generation;
-    const cached = await this.redis.get(full);
-    if (cached !== null) return moved() ? answer(cached, true) : this.remember(full, cached, url);
+    // The entry's remaining life comes in the same round trip (auto-pipelined), so memory never
+    // serves it longer than Redis would.
+    const [cached, liveMs] = await Promise.all([this.redis.get(full), this.redis.pttl(full)]);
+    if (cached !== null) return moved() ? answer(cached, true) : this.remember(full, cached, liveMs, url);
     const value = await compute();
     const json = JSON.stringify(value);
     if (!keep(value)) return answer(json, false);
-    await this.redis.set(full, json, "EX", this.ttlSeconds);
-    return moved() ? answer(json, false) : this.remember(full, json, url).asMiss();
+    const window = Math.floor(Date.now() / (this.ttlSeconds * 1000));
+    const stored = await this.redis.storeWithinBudget(full, `${CACHE_BYTES_KEY}:${window}`, json, this.ttlSeconds, this.budgetBytes);
+    if (stored !== 1) {
+      // Over budget: served, not cached anywhere (memory would then hold what Redis does not).
+      this.overBudget++;
+      return answer(json, false);
+    }
+    return moved() ? answer(json, false) : this.remember(full, json, this.ttlSeconds * 1000, url).asMiss();
   }
 
   async close(): Promise<void> {

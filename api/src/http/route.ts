@@ -5,7 +5,7 @@ import express from "express";
 import { Cached } from "../adapters/cache.js";
 import { sendCached } from "./cached.js";
 import { z } from "zod";
-import { DomainError, invalid } from "../errors.js";
+import { DomainError, invalid, methodNotAllowed } from "../errors.js";
 import type { Caller } from "../modules/agents/service.js";
 
 export type { Caller };
@@ -130,7 +130,8 @@ export class ApiRouter {
       request: {
         params: spec.params,
         query: spec.query,
-        body: spec.body ? { content: { "application/json": { schema: spec.body } }, required: true } : undefined,
+        // A missing body is read as `{}`: required only where `{}` would not do.
+        body: spec.body ? { content: { "application/json": { schema: spec.body } }, required: !spec.body.safeParse({}).success } : undefined,
       },
       responses: responses as never,
     });
@@ -174,6 +175,28 @@ export class ApiRouter {
         next(error instanceof DomainError || error instanceof Error ? error : new Error(String(error)));
       }
     });
+  }
+
+  /**
+   * Answers every path's undeclared methods: 405 with `Allow` naming the declared ones (OPTIONS:
+   * 204 with the same header). Called once, after the last `add`.
+   */
+  finish(): void {
+    const allowed = new Map<string, Set<string>>();
+    for (const { method, path } of this.routes) {
+      const local = path.slice(this.base.length);
+      if (!allowed.has(local)) allowed.set(local, new Set());
+      allowed.get(local)!.add(method.toUpperCase());
+      if (method === "get") allowed.get(local)!.add("HEAD");
+    }
+    for (const [path, methods] of allowed) {
+      const allow = [...methods, "OPTIONS"].join(", ");
+      this.router.all(path, (req, res, next) => {
+        res.set("Allow", allow);
+        if (req.method === "OPTIONS") res.status(204).end();
+        else next(methodNotAllowed(req.method, allow));
+      });
+    }
   }
 
   document(info: { title: string; version: string; description: string }, serverUrl: string): object {

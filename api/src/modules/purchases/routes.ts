@@ -37,6 +37,11 @@ const PaymentLink = z
   })
   .openapi("PaymentLink");
 
+/** The capability in a link's transaction-request URL (base58; see linkToken.ts). */
+const LinkToken = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{60,70}$/, "must be a payment link token").openapi({
+  description: "from a payment link's transactionRequestUrl; the reference alone does not open it",
+});
+
 const PurchaseTransaction = z.object({
   transaction: z.string().openapi({ description: "base64 wire transaction; only the buyer's signature is missing" }),
   message: z.string(),
@@ -45,38 +50,43 @@ const PurchaseTransaction = z.object({
 
 export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Licenses): void {
   api.add({
-    method: "get",
+    method: "post",
     path: "/skills/:id/purchase-link",
-    summary: "Create a Solana Pay link (and QR code) to buy a license to a skill",
+    summary: "Create a Solana Pay link (and QR code) to buy a license to a skill; unused, it expires after PAYMENT_LINK_TTL_SECONDS",
     tag: "purchases",
     params: z.object({ id: Pubkey }),
-    query: z.object({ kind: Kind.optional() }),
+    body: z.object({ kind: Kind.optional() }),
     response: PaymentLink,
+    status: 201,
     errors: [404, 409],
-    handler: ({ params, query }) => payments.createLink(params.id, query.kind),
+    handler: ({ params, body }) => payments.createLink(params.id, body.kind),
   });
 
   api.add({
     method: "get",
-    path: "/pay/:reference",
+    path: "/pay/:token",
     summary: "Solana Pay transaction request: the merchant's label and icon",
     tag: "purchases",
-    params: z.object({ reference: Pubkey }),
+    params: z.object({ token: LinkToken }),
     response: z.object({ label: z.string(), icon: z.string() }),
-    handler: async () => payments.label(),
+    errors: [404],
+    handler: async ({ params }) => {
+      payments.referenceOf(params.token);
+      return payments.label();
+    },
   });
 
   api.add({
     method: "post",
-    path: "/pay/:reference",
+    path: "/pay/:token",
     summary: "Solana Pay transaction request: the purchase transaction for the wallet `account`",
     tag: "purchases",
-    params: z.object({ reference: Pubkey }),
+    params: z.object({ token: LinkToken }),
     body: z.object({ account: Pubkey }),
     response: PurchaseTransaction.pick({ transaction: true, message: true }),
     errors: [404, 409, 410],
     handler: async ({ params, body }) => {
-      const { transaction, message } = await payments.transactionFor(params.reference, body.account);
+      const { transaction, message } = await payments.transactionFor(payments.referenceOf(params.token), body.account);
       return { transaction, message };
     },
   });
@@ -108,7 +118,8 @@ export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Lic
     status: 201,
     errors: [404, 409],
     handler: async ({ body, caller }) => {
-      const link = await payments.createLink(body.skillId, body.kind);
+      // Bound to the caller's wallet (proven at sign-in) from the start.
+      const link = await payments.createLink(body.skillId, body.kind, caller!.wallet);
       const built = await payments.transactionFor(link.reference, caller!.wallet);
       return { reference: link.reference, ...built };
     },

@@ -1,8 +1,13 @@
-// Solana Pay purchases. A payment link names a fresh reference key; the wallet's POST binds the
-// reference to one wallet and one built transaction, and later POSTs get that same transaction
-// back while its blockhash lives, so one reference can land at most once: never two licenses or
-// two charges. An expired, unpaid transaction gives a clear 410 with a new link instead of a
-// stuck payment.
+// Solana Pay purchases. A payment link names a fresh reference key and carries a token only its
+// holder has (linkToken.ts); the wallet's POST binds the reference to one wallet and one built
+// transaction, and later POSTs get that same transaction back while its blockhash lives, so one
+// reference can land at most once: never two licenses or two charges. An expired, unpaid
+// transaction gives a clear 410 with a new link, bound to the same wallet, instead of a stuck
+// payment. Links are made by POST, live PAYMENT_LINK_TTL_SECONDS unused, and are swept after.
+//
+// No RPC call happens while the database holds anything for a request: the chain is read first,
+// then one conditional statement records the outcome (compare and set), and a request that lost
+// the race reads what the winner recorded.
 //
 // A link is paid when the program's purchase event carried its reference for that skill and that
 // buyer, as the indexer stored it: whatever message the wallet signed (wallets set a fresh
@@ -25,8 +30,9 @@ import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAd
 import { Connection, PublicKey, Transaction, type TransactionInstruction } from "@solana/web3.js";
 import QRCode from "qrcode";
 import { COMMITMENT, keyOf, licenseState, RecentBlockhash, requireSkill } from "../../adapters/chain.js";
-import { DomainError, notFound, refused } from "../../errors.js";
+import { notFound, refused } from "../../errors.js";
 import type { Licenses, LicenseView } from "./licenses.js";
+import { LinkTokens } from "./linkToken.js";
 
 export type PaymentStatus = "open" | "paid" | "expired" | "failed";
 
@@ -43,16 +49,23 @@ export interface PaymentRequest {
   createdAt: Date;
 }
 
-/** Data access for payment requests; `locked` runs `fn` with the row locked until it returns. */
+/** What binding a request to a wallet records. */
+export type Binding = { account: string; transaction: string; lastValidBlockHeight: bigint; purchasesBefore: number };
+
+/** Data access for payment requests: reads, and changes that each apply only if the row is still as judged. */
 export interface PaymentStore {
-  create(row: Pick<PaymentRequest, "reference" | "skill" | "kind">): Promise<PaymentRequest>;
+  create(row: Pick<PaymentRequest, "reference" | "skill" | "kind"> & { account?: string | null }): Promise<PaymentRequest>;
   /** The signature of the indexed purchase that carried `reference` for `skill` and `buyer`, if any. */
   purchaseByReference(reference: string, skill: string, buyer: string): Promise<string | null>;
   get(reference: string): Promise<PaymentRequest | null>;
   /** Records `replacement` for `reference` unless one is already recorded; returns the one that stands. */
   replace(reference: string, replacement: string): Promise<string>;
-  /** `fn` with the row locked; payment_in_progress when another request holds it. */
-  locked<T>(reference: string, fn: (row: PaymentRequest | null, update: (patch: Partial<PaymentRequest>) => Promise<void>) => Promise<T>): Promise<T>;
+  /** Binds an open, transaction-less request (unbound, or bound to `binding.account`); false when another request did first. */
+  bind(reference: string, binding: Binding): Promise<boolean>;
+  /** Marks an open request holding `transaction` paid or expired; false when it moved on already. */
+  settle(reference: string, transaction: string, status: "paid" | "expired"): Promise<boolean>;
+  /** Deletes never-used requests made before `unusedBefore` and unpaid ones last changed before `unpaidBefore`. */
+  sweep(unusedBefore: Date, unpaidBefore: Date): Promise<number>;
 }
 
 /** The kind of license a skill sells. */
@@ -80,35 +93,56 @@ const KIND_LABEL: Record<LicenseKindName, string> = {
   usage: "usage units",
 };
 
+export interface PaymentSettings {
+  publicUrl: string;
+  /** Keys link tokens (linkToken.ts). */
+  linkSecret: string;
+  /** How long a link stays usable before a wallet binds it. */
+  linkTtlSeconds: number;
+}
+
+/** An unpaid request whose transaction expired is kept this long (it answers "expired" with its replacement). */
+const UNPAID_KEPT_MS = 24 * 3_600_000;
+
 export class Payments {
   /** Built once: constructing Anchor's client parses the whole IDL. */
   private readonly program;
   private readonly blockhash: RecentBlockhash;
+  private readonly tokens: LinkTokens;
 
   constructor(
     private readonly connection: Connection,
     private readonly store: PaymentStore,
     private readonly licenses: Licenses,
-    private readonly publicUrl: string,
+    private readonly settings: PaymentSettings,
   ) {
     this.program = marketplaceProgram({ connection });
     this.blockhash = new RecentBlockhash(connection);
+    this.tokens = new LinkTokens(settings.linkSecret);
   }
 
-  async createLink(skillId: string, kind?: LicenseKindName): Promise<PaymentLink> {
+  /** A new link to buy `skillId`; `account` binds it to that wallet from the start. */
+  async createLink(skillId: string, kind?: LicenseKindName, account?: string): Promise<PaymentLink> {
     const skillKey = keyOf(skillId, "skill id");
     const skill = await requireSkill(this.connection, skillKey);
     this.sellable(skill, kind);
     const reference = newReference().toBase58();
-    await this.store.create({ reference, skill: skillId, kind: pricingKind(skill) });
+    await this.store.create({ reference, skill: skillId, kind: pricingKind(skill), account: account ?? null });
     return this.link(reference, skillId, pricingKind(skill));
   }
 
   private async link(reference: string, skill: string, kind: LicenseKindName): Promise<PaymentLink> {
-    const transactionRequestUrl = `${this.publicUrl}/api/v1/pay/${reference}`;
+    const transactionRequestUrl = `${this.settings.publicUrl}/api/v1/pay/${this.tokens.issue(reference)}`;
     const url = transactionRequestLink(transactionRequestUrl);
     const qrSvg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
     return { reference, skill, kind, url, transactionRequestUrl, qrSvg };
+  }
+
+  /** The reference a link token names; not_found for a token this deployment did not issue. */
+  referenceOf(token: string): string {
+    const reference = this.tokens.open(token);
+    if (!reference) throw notFound("payment link");
+    return reference;
   }
 
   private sellable(skill: SkillAccount, kind?: LicenseKindName): void {
@@ -123,61 +157,78 @@ export class Payments {
   async transactionFor(referenceValue: string, accountValue: string): Promise<Built> {
     const reference = keyOf(referenceValue, "reference");
     const account = keyOf(accountValue, "account");
-    // Errors decided after a status change are returned, not thrown, so the change commits.
-    const outcome = await this.store.locked(referenceValue, async (row, update): Promise<Built | { refuse: DomainError } | { replace: PaymentRequest }> => {
-      if (!row) throw notFound(`payment ${referenceValue}`);
-      if (row.status === "paid") {
-        const payment = await this.payment(row);
-        throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: payment.paid ? payment.signature : null });
-      }
-      if (row.status === "expired" || row.status === "failed") return { replace: row };
-      if (row.account && row.account !== accountValue) {
-        throw refused("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
-      }
-      // Height first, then the chain: a payment landing between the two reads is still seen.
-      // The height first: once it is past the transaction's last valid block, the license read
-      // after it at the same commitment includes anything that transaction did.
-      const height = row.transaction ? BigInt(await this.connection.getBlockHeight(COMMITMENT)) : null;
+    const row = await this.store.get(referenceValue);
+    if (!row) throw notFound(`payment ${referenceValue}`);
+    if (row.status === "paid") {
       const payment = await this.payment(row);
-      if (payment.paid) {
-        await update({ status: "paid" });
-        return { refuse: refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: payment.signature }) };
-      }
-      if (row.transaction && row.lastValidBlockHeight !== null && height !== null) {
-        if (height <= row.lastValidBlockHeight) {
-          return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
-        }
-        await update({ status: "expired" });
-        return { replace: row };
-      }
-      const skillKey = new PublicKey(row.skill);
-      const [{ skill, license, marketplace }, latest] = await Promise.all([licenseState(this.connection, skillKey, account), this.blockhash.get()]);
-      this.sellable(skill, row.kind);
-      if (skill.author.equals(account)) throw refused("own_skill", "a seller cannot buy their own skill");
-      if (license && row.kind === "oneTime") throw refused("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
-      const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
-      const { blockhash, lastValidBlockHeight } = latest;
-      const transaction = unsignedTransaction(account, instructions, blockhash);
-      const purchasesBefore = license?.account.purchases ?? 0;
-      await update({ account: accountValue, transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight), purchasesBefore });
-      return { transaction, message: await this.message({ ...row, transaction }, skill, instructions.length), lastValidBlockHeight: String(lastValidBlockHeight) };
-    });
-    if ("refuse" in outcome) throw outcome.refuse;
-    // The replacement link is made after the lock is released (it needs its own connection).
-    if ("replace" in outcome) throw await this.expired(outcome.replace);
-    return outcome;
+      throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: payment.paid ? payment.signature : null });
+    }
+    // A bound link, and whatever replaces it, serves only its wallet.
+    if (row.account && row.account !== accountValue) {
+      throw refused("bound_to_other_wallet", "this payment link was already taken by another wallet; request a new link");
+    }
+    if (row.status === "expired" || row.status === "failed") throw await this.expired(row);
+    if (!row.transaction) return this.bind(row, reference, account);
+
+    // Height first, then the chain: once the height is past the transaction's last valid block,
+    // the license read after it at the same commitment includes anything that transaction did.
+    const height = BigInt(await this.connection.getBlockHeight(COMMITMENT));
+    const payment = await this.payment(row);
+    if (payment.paid) {
+      await this.store.settle(referenceValue, row.transaction, "paid");
+      throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: payment.signature });
+    }
+    if (row.lastValidBlockHeight !== null && height <= row.lastValidBlockHeight) {
+      return { transaction: row.transaction, message: await this.message(row), lastValidBlockHeight: row.lastValidBlockHeight.toString() };
+    }
+    await this.store.settle(referenceValue, row.transaction, "expired");
+    // Whatever moved it on (this request or another), the fresh row tells what stands.
+    const now = await this.store.get(referenceValue);
+    if (now?.status === "paid") throw refused("already_paid", "this payment link has already been paid", { reference: referenceValue, signature: null });
+    throw await this.expired(now ?? row);
   }
 
-  /** The 410 for an expired link, with its one replacement (made on first need, then reused). */
+  /** Builds the purchase for `account` and binds the link to it, unless another request did first. */
+  private async bind(row: PaymentRequest, reference: PublicKey, account: PublicKey): Promise<Built> {
+    if (row.createdAt.getTime() + this.settings.linkTtlSeconds * 1000 < Date.now()) {
+      throw refused("link_expired", "this payment link expired before a wallet used it; request a new link");
+    }
+    const skillKey = new PublicKey(row.skill);
+    const [{ skill, license, marketplace }, latest] = await Promise.all([licenseState(this.connection, skillKey, account), this.blockhash.get()]);
+    this.sellable(skill, row.kind);
+    if (skill.author.equals(account)) throw refused("own_skill", "a seller cannot buy their own skill");
+    if (license && row.kind === "oneTime") throw refused("already_licensed", `this wallet already holds a one-time license to ${skill.slug}`);
+    const instructions = await this.purchaseInstructions(skillKey, skill, account, reference, marketplace.treasury);
+    const { blockhash, lastValidBlockHeight } = latest;
+    const transaction = unsignedTransaction(account, instructions, blockhash);
+    const binding = { account: account.toBase58(), transaction, lastValidBlockHeight: BigInt(lastValidBlockHeight), purchasesBefore: license?.account.purchases ?? 0 };
+    if (await this.store.bind(row.reference, binding)) {
+      return { transaction, message: await this.message({ ...row, transaction }, skill, instructions.length), lastValidBlockHeight: String(lastValidBlockHeight) };
+    }
+    // Another request bound it meanwhile: its transaction is the one (for this wallet), or the
+    // link is another wallet's.
+    return this.transactionFor(row.reference, account.toBase58());
+  }
+
+  /** The 410 for an expired link, with its one replacement, bound to the same wallet (made on first need, then reused). */
   private async expired(row: PaymentRequest) {
     let replacement = row.replacedBy ? await this.store.get(row.replacedBy) : null;
-    if (!replacement) {
-      const created = await this.createLink(row.skill, row.kind);
+    if (!replacement && !row.replacedBy) {
+      const created = await this.createLink(row.skill, row.kind, row.account ?? undefined);
       const standing = await this.store.replace(row.reference, created.reference);
       replacement = await this.store.get(standing);
     }
-    const next = await this.link(replacement!.reference, replacement!.skill, replacement!.kind);
+    if (!replacement) {
+      // Its replacement went unused past its lifetime and was swept.
+      return refused("link_expired", "this payment's transaction expired unpaid and its replacement was never used; request a new link");
+    }
+    const next = await this.link(replacement.reference, replacement.skill, replacement.kind);
     return refused("payment_expired", "this payment's transaction expired unpaid; use the new link", { newLink: next });
+  }
+
+  /** Deletes links nobody used within their lifetime and unpaid requests expired a day ago; returns how many. */
+  sweep(now = new Date()): Promise<number> {
+    return this.store.sweep(new Date(now.getTime() - this.settings.linkTtlSeconds * 1000), new Date(now.getTime() - UNPAID_KEPT_MS));
   }
 
   private async purchaseInstructions(
@@ -235,7 +286,7 @@ export class Payments {
     if (!row) throw notFound(`payment ${referenceValue}`);
     const payment = await this.payment(row);
     if (payment.paid) {
-      if (row.status !== "paid") await this.store.locked(referenceValue, (_, update) => update({ status: "paid" }));
+      if (row.status !== "paid" && row.transaction) await this.store.settle(referenceValue, row.transaction, "paid");
       const license = row.account ? await this.licenses.read(new PublicKey(row.skill), new PublicKey(row.account)) : null;
       return { reference: referenceValue, status: "confirmed", signature: payment.signature, license };
     }
@@ -258,7 +309,7 @@ export class Payments {
   }
 
   label(): { label: string; icon: string } {
-    return { label: "Skill Marketplace", icon: `${this.publicUrl}/icon.svg` };
+    return { label: "Skill Marketplace", icon: `${this.settings.publicUrl}/icon.svg` };
   }
 }
 

@@ -1,8 +1,9 @@
 // Data access for payment requests (the api's own table, through Prisma): the one file that
-// knows its layout.
+// knows its layout. No method holds a lock or a transaction: every change is one conditional
+// statement (compare and set), so a request never keeps a pooled connection while it waits on
+// anything else.
 import type { PrismaClient, Prisma } from "@skill-marketplace/db";
-import { refused } from "../../errors.js";
-import type { PaymentRequest, PaymentStore } from "./service.js";
+import type { Binding, PaymentRequest, PaymentStore } from "./service.js";
 
 type PaymentRow = Prisma.PaymentRequestGetPayload<object>;
 
@@ -38,33 +39,35 @@ export function paymentStore(db: PrismaClient): PaymentStore {
       const row = await db.paymentRequest.findUnique({ where: { reference } });
       return row ? payment(row) : null;
     },
+    async bind(reference, binding: Binding) {
+      // Only an open request without a transaction takes one, and only for the wallet it is bound
+      // to (if any): of two requests building at once, the first one's transaction stands.
+      const { count } = await db.paymentRequest.updateMany({
+        where: { reference, status: "open", transaction: null, OR: [{ account: null }, { account: binding.account }] },
+        data: binding,
+      });
+      return count === 1;
+    },
+    async settle(reference, transaction, status) {
+      // Moves an open request on only while it still holds the transaction that was judged.
+      const { count } = await db.paymentRequest.updateMany({ where: { reference, status: "open", transaction }, data: { status } });
+      return count === 1;
+    },
     async replace(reference, replacement) {
       // Conditional: of two requests racing to replace one link, the first one's link stands.
       await db.paymentRequest.updateMany({ where: { reference, replacedBy: null }, data: { replacedBy: replacement } });
       const row = await db.paymentRequest.findUniqueOrThrow({ where: { reference } });
       return row.replacedBy ?? replacement;
     },
-    async locked(reference, fn) {
-      return db.$transaction(
-        async (tx) => {
-          // One request per reference at a time; others are told to retry at once rather than
-          // queue, so a burst on one link cannot hold the connection pool hostage.
-          try {
-            await tx.$queryRaw`SELECT reference FROM payment_requests WHERE reference = ${reference} FOR UPDATE NOWAIT`;
-          } catch (error) {
-            if (/55P03|could not obtain lock/.test(String((error as Error).message) + JSON.stringify(error))) {
-              throw refused("payment_in_progress", "this payment link is being prepared by another request; retry in a moment");
-            }
-            throw error;
-          }
-          const row = await tx.paymentRequest.findUnique({ where: { reference } });
-          const update = async (patch: Partial<PaymentRequest>) => {
-            await tx.paymentRequest.update({ where: { reference }, data: patch });
-          };
-          return fn(row ? payment(row) : null, update);
-        },
-        { timeout: 30_000 },
-      );
+    async sweep(unusedBefore, unpaidBefore) {
+      // Never-used links past their lifetime, and requests whose transaction expired long ago
+      // with no purchase carrying their reference; paid requests stay (they answer status reads).
+      return db.$executeRaw`
+        DELETE FROM payment_requests p
+        WHERE p.status <> 'paid'
+          AND ((p.transaction IS NULL AND p.created_at < ${unusedBefore})
+            OR (p.transaction IS NOT NULL AND p.updated_at < ${unpaidBefore}
+                AND NOT EXISTS (SELECT 1 FROM purchases u WHERE u.reference = p.reference)))`;
     },
   };
 }
