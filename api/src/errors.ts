@@ -8,9 +8,6 @@ export const ERROR_CODES = [
   "payload_too_large",
   "invalid_pubkey",
   "invalid_cursor",
-  "invalid_sort",
-  "invalid_message",
-  "invalid_signature",
   "invalid_docs",
   "docs_too_large",
   // Who is asking.

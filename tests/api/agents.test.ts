@@ -87,8 +87,8 @@ describe("api: agents and API keys", function () {
     assert.match(res.body.error.message, /issued to another wallet/);
 
     challenge = await nonceFor(wallet);
-    res = await post({ wallet: w, message: challenge.message, signature: "0".repeat(88) }).expect(400);
-    assert.equal(res.body.error.code, "invalid_signature");
+    res = await post({ wallet: w, message: challenge.message, signature: "0".repeat(88) }).expect(401);
+    assert.deepEqual([res.body.error.code, res.body.error.message], ["unauthorized", "signature must be base58"]);
     assert.equal(await agentCount(), before, "no agent created by any failed attempt");
   });
 

@@ -8,6 +8,7 @@ import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js
 import { cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs, type DomainError } from "@skill-marketplace/api";
 import { CID } from "multiformats/cid";
 import { sha256 } from "multiformats/hashes/sha2";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,7 +57,8 @@ describe("api: discovery and analytics", function () {
   const ids: Record<string, string> = {};
 
   before(async () => {
-    api = await startApi();
+    // Per-IP limits are the agents suite's business; the cursor fuzz alone makes 300 requests.
+    api = await startApi({ RATE_LIMIT_PER_IP: "100000" });
     ids.weather = await skill("weather-forecast", { category: "data", sales: 50, ratings: [5, 4], kind: "subscription" });
     ids.translate = await skill("translate-text", { category: "language", sales: 10, ratings: [3], price: 5_000_000n });
     ids.ocr = await skill("ocr-receipts", { category: "vision", sales: 80, ratings: [5, 5, 5], currency: USDC, kind: "usage" });
@@ -122,8 +124,20 @@ describe("api: discovery and analytics", function () {
     await api.http.get(`/api/v1/skills?sort=newest&cursor=${handMade}`).expect(200);
     res = await api.http.get("/api/v1/skills?limit=101").expect(400);
     assert.equal(res.body.error.details[0].path, "limit");
-    res = await api.http.get("/api/v1/skills?sort=relevance").expect(400);
-    assert.equal(res.body.error.code, "invalid_sort");
+    // Relevance without a search: newest first, and the answer says which order it used.
+    res = await api.http.get("/api/v1/skills?sort=relevance&limit=3").expect(200);
+    const newest = await api.http.get("/api/v1/skills?sort=newest&limit=3").expect(200);
+    assert.equal(res.body.sort, "newest");
+    assert.deepEqual(res.body.skills, newest.body.skills);
+    // Random cursors, and mutations of a real one: every one a 400 invalid_cursor, never anything else.
+    const real = Buffer.from(first.nextCursor!, "base64url");
+    for (let i = 0; i < 300; i++) {
+      const bytes = i % 2 === 0 ? randomBytes(1 + (i % 120)) : Buffer.from(real);
+      if (i % 2 === 1) for (let j = 0; j <= i % 4; j++) bytes[(i * 7 + j * 13) % bytes.length] = (i * 31 + j) % 256;
+      const fuzzed = await api.http.get(`/api/v1/skills?sort=popular&cursor=${bytes.toString("base64url")}`);
+      if (fuzzed.status === 200) continue; // a mutation can still spell a position (as a hand-made cursor does)
+      assert.deepEqual([fuzzed.status, fuzzed.body.error.code], [400, "invalid_cursor"], bytes.toString("base64url"));
+    }
     res = await api.http.get("/api/v1/skills?maxPrice=1.5").expect(400);
     assert.equal(res.body.error.details[0].path, "maxPrice");
     res = await api.http.get("/api/v1/skills?search=%3C%7F%21O%00%C3%AD").expect(400);

@@ -34,6 +34,49 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
     assert.equal(doc.paths["/api/v1/agents/me"].get.security[0].apiKey.length, 0);
   });
 
+  it("answers undeclared methods with 405 and Allow, literal paths before parameterized ones, and OPTIONS with 204", async () => {
+    let res = await api.http.delete("/api/v1/skills").expect(405);
+    assert.deepEqual([res.body.error.code, res.headers.allow], ["method_not_allowed", "GET, HEAD, OPTIONS"]);
+    assert.match(res.headers["content-type"]!, /application\/json/);
+    // `/agents/me` is its own resource, though PATCH /agents/:wallet would match it.
+    res = await api.http.patch("/api/v1/agents/me").send({ displayName: "x" }).expect(405);
+    assert.equal(res.headers.allow, "GET, HEAD, OPTIONS");
+    res = await api.http.put("/api/v1/agents/nonce").send({}).expect(405);
+    assert.equal(res.headers.allow, "POST, OPTIONS");
+    res = await api.http.options("/api/v1/skills/11111111111111111111111111111111").expect(204);
+    assert.equal(res.headers.allow, "GET, HEAD, OPTIONS");
+    await api.http.head("/api/v1/skills").expect(200);
+  });
+
+  it("says in the document what the edge checks: every request string is free of NUL, links name real operations", async () => {
+    const doc = (await api.http.get("/api/v1/openapi.json").expect(200)).body;
+    const ids = new Set<string>();
+    const strings: string[] = [];
+    const walk = (where: string, schema: unknown) => {
+      if (!schema || typeof schema !== "object") return;
+      const s = schema as Record<string, unknown>;
+      if (s.type === "string" && s.enum === undefined) strings.push(`${where}: ${String(s.pattern)}`);
+      for (const [k, v] of Object.entries(s)) walk(`${where}.${k}`, v);
+    };
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Record<string, unknown>>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        assert.ok(!ids.has(op.operationId as string), `operationId ${String(op.operationId)} is unique`);
+        ids.add(op.operationId as string);
+        for (const p of (op.parameters ?? []) as { name: string; schema: unknown }[]) walk(`${method} ${path} ${p.name}`, p.schema);
+        walk(`${method} ${path} body`, (op.requestBody as { content?: Record<string, { schema: unknown }> } | undefined)?.content?.["application/json"]?.schema);
+      }
+    }
+    assert.ok(strings.length > 20);
+    // Every one has a pattern: its own (keys, tokens, amounts: none admits NUL), or the no-NUL one.
+    for (const s of strings) assert.ok(!s.endsWith(": undefined"), s);
+    assert.ok(strings.some((s) => s.endsWith(": ^[^\\u0000]*$")));
+    const links = Object.values(doc.paths as Record<string, Record<string, { responses: Record<string, { links?: Record<string, { operationId: string }> }> }>>)
+      .flatMap((item) => Object.values(item).flatMap((op) => Object.values(op.responses).flatMap((r) => Object.values(r.links ?? {}))));
+    assert.ok(links.length >= 10);
+    for (const link of links) assert.ok(ids.has(link.operationId), link.operationId);
+    assert.equal(doc.paths["/api/v1/skills/{id}"].get.parameters[0].schema.format, "solana-pubkey");
+  });
+
   it("SKILL.md teaches every public endpoint", async () => {
     const res = await api.http.get("/SKILL.md").expect(200);
     assert.match(res.headers["content-type"]!, /text\/markdown/);

@@ -58,6 +58,25 @@ function inspect(value: unknown): { nul: boolean; tooDeep: boolean } {
   return { nul, tooDeep: false };
 }
 
+/** An operation's id from its method and path: `get /skills/:id/reviews` → `getSkillsIdReviews`. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path.split(/[/:_-]+/).filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
+/** Adds the no-NUL pattern to every string schema in `schema` that has no pattern of its own. */
+function noNul(schema: unknown): void {
+  const stack = [schema];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (!item || typeof item !== "object") continue;
+    const s = item as Record<string, unknown>;
+    const types = Array.isArray(s.type) ? s.type : [s.type];
+    if (types.includes("string") && s.pattern === undefined && s.enum === undefined && s.const === undefined) s.pattern = "^[^\\u0000]*$";
+    stack.push(...Object.values(s));
+  }
+}
+
 type Method = "get" | "post" | "put" | "patch" | "delete";
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 
@@ -77,6 +96,12 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
    * a content type and description for an answer without a body (status 204).
    */
   response: z.ZodType | { contentType: string; description: string };
+  /**
+   * OpenAPI links from the success answer to other operations (named `"<method> <path>"`), each
+   * parameter a runtime expression such as `$response.body#/skills/0/id`: how a client (and the
+   * stateful tests) go from one answer to the next request.
+   */
+  links?: Record<string, { to: string; parameters: Record<string, string> }>;
   status?: number;
   errors?: number[];
   handler: (input: {
@@ -101,6 +126,16 @@ export class ApiRouter {
     readonly base: string,
     private readonly authenticate: Authenticate,
   ) {
+    // A path without parameters (`/agents/me`) is its own resource even where a parameterized
+    // one (`/agents/:wallet`) would match it: its undeclared methods are answered here, first.
+    this.router.use((req, res, next) => {
+      const methods = this.allowed().get(req.path);
+      if (!methods || req.path.includes(":") || methods.has(req.method)) return next();
+      const allow = [...methods, "OPTIONS"].join(", ");
+      res.set("Allow", allow);
+      if (req.method === "OPTIONS") res.status(204).end();
+      else next(methodNotAllowed(req.method, allow));
+    });
     this.registry.registerComponent("securitySchemes", "apiKey", {
       type: "http",
       scheme: "bearer",
@@ -114,16 +149,25 @@ export class ApiRouter {
     const errors = new Set([...(spec.errors ?? []), 400, 429]);
     if (spec.auth === "required") errors.add(401);
     const responses: Record<number, unknown> = {};
+    const links = spec.links
+      ? Object.fromEntries(
+          Object.entries(spec.links).map(([name, link]) => {
+            const [method, path] = link.to.split(" ") as [string, string];
+            return [name, { operationId: operationIdOf(method, path), parameters: link.parameters }];
+          }),
+        )
+      : undefined;
     responses[status] =
       "contentType" in spec.response
         ? { description: spec.response.description, content: { [spec.response.contentType]: { schema: { type: "string" } } } }
-        : { description: spec.summary, content: { "application/json": { schema: spec.response } } };
+        : { description: spec.summary, content: { "application/json": { schema: spec.response } }, ...(links ? { links } : {}) };
     for (const code of errors) {
       responses[code] = { description: ERROR_DESCRIPTIONS[code] ?? "error", content: { "application/json": { schema: ErrorBody } } };
     }
     this.registry.registerPath({
       method: spec.method,
       path: this.base + openApiPath,
+      operationId: operationIdOf(spec.method, spec.path),
       summary: spec.summary,
       tags: [spec.tag],
       security: spec.auth === "required" ? [{ apiKey: [] }] : spec.auth === "optional" ? [{}, { apiKey: [] }] : undefined,
@@ -136,6 +180,7 @@ export class ApiRouter {
       responses: responses as never,
     });
     this.routes.push({ method: spec.method, path: this.base + spec.path, summary: spec.summary, tag: spec.tag });
+    this.allowedByPath = null;
 
     this.router[spec.method](spec.path, async (req, res, next) => {
       try {
@@ -147,20 +192,22 @@ export class ApiRouter {
           for (const issue of parsed.error.issues) problems.push({ in: where, path: issue.path.join("."), message: issue.message });
           return undefined as z.infer<T>;
         };
-        // PostgreSQL text cannot hold NUL; refuse it at the edge rather than fail in a query.
+        // Nesting past MAX_JSON_DEPTH is refused before any schema walks it.
         for (const [where, value] of [["path", req.params], ["query", req.query], ["body", req.body]] as const) {
-          const found = inspect(value);
-          if (found.tooDeep) {
-            // Refused before any schema walks it.
+          if (inspect(value).tooDeep) {
             const problem = { in: where, path: "", message: `must not nest more than ${MAX_JSON_DEPTH} levels deep` };
             throw invalid("validation_failed", `${where} value: ${problem.message}`, [problem]);
           }
-          if (found.nul) problems.push({ in: where, path: "", message: "must not contain NUL characters" });
         }
         const caller = spec.auth ? await this.authenticate(req.header("authorization"), spec.auth === "required") : undefined;
         const params = check("path", spec.params, req.params);
         const query = check("query", spec.query, req.query);
         const body = check("body", spec.body, req.body);
+        // PostgreSQL text cannot hold NUL: refused in what the schemas kept (the document says so
+        // of every request string); fields a schema drops never reach a query.
+        for (const [where, value] of [["path", params], ["query", query], ["body", body]] as const) {
+          if (inspect(value).nul) problems.push({ in: where, path: "", message: "must not contain NUL characters" });
+        }
         if (problems.length > 0) {
           const first = problems[0]!;
           throw invalid("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
@@ -177,11 +224,11 @@ export class ApiRouter {
     });
   }
 
-  /**
-   * Answers every path's undeclared methods: 405 with `Allow` naming the declared ones (OPTIONS:
-   * 204 with the same header). Called once, after the last `add`.
-   */
-  finish(): void {
+  private allowedByPath: Map<string, Set<string>> | null = null;
+
+  /** Declared methods by path below the base (GET implies HEAD). */
+  private allowed(): Map<string, Set<string>> {
+    if (this.allowedByPath) return this.allowedByPath;
     const allowed = new Map<string, Set<string>>();
     for (const { method, path } of this.routes) {
       const local = path.slice(this.base.length);
@@ -189,7 +236,16 @@ export class ApiRouter {
       allowed.get(local)!.add(method.toUpperCase());
       if (method === "get") allowed.get(local)!.add("HEAD");
     }
-    for (const [path, methods] of allowed) {
+    return (this.allowedByPath = allowed);
+  }
+
+  /**
+   * Answers every path's undeclared methods: 405 with `Allow` naming the declared ones (OPTIONS:
+   * 204 with the same header). Called once, after the last `add`.
+   */
+  finish(): void {
+    this.allowedByPath = null;
+    for (const [path, methods] of this.allowed()) {
       const allow = [...methods, "OPTIONS"].join(", ");
       this.router.all(path, (req, res, next) => {
         res.set("Allow", allow);
@@ -200,10 +256,29 @@ export class ApiRouter {
   }
 
   document(info: { title: string; version: string; description: string }, serverUrl: string): object {
-    return new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
+    const document = new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
       openapi: "3.1.0",
       info,
       servers: [{ url: serverUrl }],
     });
+    // Every link names an operation that exists.
+    const ids = new Set(this.routes.map((r) => operationIdOf(r.method, r.path.slice(this.base.length))));
+    for (const item of Object.values(document.paths ?? {})) {
+      for (const operation of Object.values(item as Record<string, { responses?: Record<string, { links?: Record<string, { operationId: string }> }> }>)) {
+        for (const response of Object.values(operation.responses ?? {})) {
+          for (const [name, link] of Object.entries(response.links ?? {})) {
+            if (!ids.has(link.operationId)) throw new Error(`link ${name} names no operation: ${link.operationId}`);
+          }
+        }
+      }
+    }
+    // What every request string must also be, as the edge checks it: free of NUL characters.
+    for (const item of Object.values(document.paths ?? {})) {
+      for (const operation of Object.values(item as Record<string, { parameters?: { schema?: unknown }[]; requestBody?: { content?: Record<string, { schema?: unknown }> } }>)) {
+        for (const parameter of operation.parameters ?? []) noNul(parameter.schema);
+        for (const media of Object.values(operation.requestBody?.content ?? {})) noNul(media.schema);
+      }
+    }
+    return document;
   }
 }

@@ -6,7 +6,11 @@ import "./route.js"; // adds .openapi() to zod
 export const Pubkey = z
   .string()
   .refine(isPublicKey, PUBLIC_KEY_MESSAGE)
-  .openapi({ description: "base58 public key", pattern: "^[1-9A-HJ-NP-Za-km-z]{32,44}$", minLength: 32, maxLength: 44 });
+  .openapi({
+    description: "a Solana public key: base58 text that decodes to exactly 32 bytes (the pattern alone admits other lengths)",
+    format: "solana-pubkey",
+    pattern: "^[1-9A-HJ-NP-Za-km-z]{32,44}$",
+  });
 export const Kind = z.enum(["oneTime", "subscription", "usage"]);
 
 /** How many reviews gave each rating, "1" to "5". */

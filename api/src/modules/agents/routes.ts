@@ -46,7 +46,8 @@ const ProfilePatch = z
     website: z.url({ protocol: /^https?$/ }).max(200).nullable().optional(),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, "give at least one field to change");
+  .refine((p) => Object.keys(p).length > 0, "give at least one field to change")
+  .openapi({ minProperties: 1 });
 
 export function agentRoutes(api: ApiRouter, agents: Agents, directory: AgentDirectory): void {
   api.add({
@@ -72,6 +73,7 @@ export function agentRoutes(api: ApiRouter, agents: Agents, directory: AgentDire
       label: z.string().max(64).optional(),
     }),
     response: IssuedKey.extend({ created: z.boolean(), wallet: z.string() }),
+    links: { profile: { to: "get /agents/:wallet", parameters: { wallet: "$response.body#/wallet" } } },
     status: 201,
     errors: [401],
     handler: ({ body }) => agents.register(body),
@@ -106,6 +108,7 @@ export function agentRoutes(api: ApiRouter, agents: Agents, directory: AgentDire
     auth: "required",
     body: z.object({ label: z.string().max(64).optional(), revokeCurrent: z.boolean().optional() }).strict(),
     response: IssuedKey,
+    links: { revoke: { to: "delete /agents/me/keys/:keyId", parameters: { keyId: "$response.body#/key/id" } } },
     status: 201,
     handler: ({ caller, body }) => agents.rotate(caller!, body),
   });

@@ -9,7 +9,7 @@ import bs58 from "bs58";
 import type { Redis } from "ioredis";
 import { randomBytes } from "node:crypto";
 import nacl from "tweetnacl";
-import { invalid, unauthorized } from "../../errors.js";
+import { unauthorized } from "../../errors.js";
 
 export interface SignInMessage {
   message: string;
@@ -75,7 +75,8 @@ export class SignIn {
   /** Checks a signed message and consumes its nonce; returns the proven wallet. */
   async verify(p: { wallet: string; message: string; signature: string }, now = new Date()): Promise<string> {
     const nonce = /^Nonce: ([0-9a-f]{32})$/m.exec(p.message)?.[1];
-    if (!nonce) throw invalid("invalid_message", "the message carries no nonce; request one from POST /api/v1/agents/nonce");
+    // Every way a sign-in proof fails is a 401: the request lacks valid credentials.
+    if (!nonce) throw unauthorized("the message carries no nonce; request one from POST /api/v1/agents/nonce");
     // A message made for another deployment (or chain) is refused before its nonce is touched.
     const lines = p.message.split("\n");
     const domain = /^(.*) wants you to sign in with your Solana account:$/.exec(lines[0] ?? "")?.[1];
@@ -86,9 +87,9 @@ export class SignIn {
     try {
       signature = bs58.decode(p.signature);
     } catch {
-      throw invalid("invalid_signature", "signature must be base58");
+      throw unauthorized("signature must be base58");
     }
-    if (signature.length !== 64) throw invalid("invalid_signature", "signature must be 64 bytes (ed25519)");
+    if (signature.length !== 64) throw unauthorized("signature must be 64 bytes (ed25519)");
     // Consumed before checking, so a nonce can be tried once: a failed attempt needs a new one.
     const stored = await this.redis.getdel(this.key(nonce));
     if (!stored) throw unauthorized("nonce unknown, already used or expired; request a new one");

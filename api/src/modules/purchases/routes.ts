@@ -33,6 +33,7 @@ const PaymentLink = z
     kind: Kind,
     url: z.string().openapi({ description: "solana: transaction-request URL" }),
     transactionRequestUrl: z.string(),
+    token: z.string().openapi({ description: "the capability at the end of transactionRequestUrl (`/api/v1/pay/{token}`)" }),
     qrSvg: z.string().openapi({ description: "QR code of `url`, as SVG" }),
   })
   .openapi("PaymentLink");
@@ -57,6 +58,11 @@ export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Lic
     params: z.object({ id: Pubkey }),
     body: z.object({ kind: Kind.optional() }),
     response: PaymentLink,
+    links: {
+      label: { to: "get /pay/:token", parameters: { token: "$response.body#/token" } },
+      transaction: { to: "post /pay/:token", parameters: { token: "$response.body#/token" } },
+      status: { to: "get /payments/:reference", parameters: { reference: "$response.body#/reference" } },
+    },
     status: 201,
     errors: [404, 409],
     handler: ({ params, body }) => payments.createLink(params.id, body.kind),
@@ -115,6 +121,7 @@ export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Lic
     auth: "required",
     body: z.object({ skillId: Pubkey, kind: Kind.optional() }),
     response: PurchaseTransaction.extend({ reference: z.string() }),
+    links: { status: { to: "get /payments/:reference", parameters: { reference: "$response.body#/reference" } } },
     status: 201,
     errors: [404, 409],
     handler: async ({ body, caller }) => {

@@ -79,6 +79,8 @@ export interface PaymentLink {
   url: string;
   /** The HTTPS endpoint the wallet calls (GET label, POST account). */
   transactionRequestUrl: string;
+  /** The capability that URL ends with. */
+  token: string;
   qrSvg: string;
 }
 
@@ -132,10 +134,11 @@ export class Payments {
   }
 
   private async link(reference: string, skill: string, kind: LicenseKindName): Promise<PaymentLink> {
-    const transactionRequestUrl = `${this.settings.publicUrl}/api/v1/pay/${this.tokens.issue(reference)}`;
+    const token = this.tokens.issue(reference);
+    const transactionRequestUrl = `${this.settings.publicUrl}/api/v1/pay/${token}`;
     const url = transactionRequestLink(transactionRequestUrl);
     const qrSvg = await QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
-    return { reference, skill, kind, url, transactionRequestUrl, qrSvg };
+    return { reference, skill, kind, url, transactionRequestUrl, token, qrSvg };
   }
 
   /** The reference a link token names; not_found for a token this deployment did not issue. */

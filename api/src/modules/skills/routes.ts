@@ -42,7 +42,9 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
       .object({
         search: z.string().trim().min(1).max(200).optional(),
         category: z.string().max(32).optional(),
-        sort: z.enum(["popular", "newest", "rating", "relevance"]).optional(),
+        sort: z.enum(["popular", "newest", "rating", "relevance"]).optional().openapi({
+          description: "default: relevance with a search, else newest; relevance without a search lists newest first (the answer's `sort` tells)",
+        }),
         minRating: z.coerce.number().min(1).max(5).optional(),
         maxPrice: z.string().regex(/^\d{1,20}$/, "must be an integer amount in base units").optional(),
         currency: z.union([z.literal("SOL"), Pubkey]).optional(),
@@ -52,6 +54,15 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
       })
       .strict(),
     response: z.object({ skills: z.array(SkillSchema), nextCursor: z.string().nullable(), sort: z.string() }),
+    links: {
+      next: { to: "get /skills", parameters: { cursor: "$response.body#/nextCursor", sort: "$response.body#/sort" } },
+      skill: { to: "get /skills/:id", parameters: { id: "$response.body#/skills/0/id" } },
+      reviews: { to: "get /skills/:id/reviews", parameters: { id: "$response.body#/skills/0/id" } },
+      review: { to: "post /skills/:id/reviews", parameters: { id: "$response.body#/skills/0/id" } },
+      purchaseLink: { to: "post /skills/:id/purchase-link", parameters: { id: "$response.body#/skills/0/id" } },
+      verify: { to: "get /marketplace/verify/:skillId", parameters: { skillId: "$response.body#/skills/0/id" } },
+      seller: { to: "get /agents/:wallet", parameters: { wallet: "$response.body#/skills/0/author" } },
+    },
     handler: ({ query, url }) => cached(url, `skills:${JSON.stringify(query)}`, () => skills.list(query)),
   });
 
@@ -61,6 +72,10 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
     summary: "A skill: pricing, current version, provenance, API spec and examples, versions, rating summary and reviews",
     tag: "discovery",
     params: z.object({ id: Pubkey }),
+    links: {
+      seller: { to: "get /agents/:wallet", parameters: { wallet: "$response.body#/author" } },
+      purchaseLink: { to: "post /skills/:id/purchase-link", parameters: { id: "$response.body#/id" } },
+    },
     response: SkillSchema.extend({
       docs: z.object({
         cid: z.string(),

@@ -3,7 +3,7 @@
 // versions and reviews, and categories. Amounts stay exact strings.
 import type { SkillDocs } from "../../adapters/ipfs.js";
 import { encodeCursor, type Sort } from "../../cursor.js";
-import { invalid, notFound } from "../../errors.js";
+import { notFound } from "../../errors.js";
 import { ratingDistribution, reviewView } from "../reviews/service.js";
 import type { ReviewStore } from "../reviews/store.js";
 import type { SkillQuery, SkillRow, SkillStore } from "./store.js";
@@ -56,8 +56,9 @@ export class Skills {
   ) {}
 
   async list(q: SkillQuery) {
-    const sort: Sort = q.sort ?? (q.search ? "relevance" : "newest");
-    if (sort === "relevance" && !q.search) throw invalid("invalid_sort", "sort=relevance needs a search");
+    // Relevance ranks against a search; without one every skill is as relevant, so the list comes
+    // newest first, and the answer's `sort` says so.
+    const sort: Sort = q.search ? (q.sort ?? "relevance") : q.sort === "relevance" || !q.sort ? "newest" : q.sort;
     const rows = await this.store.page(q, sort);
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
