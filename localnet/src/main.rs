@@ -1,5 +1,8 @@
 //! `cargo run -p localnet -- [--rpc-port 8899] [--ws-port RPC+1] [--ledger DIR] [--slot-ms 400] [--finality-lag 32]
-//! [--upgrade-authority PUBKEY]`
+//! [--upgrade-authority PUBKEY] [--test-methods]`
+//!
+//! `--test-methods` serves `setAccount` (write any account outside a transaction), for test suites
+//! that need an account no program would make; never for a node services rely on.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -10,7 +13,7 @@ use localnet::{
 use tokio::sync::Mutex;
 
 fn usage() -> ! {
-    eprintln!("usage: localnet [--rpc-port PORT] [--ws-port PORT] [--ledger DIR] [--slot-ms MS] [--finality-lag SLOTS] [--upgrade-authority PUBKEY]");
+    eprintln!("usage: localnet [--rpc-port PORT] [--ws-port PORT] [--ledger DIR] [--slot-ms MS] [--finality-lag SLOTS] [--upgrade-authority PUBKEY] [--test-methods]");
     std::process::exit(2)
 }
 
@@ -22,6 +25,10 @@ fn main() {
     let mut node_config = NodeConfig::default();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--test-methods" {
+            node_config.test_methods = true;
+            continue;
+        }
         let value = args.next().unwrap_or_else(|| usage());
         let bad = |what: &str| -> ! {
             eprintln!("localnet: {flag} expects {what}, got '{value}'");

@@ -62,11 +62,14 @@ pub struct NodeConfig {
     /// cluster holds it for an upgradeable program; `None` presents the program as immutable
     /// (and then nobody can initialize the marketplace).
     pub upgrade_authority: Option<Pubkey>,
+    /// Serves the test-only methods (`setAccount`): a node started for tests only, never one a
+    /// service relies on as a chain.
+    pub test_methods: bool,
 }
 
 impl Default for NodeConfig {
     fn default() -> Self {
-        Self { confirmation_lag: 1, finality_lag: 32, upgrade_authority: None }
+        Self { confirmation_lag: 1, finality_lag: 32, upgrade_authority: None, test_methods: false }
     }
 }
 
@@ -646,6 +649,25 @@ impl Node {
         }
         self.transaction_count += 1;
         record
+    }
+
+    /// Whether the test-only methods are served.
+    pub fn test_methods(&self) -> bool {
+        self.config.test_methods
+    }
+
+    /// Writes `account` at `key` as of the current slot, outside any transaction (test-only: what
+    /// a look-alike account made by another program would be). Not journaled: gone after a restart.
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) -> Result<(), String> {
+        if *key == skill_marketplace::ID || *key == self.faucet.pubkey() {
+            return Err("the program's and the faucet's accounts cannot be replaced".into());
+        }
+        let before = self.svm.get_account(key);
+        let owner = account.owner;
+        self.svm.set_account(*key, account).map_err(|e| e.to_string())?;
+        self.record_version(key, before);
+        self.owned.entry(owner).or_default().insert(*key);
+        Ok(())
     }
 
     fn record_version(&mut self, key: &Pubkey, before: Option<Account>) {

@@ -44,6 +44,7 @@ pub fn handle(node: &mut Node, request: &Value) -> Value {
         (Some(v), Some(method)) if v == "2.0" => {
             let params = request.get("params").cloned().unwrap_or(Value::Array(vec![]));
             match params {
+                Value::Array(params) if method == "setAccount" && node.test_methods() => set_account(node, &params),
                 Value::Array(params) => call(node, method, &params),
                 _ => Err(RpcError::invalid_params("params must be an array")),
             }
@@ -102,6 +103,30 @@ pub const METHODS: &[&str] = &[
     "getTokenLargestAccounts",
     "getInflationReward",
 ];
+
+/// Test-only (`--test-methods`): `setAccount(pubkey, { lamports, owner, data: [base64, "base64"],
+/// executable? })` writes an account outside any transaction; answers null.
+fn set_account(node: &mut Node, params: &[Value]) -> RpcResult {
+    let key = param_pubkey(params, 0)?;
+    let spec = params.get(1).and_then(Value::as_object).ok_or_else(|| RpcError::invalid_params("Invalid param: expected an account object"))?;
+    let lamports = spec.get("lamports").and_then(Value::as_u64).ok_or_else(|| RpcError::invalid_params("Invalid param: lamports"))?;
+    let owner = spec
+        .get("owner")
+        .and_then(Value::as_str)
+        .and_then(|o| o.parse::<Pubkey>().ok())
+        .ok_or_else(|| RpcError::invalid_params("Invalid param: owner must be a base58 public key"))?;
+    let data = match spec.get("data") {
+        None => Vec::new(),
+        Some(Value::Array(parts)) if parts.get(1).and_then(Value::as_str) == Some("base64") => B64
+            .decode(parts.first().and_then(Value::as_str).unwrap_or_default())
+            .map_err(|_| RpcError::invalid_params("Invalid param: data is not base64"))?,
+        Some(_) => return Err(RpcError::invalid_params("Invalid param: data must be [base64, \"base64\"]")),
+    };
+    let executable = spec.get("executable").and_then(Value::as_bool).unwrap_or(false);
+    let account = Account { lamports, data, owner, executable, rent_epoch: 0 };
+    node.set_account(&key, account).map_err(RpcError::invalid_params)?;
+    Ok(Value::Null)
+}
 
 fn call(node: &mut Node, method: &str, params: &[Value]) -> RpcResult {
     match method {
@@ -1072,6 +1097,31 @@ mod tests {
             assert!(!matches!(&answer, Err(e) if e.code == -32601), "{method} is not dispatched");
         }
         assert!(matches!(call(&mut node, "getVoteAccounts", &[]), Err(e) if e.code == -32601));
+    }
+
+    #[test]
+    fn set_account_is_served_only_to_a_node_started_for_tests() {
+        let key = Pubkey::new_unique();
+        let request = |node: &mut Node, owner: &str| {
+            let params = json!([key.to_string(), { "lamports": 5_000_000, "owner": owner, "data": ["AQID", "base64"] }]);
+            handle(node, &json!({ "jsonrpc": "2.0", "id": 1, "method": "setAccount", "params": params }))
+        };
+        let owner = Pubkey::new_unique();
+        let mut node = Node::new(NodeConfig::default());
+        let refused = request(&mut node, &owner.to_string());
+        assert_eq!(refused["error"]["code"], -32601, "{refused}");
+        assert!(node.account(&key, Commitment::Processed).is_none(), "nothing written");
+
+        let mut node = Node::new(NodeConfig { test_methods: true, ..NodeConfig::default() });
+        let answer = request(&mut node, &owner.to_string());
+        assert_eq!(answer["result"], Value::Null, "{answer}");
+        let account = node.account(&key, Commitment::Processed).expect("written");
+        assert_eq!((account.owner, account.data.as_slice(), account.lamports), (owner, &[1u8, 2, 3][..], 5_000_000));
+        assert!(node.keys_owned_by(&owner).any(|k| *k == key), "found by getProgramAccounts");
+        let bad = request(&mut node, "not-a-key");
+        assert_eq!(bad["error"]["code"], -32602);
+        let program = handle(&mut node, &json!({ "jsonrpc": "2.0", "id": 1, "method": "setAccount", "params": [skill_marketplace::ID.to_string(), { "lamports": 1, "owner": owner.to_string() }] }));
+        assert_eq!(program["error"]["code"], -32602, "the program's own account is not replaceable");
     }
 
     #[test]

@@ -124,7 +124,10 @@ export async function postgresService(options: { dataDir: string; port: number; 
       throw new Error(`initdb failed in ${options.dataDir}: ${stderr.trim() || (error as Error).message}`);
     }
   }
-  const args = ["-D", options.dataDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"];
+  const args = ["-D", options.dataDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200",
+    // Per-statement timings (CREATE EXTENSION pg_stat_statements in a database to read them): how
+    // the api's tail latency was traced to its queries.
+    "-c", "shared_preload_libraries=pg_stat_statements"];
   if (!options.durable) args.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   const url = `postgresql://postgres@127.0.0.1:${options.port}/postgres`;
   return {

@@ -18,6 +18,8 @@ export interface LocalnetOptions {
   finalityLag?: number;
   /** Persist the chain in a fresh temporary directory (removed by `stop`), or in this one. */
   ledger?: boolean | string;
+  /** Serve the test-only `setAccount` method (default true: every node here is a test node). */
+  testMethods?: boolean;
   /** The program's upgrade authority (the only key that can initialize the marketplace); none: immutable. */
   upgradeAuthority?: { toBase58(): string };
 }
@@ -112,6 +114,8 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     "--finality-lag", String(options.finalityLag ?? 4),
     ...(ledgerDir ? ["--ledger", ledgerDir] : []),
     ...(options.upgradeAuthority ? ["--upgrade-authority", options.upgradeAuthority.toBase58()] : []),
+    // Test nodes serve setAccount (look-alike accounts of other programs); `npm start`'s never does.
+    ...(options.testMethods === false ? [] : ["--test-methods"]),
   ];
   const rpcUrl = `http://127.0.0.1:${rpcPort}`;
   let stderr = "";
