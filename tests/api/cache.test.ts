@@ -60,6 +60,19 @@ describe("api: response cache across instances", () => {
     assert.equal(computed, 1);
   });
 
+  it("stays on a generation it already read from the counter when the indexer's message for it comes after", async () => {
+    // The indexer counted; one instance read the counter (as at start or after a reconnect)
+    // before the message reached it.
+    const generation = String(await redis.incr(CACHE_GENERATION_KEY));
+    await caches[0]!.sync();
+    assert.equal(caches[0]!.currentGeneration, generation);
+    await redis.publish(channel, encodeInvalidation({ skills: ["s"], licenses: [], slot: 1, signature: "sig", generation: Number(generation) }));
+    await waitUntil("the other instance moved", () => caches[1]!.currentGeneration === generation);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(caches.map((c) => c.currentGeneration), [generation, generation], "both on the indexer's generation");
+    assert.equal(await redis.get(CACHE_GENERATION_KEY), generation, "nobody but the indexer counted");
+  });
+
   it("moves on for a message that names no generation", async () => {
     const before = caches.map((c) => c.currentGeneration);
     await redis.publish(channel, JSON.stringify({ skills: ["s"], licenses: [] }));

@@ -41,8 +41,10 @@ export interface TestApi {
 export async function startApi(env: Record<string, string> = {}, options: { indexer?: boolean } = {}): Promise<TestApi> {
   const chain = await startMarketplace();
   const database = await scratchDatabase("api_test");
-  const indexer = options.indexer ? await startIndexer(indexerEnv(chain, database.url)) : null;
   const redisUrl = testRedisUrl(REDIS_TEST_DB);
+  const channel = `test:invalidate:${randomBytes(4).toString("hex")}`;
+  // The indexer announces on the api's Redis and channel, as under `npm start`.
+  const indexer = options.indexer ? await startIndexer(indexerEnv(chain, database.url, { REDIS_URL: redisUrl, INDEXER_REDIS_CHANNEL: channel })) : null;
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   const db = openDatabase(database.url);
@@ -61,7 +63,6 @@ export async function startApi(env: Record<string, string> = {}, options: { inde
       ...overrides,
     });
   const cache = new ResponseCache(redis, 300, logger);
-  const channel = `test:invalidate:${randomBytes(4).toString("hex")}`;
   await cache.listen(channel);
   const config = configFor({});
   const docs = new SkillDocs(blockStoreFor(config));

@@ -108,12 +108,14 @@ export class ResponseCache {
   }
 
   /**
-   * A change was announced: move to the generation the message names when it is ahead of ours,
-   * else (a message without one, or one we are already past) to a new one of our own.
+   * A change was announced: move to the generation the message names when it is ahead of ours
+   * (one we already reached, by reading the counter at start or after a reconnect, changes
+   * nothing: moving on would take this instance away from the others); a message without one
+   * moves us to a new generation of our own.
    */
   private async follow(generation: number | undefined): Promise<void> {
-    if (generation !== undefined && generation > Number(this.generation)) this.moveTo(String(generation));
-    else await this.invalidate();
+    if (generation === undefined) await this.invalidate();
+    else if (generation > Number(this.generation)) this.moveTo(String(generation));
   }
 
   /** A change happened: move to a new generation. */
