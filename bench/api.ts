@@ -271,6 +271,12 @@ try {
       at: number; loopP99Ms: number; loopMaxMs: number; gc: Record<string, { count: number; totalMs: number; maxMs: number }>;
     }).filter((l) => l.at > from && l.at <= to + 1_000);
     const gcs = lines.flatMap((l) => Object.values(l.gc));
+    const byKind: Record<string, { count: number; maxMs: number }> = {};
+    for (const l of lines) for (const [kind, g] of Object.entries(l.gc)) {
+      const k = (byKind[kind] ??= { count: 0, maxMs: 0 });
+      k.count += g.count;
+      k.maxMs = Math.max(k.maxMs, round(g.maxMs));
+    }
     let pgMaxMs = 0;
     let pgMeanMs = 0;
     if (pgStats) {
@@ -292,7 +298,7 @@ try {
       pgMaxMs,
       pgMeanMs,
     };
-    console.log(`  ${name}: event loop p99 ≤ ${diagnosis.loopP99Ms} ms (max ${diagnosis.loopMaxMs}), GC ${diagnosis.gcPauses} pauses (longest ${diagnosis.gcMaxMs} ms, ${diagnosis.gcTotalMs} ms in all)`);
+    console.log(`  ${name}: event loop p99 ≤ ${diagnosis.loopP99Ms} ms (max ${diagnosis.loopMaxMs}), GC ${diagnosis.gcPauses} pauses (longest ${diagnosis.gcMaxMs} ms, ${diagnosis.gcTotalMs} ms in all; ${JSON.stringify(byKind)})`);
     return Object.assign(result as object, { diagnosis }) as T & { diagnosis: Diagnosis };
   }
   /** The worst of each figure over the runs. */
@@ -318,9 +324,8 @@ try {
       `&limit=${10 + (((i % 12_480) * 7 + round) % 21)}&sort=relevance`;
   };
   // Broad searches: one word matches 5 % of all skills (5,000 rows to rank); 40 words × 100 page
-  // sizes × 3 sorts = 12,000 distinct queries.
-  const SORTS = ["relevance", "popular", "newest"];
-  const broadPath = (i: number) => `/api/v1/skills?search=${WORDS[i % 40]}&limit=${1 + (Math.floor(i / 40) % 100)}&sort=${SORTS[Math.floor(i / 4_000) % 3]}`;
+  // sizes = 4,000 distinct queries, then the same with a price cap that changes each time.
+  const broadPath = (i: number) => `/api/v1/skills?search=${WORDS[i % 40]}&limit=${1 + (Math.floor(i / 40) % 100)}&sort=relevance${i >= 4_000 ? `&maxPrice=${9_000_000 + i}` : ""}`;
   let nextSearch = 0;
   let nextBroad = 0;
   const searches = await cannon("uncached search, 32 clients", CLIENTS, { seconds: 10 }, {

@@ -2,6 +2,7 @@
 // tables (agents, keys, payment requests) and its reads of the indexer's tables.
 import { PrismaClient } from "@skill-marketplace/db";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { AnalyticsStore } from "./modules/analytics/store.js";
 import { agentDirectoryStore, agentStore } from "./modules/agents/store.js";
 import { paymentStore } from "./modules/purchases/store.js";
@@ -9,14 +10,16 @@ import { ReviewStore } from "./modules/reviews/store.js";
 import { SkillStore } from "./modules/skills/store.js";
 
 export function openDatabase(url: string, options: { poolSize?: number } = {}) {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 }) });
+  // One pool: Prisma's driver adapter and the hot discovery reads (raw pg, prepared) share it.
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
     stores: {
       agentStore: agentStore(prisma),
       agentDirectoryStore: agentDirectoryStore(prisma),
-      paymentStore: paymentStore(prisma),
-      skillStore: new SkillStore(prisma),
+      paymentStore: paymentStore(prisma, pool),
+      skillStore: new SkillStore(prisma, pool),
       reviewStore: new ReviewStore(prisma),
       analyticsStore: new AnalyticsStore(prisma),
       /** Resolves once the database answers a trivial query. */
@@ -24,7 +27,10 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}) {
         await prisma.$queryRaw`SELECT 1`;
       },
     },
-    close: () => prisma.$disconnect(),
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
   };
 }
 

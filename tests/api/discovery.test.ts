@@ -81,6 +81,49 @@ describe("api: discovery and analytics", function () {
     assert.deepEqual(await slugs("?search=nothing-like-this"), []);
   });
 
+  it("ranks a one-word search off skill_terms exactly as full-text ranking does, page by page, and follows renames", async () => {
+    // "data" twice (slug and category) ranks above "data" once; the rest tie and go by address.
+    const twice = await skill("data-cleaner", { category: "data" });
+    const once = await skill("data-viewer", { category: "vision" });
+    // The same tsquery through the general path: a quoted word is no plain word.
+    for (const [fast, general] of [["data", '"data"'], ["DATA", '"DATA"'], ["forecast", '"forecast"']]) {
+      const pages = async (search: string) => {
+        const seen: { id: string; slug: string }[][] = [];
+        let cursor: string | null = null;
+        do {
+          const page: { skills: { id: string; slug: string }[]; nextCursor: string | null } = await list(`?search=${encodeURIComponent(search)}&sort=relevance&limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+          seen.push(page.skills);
+          cursor = page.nextCursor;
+        } while (cursor);
+        return seen;
+      };
+      const a = await pages(fast!);
+      assert.deepEqual(a, await pages(general!), `${fast} pages like ${general}`);
+      assert.ok(a.flat().length >= 2);
+    }
+    const data = (await list("?search=data&sort=relevance&limit=50")).skills.map((s) => s.id);
+    assert.equal(data[0], twice, "two occurrences rank first");
+    assert.ok(data.includes(once));
+    // A cursor of one path pages the other.
+    const first = await list("?search=data&sort=relevance&limit=1");
+    assert.deepEqual((await list(`?search=%22data%22&sort=relevance&limit=50&cursor=${first.nextCursor}`)).skills.map((s) => s.id), data.slice(1));
+    // The trigger keeps skill_terms with the skill: a new category and a delisting.
+    await api.db.prisma.skill.update({ where: { address: once }, data: { category: "data" } });
+    await api.db.prisma.skill.update({ where: { address: twice }, data: { active: false } });
+    await api.cache.invalidate();
+    const after = (await list("?search=data&sort=relevance&limit=50")).skills.map((s) => s.id);
+    assert.deepEqual(after, (await list("?search=%22data%22&sort=relevance&limit=50")).skills.map((s) => s.id));
+    assert.ok(!after.includes(twice), "delisted");
+    assert.equal(after[0], once, "now twice a data skill");
+    assert.deepEqual(
+      (await api.db.prisma.skillTerm.findMany({ where: { address: once }, orderBy: { term: "asc" } })).map((t) => t.term),
+      ["data", "viewer"],
+    );
+    await api.db.prisma.skill.delete({ where: { address: twice } });
+    assert.equal(await api.db.prisma.skillTerm.count({ where: { address: twice } }), 0);
+    await api.db.prisma.skill.delete({ where: { address: once } });
+  });
+
   it("sorts by popularity, rating and age", async () => {
     assert.deepEqual(await slugs("?sort=popular"), ["ocr-receipts", "weather-forecast", "summarize-text", "translate-text", "sales-forecast"]);
     assert.deepEqual(await slugs("?sort=newest"), ["sales-forecast", "summarize-text", "ocr-receipts", "translate-text", "weather-forecast"]);

@@ -3,6 +3,7 @@
 // statement (compare and set), so a request never keeps a pooled connection while it waits on
 // anything else.
 import type { PrismaClient, Prisma } from "@skill-marketplace/db";
+import type pg from "pg";
 import type { Binding, PaymentRequest, PaymentStore } from "./service.js";
 
 type PaymentRow = Prisma.PaymentRequestGetPayload<object>;
@@ -20,7 +21,30 @@ const payment = (row: PaymentRow): PaymentRequest => ({
   createdAt: row.createdAt,
 });
 
-export function paymentStore(db: PrismaClient): PaymentStore {
+/** A payment_requests row as raw pg reads it (int8 as text). */
+type RawRow = {
+  reference: string; skill: string; kind: string; account: string | null; transaction: string | null; last_valid_block_height: string | null;
+  purchases_before: number | null; status: string; replaced_by: string | null; created_at: Date;
+};
+
+const fromRaw = (row: RawRow): PaymentRequest => ({
+  reference: row.reference,
+  skill: row.skill,
+  kind: row.kind as PaymentRequest["kind"],
+  account: row.account,
+  transaction: row.transaction,
+  lastValidBlockHeight: row.last_valid_block_height === null ? null : BigInt(row.last_valid_block_height),
+  purchasesBefore: row.purchases_before,
+  status: row.status as PaymentRequest["status"],
+  replacedBy: row.replaced_by,
+  createdAt: row.created_at,
+});
+
+/**
+ * `pool` serves the two statements every wallet POST makes (read the request, bind it) as raw
+ * prepared statements: through Prisma the bind alone took three round trips (BEGIN, UPDATE, COMMIT).
+ */
+export function paymentStore(db: PrismaClient, pool: pg.Pool): PaymentStore {
   return {
     async purchaseByReference(reference, skill, buyer) {
       // The indexer's row of the program's LicensePurchased event that carried this reference,
@@ -36,17 +60,24 @@ export function paymentStore(db: PrismaClient): PaymentStore {
       return payment(await db.paymentRequest.create({ data: row }));
     },
     async get(reference) {
-      const row = await db.paymentRequest.findUnique({ where: { reference } });
-      return row ? payment(row) : null;
+      const { rows } = await pool.query<RawRow>({
+        name: "payment_get",
+        text: `SELECT reference, skill, kind, account, transaction, last_valid_block_height, purchases_before, status, replaced_by, created_at
+               FROM payment_requests WHERE reference = $1`,
+        values: [reference],
+      });
+      return rows[0] ? fromRaw(rows[0]) : null;
     },
     async bind(reference, binding: Binding) {
       // Only an open request without a transaction takes one, and only for the wallet it is bound
       // to (if any): of two requests building at once, the first one's transaction stands.
-      const { count } = await db.paymentRequest.updateMany({
-        where: { reference, status: "open", transaction: null, OR: [{ account: null }, { account: binding.account }] },
-        data: binding,
+      const { rowCount } = await pool.query({
+        name: "payment_bind",
+        text: `UPDATE payment_requests SET account = $2, transaction = $3, last_valid_block_height = $4, purchases_before = $5, updated_at = now()
+               WHERE reference = $1 AND status = 'open' AND transaction IS NULL AND (account IS NULL OR account = $2)`,
+        values: [reference, binding.account, binding.transaction, binding.lastValidBlockHeight.toString(), binding.purchasesBefore],
       });
-      return count === 1;
+      return rowCount === 1;
     },
     async settle(reference, transaction, status) {
       // Moves an open request on only while it still holds the transaction that was judged.

@@ -1,7 +1,21 @@
 // Reads of the indexer's `skills` and `skill_versions` tables for discovery. The columns come
 // from the database package's table definitions, so a column is named in one place.
 import { Prisma, selectList, SKILLS, type ColumnName, type PrismaClient, type RowOf } from "@skill-marketplace/db";
+import { createHash } from "node:crypto";
+import pg from "pg";
 import { decodeCursor, type Sort } from "../../cursor.js";
+
+// Raw pg for the hot reads, with the values as Prisma would give them (numeric → Decimal, int8 →
+// bigint), so the views built from rows are the same either way.
+const NUMERIC_OID = 1700;
+const INT8_OID = 20;
+const TYPES = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === NUMERIC_OID) return (text: string) => new Prisma.Decimal(text);
+    if (oid === INT8_OID) return (text: string) => BigInt(text);
+    return (pg.types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format);
+  },
+};
 
 /** What discovery shows of a skill: every column of `skills` but revenue and the bookkeeping ones. */
 const VIEW_COLUMNS = [
@@ -26,8 +40,31 @@ export interface SkillQuery {
   limit: number;
 }
 
+/**
+ * The lexeme a search of one plain word (ASCII letters and digits) becomes under the 'simple'
+ * configuration: the word in lower case. Anything else (several words, operators, quotes,
+ * other scripts) takes the general full-text path.
+ */
+export function oneWord(search: string): string | null {
+  const word = search.trim();
+  return /^[A-Za-z0-9]{1,100}$/.test(word) ? word.toLowerCase() : null;
+}
+
 export class SkillStore {
-  constructor(private readonly db: PrismaClient) {}
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  /**
+   * Runs `query` on the pool as a prepared statement (named by its text, so each shape is parsed
+   * and planned once per connection): Prisma's raw queries cost about twice the CPU per search.
+   */
+  private async rows<T>(query: Prisma.Sql): Promise<T[]> {
+    const name = `s_${createHash("sha1").update(query.text).digest("base64url").slice(0, 20)}`;
+    const result = await this.pool.query({ name, text: query.text, values: query.values as unknown[], types: TYPES });
+    return result.rows as T[];
+  }
 
   /** One page of listed skills by `sort` (after the cursor), one row more than asked when more follow. */
   async page(q: SkillQuery, sort: Sort): Promise<(SkillRow & { sort_value: unknown })[]> {
@@ -51,19 +88,37 @@ export class SkillStore {
       const value = sort === "newest" ? Prisma.sql`${c.v}::timestamptz` : Prisma.sql`${c.v}::numeric`;
       where.push(Prisma.sql`(${sortKey}, s.address) < (${value}, ${c.a})`);
     }
+    const word = q.search && sort === "relevance" ? oneWord(q.search) : null;
+    if (word) {
+      // One plain word: its matches can be thousands, and ranking each one costs more than the
+      // whole rest of the request. skill_terms holds every skill's rank for each of its words
+      // (kept by a trigger, equal to the ts_rank below), so the best page is read off its index
+      // in order and only that page's skills are fetched.
+      const termWhere = where.map((w) => w);
+      if (q.cursor) {
+        termWhere.pop();
+        const c = decodeCursor(q.cursor, sort);
+        termWhere.push(Prisma.sql`(t.rank, t.address) < (${c.v}::numeric, ${c.a})`);
+      }
+      return this.rows<SkillRow & { sort_value: unknown }>(Prisma.sql`
+        SELECT ${COLUMNS}, t.rank AS sort_value FROM skill_terms t JOIN skills s ON s.address = t.address
+        WHERE t.term = ${word} AND ${Prisma.join(termWhere, " AND ")}
+        ORDER BY t.rank DESC, t.address DESC
+        LIMIT ${q.limit + 1}`);
+    }
     // A search goes to the full-text index first, and the other filters apply to its matches: left
     // to itself the planner intersects it with the category index, which costs more than the
     // filter (a category holds thousands of skills; two search words match a few hundred).
     const source = tsQuery ? Prisma.sql`(SELECT * FROM skills WHERE search @@ ${tsQuery} OFFSET 0)` : Prisma.sql`skills`;
-    return this.db.$queryRaw<(SkillRow & { sort_value: unknown })[]>`
+    return this.rows<SkillRow & { sort_value: unknown }>(Prisma.sql`
       SELECT ${COLUMNS}, ${sortKey} AS sort_value FROM ${source} s
       WHERE ${Prisma.join(where, " AND ")}
       ORDER BY ${sortKey} DESC, s.address DESC
-      LIMIT ${q.limit + 1}`;
+      LIMIT ${q.limit + 1}`);
   }
 
   async byAddress(address: string): Promise<SkillRow | undefined> {
-    const [row] = await this.db.$queryRaw<SkillRow[]>`SELECT ${COLUMNS} FROM skills s WHERE s.address = ${address}`;
+    const [row] = await this.rows<SkillRow>(Prisma.sql`SELECT ${COLUMNS} FROM skills s WHERE s.address = ${address}`);
     return row;
   }
 
