@@ -1,6 +1,6 @@
 // Loaded into the api's processes by bench/api.ts (`node --import`): every second, one JSON line
 // per process to BENCH_DIAGNOSTICS_FILE with that second's event-loop delay (p50, p99, max) and
-// garbage-collection pauses (count, total and longest, by kind), stamped with the wall clock, so
+// garbage-collection pauses (count, total and longest, by kind) and the CPU it used, stamped with the wall clock, so
 // the bench can say, phase by phase, whether a slow answer waited on the loop or on the collector.
 import { appendFileSync } from "node:fs";
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
@@ -21,8 +21,12 @@ if (file) {
     }
   }).observe({ entryTypes: ["gc"] });
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  let cpu = process.cpuUsage();
   setInterval(() => {
-    const line = { at: Date.now(), pid: process.pid, loopP50Ms: ms(loop.percentile(50)), loopP99Ms: ms(loop.percentile(99)), loopMaxMs: ms(loop.max), gc };
+    const used = process.cpuUsage(cpu);
+    cpu = process.cpuUsage();
+    const cpuMs = Math.round((used.user + used.system) / 1000);
+    const line = { at: Date.now(), pid: process.pid, cpuMs, loopP50Ms: ms(loop.percentile(50)), loopP99Ms: ms(loop.percentile(99)), loopMaxMs: ms(loop.max), gc };
     appendFileSync(file, JSON.stringify(line) + "\n");
     loop.reset();
     gc = {};
