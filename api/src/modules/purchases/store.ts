@@ -2,30 +2,17 @@
 // knows its layout. No method holds a lock or a transaction: every change is one conditional
 // statement (compare and set), so a request never keeps a pooled connection while it waits on
 // anything else.
-import type { PrismaClient, Prisma } from "@skill-marketplace/db";
+import type { PrismaClient } from "@skill-marketplace/db";
 import type pg from "pg";
 import type { Binding, PaymentRequest, PaymentStore } from "./service.js";
-
-type PaymentRow = Prisma.PaymentRequestGetPayload<object>;
-
-const payment = (row: PaymentRow): PaymentRequest => ({
-  reference: row.reference,
-  skill: row.skill,
-  kind: row.kind as PaymentRequest["kind"],
-  account: row.account,
-  transaction: row.transaction,
-  lastValidBlockHeight: row.lastValidBlockHeight,
-  purchasesBefore: row.purchasesBefore,
-  status: row.status as PaymentRequest["status"],
-  replacedBy: row.replacedBy,
-  createdAt: row.createdAt,
-});
 
 /** A payment_requests row as raw pg reads it (int8 as text). */
 type RawRow = {
   reference: string; skill: string; kind: string; account: string | null; transaction: string | null; last_valid_block_height: string | null;
   purchases_before: number | null; status: string; replaced_by: string | null; created_at: Date;
 };
+
+const COLUMNS = "reference, skill, kind, account, transaction, last_valid_block_height, purchases_before, status, replaced_by, created_at";
 
 const fromRaw = (row: RawRow): PaymentRequest => ({
   reference: row.reference,
@@ -57,13 +44,17 @@ export function paymentStore(db: PrismaClient, pool: pg.Pool): PaymentStore {
       return row?.signature ?? null;
     },
     async create(row) {
-      return payment(await db.paymentRequest.create({ data: row }));
+      const { rows } = await pool.query<RawRow>({
+        name: "payment_create",
+        text: `INSERT INTO payment_requests (reference, skill, kind, account, updated_at) VALUES ($1, $2, $3, $4, now()) RETURNING ${COLUMNS}`,
+        values: [row.reference, row.skill, row.kind, row.account ?? null],
+      });
+      return fromRaw(rows[0]!);
     },
     async get(reference) {
       const { rows } = await pool.query<RawRow>({
         name: "payment_get",
-        text: `SELECT reference, skill, kind, account, transaction, last_valid_block_height, purchases_before, status, replaced_by, created_at
-               FROM payment_requests WHERE reference = $1`,
+        text: `SELECT ${COLUMNS} FROM payment_requests WHERE reference = $1`,
         values: [reference],
       });
       return rows[0] ? fromRaw(rows[0]) : null;
