@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh || exit 1
 
-all_suites=(program localnet api indexer stack)
+all_suites=(program localnet api indexer executor stack)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
@@ -17,10 +17,11 @@ mkdir -p "$log_dir"
 
 # PostgreSQL and Redis for the suites that need them (scripts/services.sh).
 needs_services=0
-for suite in "${suites[@]}"; do case "$suite" in api|indexer|stack) needs_services=1 ;; esac; done
+needs_docker=
+for suite in "${suites[@]}"; do case "$suite" in api|indexer|stack) needs_services=1 ;; executor) needs_services=1; needs_docker=docker ;; esac; done
 if [ "$needs_services" = 1 ]; then
   source scripts/services.sh
-  test_services || { echo "0 passed, 1 failed"; exit 1; }
+  test_services $needs_docker || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
 # Adds the counts of a finished suite's log to the totals; a suite that breaks before
@@ -68,6 +69,13 @@ for suite in "${suites[@]}"; do
       cargo build -q -p localnet
       bash scripts/db.sh generate
       run_suite indexer npx mocha 'tests/indexer/**/*.test.ts'
+      ;;
+    executor)
+      # Real containers: the base images (built once from Debian packages, then cached), the
+      # node, PostgreSQL, Redis and the Docker engine above.
+      cargo build -q -p localnet --bin localnet
+      run_suite images env DOCKER_HOST="$TEST_DOCKER_HOST" bash -c 'bash scripts/images.sh && echo "check passed: base images"'
+      run_suite executor env DOCKER_HOST="$TEST_DOCKER_HOST" npx mocha 'tests/executor/**/*.test.ts'
       ;;
     stack)
       # The supervisor with real processes, then `npm start` itself (it builds what it runs; its

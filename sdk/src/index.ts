@@ -12,6 +12,7 @@ export * from "./errors.js";
 export * from "./instructions.js";
 export * from "./fee.js";
 export * from "./license.js";
+export * from "./licenseToken.js";
 export * from "./skill.js";
 export * from "./solanaPay.js";
 export * from "./invalidation.js";

@@ -336,6 +336,14 @@ async function testServices(names: string[], envOut: string): Promise<void> {
       await supervisor.start(redis.spec);
       lines.push(`EMBEDDED_REDIS_URL=${redis.url}`);
     }
+    if (names.includes("docker")) {
+      // Images outlive a run (building them takes minutes): the engine's data stays in the cache.
+      const cache = process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace");
+      const engine = await chooseEngine({ dockerHost: process.env.DOCKER_HOST, dataDir: join(cache, "test-docker") });
+      if (engine.kind === "unavailable") throw new Error(`no Docker engine: ${engine.why}`);
+      if (engine.kind === "embedded") await supervisor.start(engine.spec);
+      lines.push(`EMBEDDED_DOCKER_HOST=${engine.host}`);
+    }
     writeFileSync(`${envOut}.partial`, lines.join("\n") + "\n");
     renameSync(`${envOut}.partial`, envOut);
   } catch (error) {

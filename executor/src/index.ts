@@ -1,0 +1,5 @@
+// The executor's parts, for the service and for tests.
+export * from "./limits.js";
+export * from "./runtimes.js";
+export * from "./sandbox.js";
+export * from "./docker.js";
