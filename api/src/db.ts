@@ -2,16 +2,17 @@
 // tables (agents, keys, payment requests) and its reads of the indexer's tables.
 import { PrismaClient } from "@skill-marketplace/db";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import { createLogger, openPool, type Logger } from "@skill-marketplace/kit";
 import { AnalyticsStore } from "./modules/analytics/store.js";
 import { agentDirectoryStore, agentStore } from "./modules/agents/store.js";
 import { paymentStore } from "./modules/purchases/store.js";
 import { ReviewStore } from "./modules/reviews/store.js";
 import { SkillStore } from "./modules/skills/store.js";
 
-export function openDatabase(url: string, options: { poolSize?: number } = {}) {
+export function openDatabase(url: string, options: { poolSize?: number; logger?: Logger } = {}) {
   // One pool: Prisma's driver adapter and the hot discovery reads (raw pg, prepared) share it.
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle connection the server ends (a restart, a dropped database) is logged, not fatal.
+  const pool = openPool(url, options.logger ?? createLogger("api", "silent"), options.poolSize ?? 10);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

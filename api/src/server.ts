@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const db = openDatabase(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
+  const db = openDatabase(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE, logger });
   // Auto-pipelining: commands issued by concurrent requests in one tick share a write and a read.
   const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });

@@ -3,3 +3,5 @@ export * from "./limits.js";
 export * from "./runtimes.js";
 export * from "./sandbox.js";
 export * from "./docker.js";
+export * from "./errors.js";
+export * from "./executor.js";

@@ -13,6 +13,7 @@ export * from "./instructions.js";
 export * from "./fee.js";
 export * from "./license.js";
 export * from "./licenseToken.js";
+export * from "./receipt.js";
 export * from "./skill.js";
 export * from "./solanaPay.js";
 export * from "./invalidation.js";

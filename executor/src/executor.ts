@@ -1,0 +1,356 @@
+// One call of a skill for a license holder, from the license token to the signed receipt:
+// verify the token (holder = the API key's agent, skill, one-time nonce), check the license with
+// the sdk's one rule, hold a unit against the license (calls in flight count), run the pinned image
+// in the sandbox, then commit (receipt) on success or release on any failure. A failed,
+// timed-out, OOM-killed or refused call consumes nothing.
+import { randomUUID } from "node:crypto";
+import type { Connection, Keypair } from "@solana/web3.js";
+import { PublicKey } from "@solana/web3.js";
+import type Docker from "dockerode";
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import {
+  bytesToHex,
+  decodeAccount,
+  decodeInvalidation,
+  DEFAULT_INVALIDATION_CHANNEL,
+  LICENSE_STATUS_REASONS,
+  LICENSE_TOKEN_CLOCK_SKEW_SECONDS,
+  licenseKindName,
+  licensePda,
+  licenseStatus,
+  LicenseTokenInvalid,
+  marketplacePda,
+  PROGRAM_ID,
+  sha256Hex,
+  signReceipt,
+  verifyLicenseToken,
+  versionAt,
+  type LicenseAccount,
+  type LicenseStatus,
+  type MarketplaceAccount,
+  type Receipt,
+  type SkillAccount,
+} from "@skill-marketplace/sdk";
+import type { Logger } from "@skill-marketplace/kit";
+import { ExecuteError } from "./errors.js";
+import { effectiveLimits, type SandboxLimits } from "./limits.js";
+import { RUNTIMES, validEntryPoint, type RuntimeName } from "./runtimes.js";
+import type { RunResult, Sandbox } from "./sandbox.js";
+
+/** Image labels the publishing pipeline writes (and the executor reads) on every skill image. */
+export const IMAGE_LABELS = {
+  runtime: "skill-marketplace.runtime",
+  entry: "skill-marketplace.entry",
+  endpoints: "skill-marketplace.endpoints",
+  limits: "skill-marketplace.limits",
+} as const;
+
+export interface ExecutorOptions {
+  connection: Connection;
+  pool: pg.Pool;
+  redis: Redis;
+  docker: Docker;
+  sandbox: Sandbox;
+  /** The meter authority that signs receipts (and later settles them). */
+  meter: Keypair;
+  /** The public origin license tokens must name. */
+  audience: string;
+  logger: Logger;
+  programId?: PublicKey;
+  /** How long a license check is reused without an indexer message, in milliseconds. */
+  licenseCacheMs?: number;
+  /** Calls per minute per license (the platform's maximum). */
+  licenseCallsPerMinute?: number;
+}
+
+export interface ExecuteRequest {
+  skill: string;
+  /** The wallet of the agent the API key belongs to. */
+  agentWallet: string;
+  token: string | undefined;
+  endpoint: string;
+  payload: unknown;
+}
+
+export interface ExecuteResult {
+  result: unknown;
+  usage: { units: number; durationMs: number; receipt: Receipt & { signature: string } };
+}
+
+interface ChainState {
+  marketplace: MarketplaceAccount;
+  skill: SkillAccount;
+  license: LicenseAccount | null;
+}
+
+interface SkillImage {
+  id: string;
+  command: string[];
+  endpoints: string[] | null;
+  limits: SandboxLimits;
+}
+
+const STATUS_CODES: Record<Exclude<LicenseStatus, "valid">, ExecuteError["code"]> = {
+  expired: "license_expired",
+  usedUp: "license_used_up",
+  paused: "marketplace_paused",
+  inactive: "skill_inactive",
+  suspended: "skill_suspended",
+};
+
+export class Executor {
+  private readonly cache = new Map<string, { state: ChainState; until: number }>();
+  private readonly images = new Map<string, SkillImage>();
+  private readonly programId: PublicKey;
+  private subscriber: Redis | null = null;
+
+  constructor(private readonly o: ExecutorOptions) {
+    this.programId = o.programId ?? PROGRAM_ID;
+  }
+
+  /** Follows the indexer's change messages: a changed license or skill is read again from the chain. */
+  async listen(channel = DEFAULT_INVALIDATION_CHANNEL): Promise<void> {
+    this.subscriber = this.o.redis.duplicate();
+    this.subscriber.on("message", (_channel: string, text: string) => {
+      const message = decodeInvalidation(text);
+      if (!message) return this.cache.clear();
+      const changed = new Set([...message.skills, ...message.licenses]);
+      for (const key of this.cache.keys()) {
+        const [skill, license] = key.split(":");
+        if (changed.has(skill!) || changed.has(license!)) this.cache.delete(key);
+      }
+    });
+    await this.subscriber.subscribe(channel);
+  }
+
+  async close(): Promise<void> {
+    await this.subscriber?.quit().catch(() => undefined);
+  }
+
+  /** Drops every cached license check (tests; a paused marketplace is read again at once). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  async execute(request: ExecuteRequest): Promise<ExecuteResult> {
+    const now = Math.floor(Date.now() / 1000);
+    if (!request.token) {
+      throw new ExecuteError("license_token_missing", "send a license token signed by the license holder in X-License-Token");
+    }
+    let claims;
+    try {
+      claims = verifyLicenseToken(request.token, { audience: this.o.audience, nowSeconds: now });
+    } catch (error) {
+      if (error instanceof LicenseTokenInvalid) throw new ExecuteError("license_token_invalid", error.message, { reason: error.reason });
+      throw error;
+    }
+    if (claims.holder !== request.agentWallet) {
+      throw new ExecuteError("license_holder_mismatch", `the license token was signed by ${claims.holder}, but the API key belongs to the agent of ${request.agentWallet}`);
+    }
+    if (claims.skill !== request.skill) {
+      throw new ExecuteError("license_skill_mismatch", `the license token is for skill ${claims.skill}, not ${request.skill}`);
+    }
+    const expectedLicense = licensePda(new PublicKey(request.skill), new PublicKey(claims.holder), this.programId).toBase58();
+    if (claims.license !== expectedLicense) {
+      throw new ExecuteError("license_skill_mismatch", `the license token names ${claims.license}, which is not ${claims.holder}'s license of this skill (${expectedLicense})`);
+    }
+    // One call per token: the nonce is kept until the token could no longer be accepted anyway.
+    const keepMs = (claims.expiresAt - now + LICENSE_TOKEN_CLOCK_SKEW_SECONDS) * 1000;
+    const fresh = await this.o.redis.set(`license-token:nonce:${claims.nonce}`, claims.license, "PX", Math.max(keepMs, 1000), "NX");
+    if (fresh !== "OK") throw new ExecuteError("license_token_replayed", "this license token was already used; sign a new one for each call");
+
+    const state = await this.chainState(request.skill, claims.license);
+    if (!state.license) throw new ExecuteError("license_not_found", `${claims.holder} holds no license of skill ${request.skill}; buy one first`);
+    const status = licenseStatus(state.license, state.skill, state.marketplace, now);
+    if (status !== "valid") throw new ExecuteError(STATUS_CODES[status], LICENSE_STATUS_REASONS[status]);
+
+    const { version, provenance } = versionAt(state.skill, now);
+    const digest = bytesToHex(Uint8Array.from(provenance.imageDigest));
+    const image = await this.image(digest);
+    if (image.endpoints && !image.endpoints.includes(request.endpoint)) {
+      throw new ExecuteError("endpoint_unknown", `the skill has no endpoint ${JSON.stringify(request.endpoint)}; it has ${image.endpoints.join(", ")}`);
+    }
+    await this.rateLimit(claims.license);
+
+    const units = 1;
+    const usage = licenseKindName(state.license.kind) === "usage";
+    const reservation = await this.reserve(claims.license, state.license, units, image.limits, usage);
+    let run: RunResult;
+    const input = { endpoint: request.endpoint, payload: request.payload };
+    try {
+      run = await this.o.sandbox.run(image.id, image.command, image.limits, input);
+    } catch (error) {
+      await this.release(reservation);
+      throw error;
+    }
+    if (run.outcome !== "ok") {
+      await this.release(reservation);
+      this.o.logger.info({ skill: request.skill, license: claims.license, outcome: run.outcome, exitCode: run.exitCode, stderr: run.stderr.slice(-512) }, "skill call failed; nothing charged");
+      throw new ExecuteError("skill_failed", run.message ?? "the skill failed", { outcome: run.outcome, durationMs: Math.round(run.durationMs) });
+    }
+    const receipt: Receipt = {
+      id: randomUUID(),
+      license: claims.license,
+      skill: request.skill,
+      version: `${version.major}.${version.minor}.${version.patch}`,
+      imageDigest: digest,
+      inputHash: sha256Hex(JSON.stringify(input)),
+      outputHash: sha256Hex(run.outputText!),
+      units,
+      exitStatus: run.outcome,
+      durationMs: Math.round(run.durationMs),
+      time: Date.now(),
+      meter: this.o.meter.publicKey.toBase58(),
+    };
+    const signature = signReceipt(receipt, this.o.meter.secretKey);
+    await this.commit(reservation, receipt, claims.holder, signature);
+    return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } } };
+  }
+
+  /** Marketplace, skill and license as the chain has them (confirmed), cached briefly. */
+  private async chainState(skill: string, license: string): Promise<ChainState> {
+    const key = `${skill}:${license}`;
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.state;
+    const [marketplaceInfo, skillInfo, licenseInfo] = await this.o.connection.getMultipleAccountsInfo(
+      [marketplacePda(this.programId), new PublicKey(skill), new PublicKey(license)],
+      "confirmed",
+    );
+    const owned = (info: typeof skillInfo) => info != null && info.owner.equals(this.programId);
+    if (!owned(marketplaceInfo)) throw new ExecuteError("marketplace_paused", "the marketplace is not initialized on this cluster");
+    if (!owned(skillInfo)) throw new ExecuteError("skill_not_found", `no skill ${skill} on this cluster`);
+    let skillAccount: SkillAccount;
+    try {
+      skillAccount = decodeAccount("skill", skillInfo!.data);
+    } catch {
+      throw new ExecuteError("skill_not_found", `${skill} is not a skill account`);
+    }
+    let licenseAccount: LicenseAccount | null = null;
+    if (owned(licenseInfo)) {
+      try {
+        licenseAccount = decodeAccount("license", licenseInfo!.data);
+      } catch {
+        licenseAccount = null;
+      }
+    }
+    const state = { marketplace: decodeAccount("marketplace", marketplaceInfo!.data), skill: skillAccount, license: licenseAccount };
+    this.cache.set(key, { state, until: Date.now() + (this.o.licenseCacheMs ?? 2_000) });
+    return state;
+  }
+
+  /** The image whose id is `digest` (the chain's image digest is the image's content address). */
+  private async image(digest: string): Promise<SkillImage> {
+    const cached = this.images.get(digest);
+    if (cached) return cached;
+    let info: Docker.ImageInspectInfo;
+    try {
+      info = await this.o.docker.getImage(`sha256:${digest}`).inspect();
+    } catch {
+      throw new ExecuteError("image_unavailable", `the image sha256:${digest} the chain names for this version is not on this executor`);
+    }
+    if (info.Id !== `sha256:${digest}`) {
+      throw new ExecuteError("image_mismatch", `the executor's image is ${info.Id}, not the sha256:${digest} the chain names`);
+    }
+    const labels = info.Config?.Labels ?? {};
+    const runtime = labels[IMAGE_LABELS.runtime] as RuntimeName | undefined;
+    const entry = labels[IMAGE_LABELS.entry];
+    if (!runtime || !(runtime in RUNTIMES) || !entry || !validEntryPoint(entry)) {
+      throw new ExecuteError("image_unavailable", `the image sha256:${digest} does not say how to run it (runtime and entry labels)`);
+    }
+    let limits: SandboxLimits;
+    let endpoints: string[] | null = null;
+    try {
+      limits = effectiveLimits(labels[IMAGE_LABELS.limits] ? JSON.parse(labels[IMAGE_LABELS.limits]!) : {});
+      if (labels[IMAGE_LABELS.endpoints]) endpoints = JSON.parse(labels[IMAGE_LABELS.endpoints]!) as string[];
+    } catch (error) {
+      throw new ExecuteError("image_unavailable", `the image sha256:${digest} has unusable labels: ${(error as Error).message}`);
+    }
+    const image = { id: info.Id, command: RUNTIMES[runtime].command(entry), endpoints, limits };
+    this.images.set(digest, image);
+    return image;
+  }
+
+  private async rateLimit(license: string): Promise<void> {
+    const perMinute = this.o.licenseCallsPerMinute ?? 600;
+    const window = Math.floor(Date.now() / 60_000);
+    const key = `rate:license:${license}:${window}`;
+    const count = await this.o.redis.multi().incr(key).pexpire(key, 61_000).exec();
+    const calls = Number(count?.[0]?.[1] ?? 0);
+    if (calls > perMinute) {
+      const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - Date.now()) / 1000));
+      throw new ExecuteError("rate_limited", `at most ${perMinute} calls per minute per license; retry in ${retryAfter} s`, { retryAfter });
+    }
+  }
+
+  /**
+   * Holds `units` against the license. Units in use = what the chain counted (or a batch of ours
+   * that landed since the chain was read) + receipts not yet settled + holds of calls in flight;
+   * the license's lock makes concurrent holds see each other.
+   */
+  private async reserve(license: string, account: LicenseAccount, units: number, limits: SandboxLimits, limited: boolean): Promise<string> {
+    const id = randomUUID();
+    const client = await this.o.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [license]);
+      if (limited) {
+        await client.query("DELETE FROM usage_reservations WHERE license = $1 AND expires_at < now()", [license]);
+        const { rows } = await client.query<{ held: string; pending: string; settled: string }>(
+          `SELECT
+             (SELECT coalesce(sum(units), 0) FROM usage_reservations WHERE license = $1) AS held,
+             (SELECT coalesce(sum(r.units), 0) FROM receipts r LEFT JOIN usage_batches b ON b.id = r.batch_id
+               WHERE r.license = $1 AND (r.batch_id IS NULL OR b.status <> 'landed')) AS pending,
+             (SELECT coalesce(max(expected_usage_used + units), 0) FROM usage_batches WHERE license = $1 AND status = 'landed') AS settled`,
+          [license],
+        );
+        const chainUsed = BigInt(account.usageUsed.toString());
+        const settled = BigInt(rows[0]!.settled);
+        const used = (chainUsed > settled ? chainUsed : settled) + BigInt(rows[0]!.pending) + BigInt(rows[0]!.held);
+        const limit = BigInt(account.usageLimit.toString());
+        if (used + BigInt(units) > limit) {
+          await client.query("ROLLBACK");
+          throw new ExecuteError("license_used_up", `${LICENSE_STATUS_REASONS.usedUp} (${limit - (used > limit ? limit : used)} of ${limit} units left after the calls in flight)`);
+        }
+      }
+      await client.query("INSERT INTO usage_reservations (id, license, units, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')", [
+        id,
+        license,
+        units,
+        limits.timeoutMs + 60_000,
+      ]);
+      await client.query("COMMIT");
+      return id;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async release(reservation: string): Promise<void> {
+    await this.o.pool.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
+  }
+
+  /** The hold becomes a receipt, in one transaction: a crash leaves either the hold (which lapses) or the receipt. */
+  private async commit(reservation: string, r: Receipt, buyer: string, signature: string): Promise<void> {
+    const client = await this.o.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [r.license]);
+      await client.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
+      await client.query(
+        `INSERT INTO receipts (id, license, skill, buyer, version, image_digest, input_hash, output_hash, units, exit_status, duration_ms, time, meter, signature)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [r.id, r.license, r.skill, buyer, r.version, r.imageDigest, r.inputHash, r.outputHash, r.units, r.exitStatus, r.durationMs, r.time, r.meter, signature],
+      );
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
