@@ -15,6 +15,8 @@ import { AgentDirectory } from "./modules/agents/directory.js";
 import { agentRoutes } from "./modules/agents/routes.js";
 import { Agents } from "./modules/agents/service.js";
 import { SignIn } from "./modules/agents/signIn.js";
+import { executeRoutes } from "./modules/execute/routes.js";
+import { Execute } from "./modules/execute/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { Health } from "./modules/health/service.js";
 import { analyticsRoutes } from "./modules/analytics/routes.js";
@@ -61,13 +63,14 @@ export function buildApp(deps: AppDeps) {
   reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
+  executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
   healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
   api.finish();
   const openapi = api.document(
     {
       title: "Skill marketplace API",
       version: "1.0.0",
-      description: "Agents register with a signed message, find skills, buy licenses with Solana Pay, and review them.",
+      description: "Agents register with a signed message, find skills, buy licenses with Solana Pay, run the skills they hold (metered, with signed receipts), and review them.",
     },
     config.API_PUBLIC_URL,
   );

@@ -3,7 +3,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
+import { DEVELOPMENT_EXECUTOR_SECRET, executorSecretEnv, parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
 
 const url = zUrl;
 
@@ -37,6 +37,9 @@ const schema = z.object({
   /** Megabytes of answers the response cache may store in Redis per TTL window (it holds at most twice this). */
   CACHE_BUDGET_MB: z.coerce.number().min(0.001).max(100_000).default(64),
   /** A Kubo node's RPC API for skill docs; unset: the embedded blockstore in IPFS_BLOCKSTORE_DIR. */
+  /** The executor service execute calls are relayed to; unset: execute answers 503 executor_unavailable. */
+  EXECUTOR_URL: url(["http:", "https:"]).optional(),
+  ...executorSecretEnv,
   IPFS_API_URL: url(["http:", "https:"]).optional(),
   IPFS_BLOCKSTORE_DIR: z.string().min(1).default(join(homedir(), ".cache", "skill-marketplace", "ipfs")),
   IPFS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
@@ -44,6 +47,10 @@ const schema = z.object({
   .refine((c) => c.NODE_ENV !== "production" || c.API_KEY_SECRET !== DEVELOPMENT_API_KEY_SECRET, {
     path: ["API_KEY_SECRET"],
     message: "is the development default: set a secret of your own (at least 16 characters) in production",
+  })
+  .refine((c) => c.NODE_ENV !== "production" || c.EXECUTOR_URL === undefined || c.EXECUTOR_SECRET !== DEVELOPMENT_EXECUTOR_SECRET, {
+    path: ["EXECUTOR_SECRET"],
+    message: "is the development default: set the secret the executor shares (at least 16 characters) in production",
   })
   .transform((c) => ({ ...c, API_HOST: c.API_HOST ?? (c.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1") }));
 

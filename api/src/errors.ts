@@ -1,7 +1,9 @@
 // What can go wrong in the marketplace, as the services say it: a code from this list, a message
 // for the caller, and details where they help. Services never know HTTP; `http/errors.ts` is the
 // one place that maps a code to a status.
-export const ERROR_CODES = [
+import { EXECUTE_ERROR_CODES } from "@skill-marketplace/sdk";
+
+const API_ERROR_CODES = [
   // The request is wrong (the message says what to change).
   "validation_failed",
   "invalid_json",
@@ -38,7 +40,10 @@ export const ERROR_CODES = [
   "internal",
 ] as const;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/** The api's own codes and those of execute calls (sdk execute.ts), which it relays as they come. */
+export const ERROR_CODES = [...new Set([...API_ERROR_CODES, ...EXECUTE_ERROR_CODES])];
+
+export type ErrorCode = (typeof API_ERROR_CODES)[number] | (typeof EXECUTE_ERROR_CODES)[number];
 
 export class DomainError extends Error {
   constructor(

@@ -5,3 +5,5 @@ export * from "./sandbox.js";
 export * from "./docker.js";
 export * from "./errors.js";
 export * from "./executor.js";
+export * from "./app.js";
+export * from "./config.js";

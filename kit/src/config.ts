@@ -69,3 +69,11 @@ export function derivedWsUrl(rpcUrl: string): string {
   if (url.port) url.port = String(Number(url.port) + 1);
   return url.toString().replace(/\/$/, "");
 }
+
+/** The EXECUTOR_SECRET used when none is given: fine on a laptop, refused in production. */
+export const DEVELOPMENT_EXECUTOR_SECRET = "development-only-executor-secret";
+
+/** What the api presents to the executor (Bearer) and the executor expects: the two must share it. */
+export const executorSecretEnv = {
+  EXECUTOR_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_EXECUTOR_SECRET),
+};

@@ -14,6 +14,7 @@ export * from "./fee.js";
 export * from "./license.js";
 export * from "./licenseToken.js";
 export * from "./receipt.js";
+export * from "./execute.js";
 export * from "./skill.js";
 export * from "./solanaPay.js";
 export * from "./invalidation.js";

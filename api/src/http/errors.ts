@@ -3,9 +3,11 @@
 // a 500 without leaking internals.
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
+import { EXECUTE_ERROR_STATUS } from "@skill-marketplace/sdk";
 import { DomainError, invalid, type ErrorCode } from "../errors.js";
 
 export const STATUS: Record<ErrorCode, number> = {
+  ...EXECUTE_ERROR_STATUS,
   validation_failed: 400,
   invalid_json: 400,
   payload_too_large: 413,

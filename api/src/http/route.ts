@@ -25,6 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: "not found",
   409: "conflicts with the current state",
   410: "expired; the details say what to do instead",
+  422: "the request was valid but the work failed (the details say how)",
   429: "rate limited; see Retry-After",
   503: "a part the api depends on does not answer",
 };
@@ -91,6 +92,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the route reads (names in lower case), documented as header parameters. */
+  headers?: AnyObject;
   /**
    * JSON response schema (the handler returns the value, or a `Cached` answer sent as stored), or
    * a content type and description for an answer without a body (status 204).
@@ -108,6 +111,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
     params: z.infer<P>;
     query: z.infer<Q>;
     body: z.infer<B>;
+    /** What `headers` kept of the request's headers. */
+    headers: Record<string, unknown>;
     caller: Caller | undefined;
     /** The request's path and query exactly as sent (what a URL-keyed cache remembers it by). */
     url: string;
@@ -174,6 +179,7 @@ export class ApiRouter {
       request: {
         params: spec.params,
         query: spec.query,
+        headers: spec.headers,
         // A missing body is read as `{}`: required only where `{}` would not do.
         body: spec.body ? { content: { "application/json": { schema: spec.body } }, required: !spec.body.safeParse({}).success } : undefined,
       },
@@ -203,6 +209,7 @@ export class ApiRouter {
         const params = check("path", spec.params, req.params);
         const query = check("query", spec.query, req.query);
         const body = check("body", spec.body, req.body);
+        const headers = spec.headers ? (check("header", spec.headers, req.headers) ?? {}) : {};
         // PostgreSQL text cannot hold NUL: refused in what the schemas kept (the document says so
         // of every request string); fields a schema drops never reach a query.
         for (const [where, value] of [["path", params], ["query", query], ["body", body]] as const) {
@@ -212,7 +219,7 @@ export class ApiRouter {
           const first = problems[0]!;
           throw invalid("validation_failed", `${first.in} ${first.path || "value"}: ${first.message}`, problems);
         }
-        const result = await spec.handler({ params, query, body, caller, url: req.originalUrl });
+        const result = await spec.handler({ params, query, body, headers, caller, url: req.originalUrl });
         // An answer carrying an API key is never stored by a cache on the way.
         if (result && typeof result === "object" && "apiKey" in result) res.set("Cache-Control", "no-store");
         if (result instanceof Cached) sendCached(req, res, result);

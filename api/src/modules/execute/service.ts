@@ -1,0 +1,42 @@
+// Execute calls: the api authenticates the agent (API key) and relays the call, with the agent's
+// wallet, to the executor service, which checks the license, runs the skill and signs the receipt.
+// The executor's answer (result, or an error with its code) is passed on as it came.
+import { EXECUTE_ERROR_STATUS, type ExecuteErrorCode } from "@skill-marketplace/sdk";
+import { DomainError } from "../../errors.js";
+
+export interface ExecuteInput {
+  skill: string;
+  agentWallet: string;
+  token: string | undefined;
+  endpoint: string;
+  payload: unknown;
+}
+
+export class Execute {
+  constructor(private readonly o: { executorUrl: string | undefined; secret: string; timeoutMs?: number }) {}
+
+  async call(input: ExecuteInput): Promise<unknown> {
+    if (!this.o.executorUrl) throw new DomainError("executor_unavailable", "this marketplace runs no executor (EXECUTOR_URL is not set)");
+    let response: Response;
+    try {
+      response = await fetch(new URL("/v1/calls", this.o.executorUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${this.o.secret}` },
+        body: JSON.stringify(input),
+        // The sandbox's own limit is at most 60 s; more than that is an executor that went away.
+        signal: AbortSignal.timeout(this.o.timeoutMs ?? 90_000),
+      });
+    } catch (error) {
+      throw new DomainError("executor_unavailable", `the executor does not answer: ${(error as Error).message}`);
+    }
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;
+    if (response.ok && body) return body;
+    const code = body?.error?.code;
+    if (code && code in EXECUTE_ERROR_STATUS) {
+      const details = body!.error!.details;
+      const retryAfter = typeof details?.retryAfter === "number" ? details.retryAfter : undefined;
+      throw new DomainError(code as ExecuteErrorCode, body!.error!.message ?? code, details, retryAfter);
+    }
+    throw new DomainError("executor_unavailable", `the executor answered ${response.status}${code ? ` (${code})` : ""}`);
+  }
+}

@@ -1,0 +1,65 @@
+// The executor service: reads its configuration, picks the sandbox runtime (logged), follows the
+// indexer's change messages, serves calls, and stops cleanly on SIGTERM.
+import { Connection } from "@solana/web3.js";
+import { configOrExit, createLogger, openPool, openRedis } from "@skill-marketplace/kit";
+import { buildExecutorApp } from "./app.js";
+import { loadConfig } from "./config.js";
+import { dockerFor } from "./docker.js";
+import { Executor } from "./executor.js";
+import { RUNTIMES } from "./runtimes.js";
+import { chooseRuntime, Sandbox, type ContainerRuntime } from "./sandbox.js";
+
+const config = configOrExit("executor", () => loadConfig());
+const logger = createLogger("executor", config.LOG_LEVEL);
+const docker = dockerFor(config.DOCKER_HOST);
+let runtime: ContainerRuntime;
+let runtimeReason: string;
+if (config.EXECUTOR_RUNTIME === "auto") {
+  ({ runtime, why: runtimeReason } = await chooseRuntime(docker, RUNTIMES.python.image));
+} else {
+  runtime = config.EXECUTOR_RUNTIME;
+  runtimeReason = "EXECUTOR_RUNTIME";
+}
+logger.info({ runtime, reason: runtimeReason, docker: config.DOCKER_HOST }, `sandboxes run under ${runtime}`);
+
+const pool = openPool(config.DATABASE_URL, logger, config.DATABASE_POOL_SIZE);
+const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2 });
+const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
+const executor = new Executor({
+  connection,
+  pool,
+  redis,
+  docker,
+  sandbox: new Sandbox(docker, runtime),
+  meter: config.meter,
+  audience: config.API_PUBLIC_URL,
+  logger,
+  licenseCacheMs: config.EXECUTOR_LICENSE_CACHE_MS,
+  licenseCallsPerMinute: config.EXECUTOR_CALLS_PER_MINUTE,
+});
+await executor.listen(config.INDEXER_REDIS_CHANNEL);
+
+const app = buildExecutorApp({
+  executor,
+  secret: config.EXECUTOR_SECRET,
+  logger,
+  health: async () => ({ runtime, runtimeReason, meter: config.meter.publicKey.toBase58(), docker: config.DOCKER_HOST }),
+});
+const server = app.listen(config.EXECUTOR_PORT, config.EXECUTOR_HOST, () => {
+  logger.info({ port: config.EXECUTOR_PORT, host: config.EXECUTOR_HOST }, "executor listening");
+});
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  server.close(async () => {
+    await executor.close();
+    redis.disconnect();
+    await pool.end().catch(() => undefined);
+    process.exit(0);
+  });
+  setTimeout(() => process.exit(0), 15_000).unref();
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
