@@ -1,0 +1,174 @@
+// The one public URL agents call: POST /api/v1/skills/:id/execute on the api, relayed to the
+// executor service (its own HTTP server here, as under `npm start`), with real keys and tokens.
+import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { Redis } from "ioredis";
+import pg from "pg";
+import pino from "pino";
+import { licensePda, licenseTokenClaims, preparePurchase, pricing, provenance, registerSkill, semver, signLicenseToken, skillPda, verifyReceiptSignature } from "@skill-marketplace/sdk";
+import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
+import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
+import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { buildFixture, testDocker } from "../helpers/docker.js";
+import { freePort } from "../helpers/localnet.js";
+import { actor, airdrop, COMMIT_SHA, DOCS_CID, registerAgentFor, type Actor } from "../helpers/marketplace.js";
+import { redisUrl } from "../helpers/database.js";
+
+const FIXTURE = join(import.meta.dirname, "..", "fixtures", "skills", "exec");
+
+describe("executor over HTTP: the api's execute URL", function () {
+  this.timeout(300_000);
+  let api: TestApi;
+  let server: Server;
+  let pool: pg.Pool;
+  let redis: Redis;
+  let executor: Executor;
+  let executorUrl: string;
+  let seller: Actor;
+  let buyer: Actor;
+  let buyerKey: string;
+  let otherKey: string;
+  let skill: PublicKey;
+  let limited: PublicKey;
+  let runs = 0;
+  const docker = testDocker();
+
+  const token = (who: Actor, s: PublicKey) =>
+    signLicenseToken(licenseTokenClaims({ license: licensePda(s, who.publicKey), skill: s, holder: who.publicKey, audience: api.config.API_PUBLIC_URL }), who.keypair.secretKey);
+  const execute = (s: PublicKey, key: string, headers: Record<string, string>, body: unknown = { endpoint: "count", payload: { text: "a b c d" } }) =>
+    api.http.post(`/api/v1/skills/${s.toBase58()}/execute`).set({ ...bearer(key), ...headers }).send(body as object);
+  const register = async (slug: string, digest: string) => {
+    await registerSkill(seller.program, {
+      author: seller.publicKey,
+      slug,
+      version: semver("2.0.1"),
+      category: "data-analysis",
+      pricing: pricing.usage(10),
+      price: 1_000_000n,
+      provenance: provenance(DOCS_CID, COMMIT_SHA, digest),
+    }).rpc();
+    return skillPda(seller.publicKey, slug);
+  };
+  const fundedActor = async () => {
+    const keypair = Keypair.generate();
+    await airdrop(api.chain.connection, keypair.publicKey, 5e9);
+    return actor(api.chain.connection, keypair);
+  };
+
+  before(async () => {
+    const port = await freePort();
+    executorUrl = `http://127.0.0.1:${port}`;
+    api = await startApi({ EXECUTOR_URL: executorUrl });
+    pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
+    redis = new Redis(redisUrl(10));
+    await redis.flushdb();
+    const digest = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec:1");
+    const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
+    const sandbox = new Sandbox(docker, runtime);
+    const run = sandbox.run.bind(sandbox);
+    sandbox.run = (...args) => {
+      runs++;
+      return run(...args);
+    };
+    executor = new Executor({
+      connection: api.chain.connection,
+      pool,
+      redis,
+      docker,
+      sandbox,
+      meter: api.chain.meter.keypair,
+      audience: api.config.API_PUBLIC_URL,
+      logger: pino({ level: "silent" }),
+      licenseCacheMs: 0,
+      licenseCallsPerMinute: 3,
+    });
+    const app = buildExecutorApp({ executor, secret: DEVELOPMENT_EXECUTOR_SECRET, logger: pino({ level: "silent" }), health: async () => ({ runtime, runtimeReason: "test", meter: "", docker: "" }) });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, "127.0.0.1", () => resolve(s));
+    });
+    assert.equal((server.address() as AddressInfo).port, port);
+    seller = await fundedActor();
+    buyer = await fundedActor();
+    await registerAgentFor(seller, "http-seller");
+    skill = await register("http-count", digest);
+    limited = await register("http-limited", digest);
+    for (const s of [skill, limited]) await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill: s })).rpc();
+    buyerKey = (await registerAgent(api, buyer.keypair)).apiKey;
+    otherKey = (await registerAgent(api, Keypair.generate())).apiKey;
+  });
+
+  after(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await executor?.close();
+    redis?.disconnect();
+    await pool?.end();
+    await api?.stop();
+  });
+
+  it("runs a call with X-License-Token (or X-Purchase-Token) and answers the result with a verifiable receipt", async () => {
+    const answer = await execute(skill, buyerKey, { "X-License-Token": token(buyer, skill) }).expect(200);
+    assert.deepEqual(answer.body.result, { words: 4 });
+    assert.equal(answer.body.usage.units, 1);
+    assert.equal(answer.body.usage.receipt.version, "2.0.1");
+    assert.ok(verifyReceiptSignature(answer.body.usage.receipt, answer.body.usage.receipt.signature));
+    const again = await execute(skill, buyerKey, { "X-Purchase-Token": token(buyer, skill) }).expect(200);
+    assert.notEqual(again.body.usage.receipt.id, answer.body.usage.receipt.id);
+  });
+
+  it("relays each refusal with its code, before anything runs", async () => {
+    const before = runs;
+    const refused = async (response: { status: number; body: { error: { code: string; message: string } } }, status: number, code: string) => {
+      assert.equal(response.status, status, JSON.stringify(response.body));
+      assert.equal(response.body.error.code, code);
+    };
+    await refused(await api.http.post(`/api/v1/skills/${skill.toBase58()}/execute`).send({ endpoint: "count", payload: {} }), 401, "unauthorized");
+    await refused(await execute(skill, buyerKey, {}), 401, "license_token_missing");
+    // A leaked token with another agent's key.
+    await refused(await execute(skill, otherKey, { "X-License-Token": token(buyer, skill) }), 403, "license_holder_mismatch");
+    await refused(await execute(skill, buyerKey, { "X-License-Token": "sml1.x.y" }), 401, "license_token_invalid");
+    await refused(await execute(skill, buyerKey, { "X-License-Token": token(buyer, skill) }, { endpoint: "count", payload: {}, extra: 1 }), 400, "validation_failed");
+    assert.equal(runs, before);
+    // The executor answers only the api.
+    const direct = await fetch(`${executorUrl}/v1/calls`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer guessed-secret-0000" },
+      body: JSON.stringify({ skill: skill.toBase58(), agentWallet: buyer.publicKey.toBase58(), token: token(buyer, skill), endpoint: "count", payload: {} }),
+    });
+    assert.equal(direct.status, 401);
+    assert.equal(((await direct.json()) as { error: { code: string } }).error.code, "unauthorized");
+    assert.equal(runs, before);
+  });
+
+  it("a failed run answers 422 skill_failed and costs nothing; the license's rate limit answers 429 with Retry-After", async () => {
+    const failed = await execute(limited, buyerKey, { "X-License-Token": token(buyer, limited) }, { endpoint: "fail", payload: {} }).expect(422);
+    assert.equal(failed.body.error.code, "skill_failed");
+    assert.equal(failed.body.error.details.outcome, "crashed");
+    const license = licensePda(limited, buyer.publicKey).toBase58();
+    assert.equal((await pool.query("SELECT count(*)::int AS n FROM receipts WHERE license = $1", [license])).rows[0].n, 0);
+    await execute(limited, buyerKey, { "X-License-Token": token(buyer, limited) }).expect(200);
+    await execute(limited, buyerKey, { "X-License-Token": token(buyer, limited) }).expect(200);
+    const limitedAnswer = await execute(limited, buyerKey, { "X-License-Token": token(buyer, limited) }).expect(429);
+    assert.equal(limitedAnswer.body.error.code, "rate_limited");
+    assert.ok(Number(limitedAnswer.headers["retry-after"]) >= 1);
+    assert.equal((await pool.query("SELECT count(*)::int AS n FROM receipts WHERE license = $1", [license])).rows[0].n, 2);
+  });
+
+  it("answers 503 executor_unavailable when no executor answers, and the OpenAPI document describes the call", async () => {
+    const down = await api
+      .withConfig({ EXECUTOR_URL: "http://127.0.0.1:9" })
+      .post(`/api/v1/skills/${skill.toBase58()}/execute`)
+      .set({ ...bearer(buyerKey), "X-License-Token": token(buyer, skill) })
+      .send({ endpoint: "count", payload: {} })
+      .expect(503);
+    assert.equal(down.body.error.code, "executor_unavailable");
+    const none = await api.withConfig({ EXECUTOR_URL: "" }).post(`/api/v1/skills/${skill.toBase58()}/execute`).set(bearer(buyerKey)).send({ endpoint: "count", payload: {} }).expect(503);
+    assert.match(none.body.error.message, /EXECUTOR_URL is not set/);
+    const doc = (await api.http.get("/api/v1/openapi.json").expect(200)).body;
+    const operation = doc.paths["/api/v1/skills/{id}/execute"].post;
+    assert.deepEqual(operation.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name).sort(), ["x-license-token", "x-purchase-token"]);
+    assert.ok(operation.responses["200"] && operation.responses["422"] && operation.responses["503"]);
+  });
+});
