@@ -63,7 +63,7 @@ export function buildApp(deps: AppDeps) {
   reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
-  executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
+  if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
   healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
   api.finish();
   const openapi = api.document(

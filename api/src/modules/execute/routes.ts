@@ -1,4 +1,6 @@
-// POST /skills/:id/execute: one call of a skill the caller holds a license of.
+// POST /skills/:id/execute: one call of a skill the caller holds a license of. Served where the
+// marketplace runs an executor (EXECUTOR_URL); elsewhere the path does not exist, and the OpenAPI
+// document says so by leaving it out.
 import { z } from "zod";
 import type { ApiRouter } from "../../http/route.js";
 import { Pubkey } from "../../http/schemas.js";
@@ -41,7 +43,7 @@ export function executeRoutes(api: ApiRouter, execute: Execute): void {
     body: z
       .object({
         endpoint: z.string().min(1).max(64).openapi({ example: "summarize" }),
-        payload: z.unknown().openapi({ example: { text: "Agents buy skills on Solana." } }),
+        payload: z.unknown().optional().openapi({ description: "the endpoint's input (default {})", example: { text: "Agents buy skills on Solana." } }),
       })
       .strict(),
     response: z.object({
@@ -55,7 +57,7 @@ export function executeRoutes(api: ApiRouter, execute: Execute): void {
         agentWallet: caller!.wallet,
         token: (headers["x-license-token"] ?? headers["x-purchase-token"]) as string | undefined,
         endpoint: body.endpoint,
-        payload: body.payload,
+        payload: body.payload ?? {},
       }),
   });
 }

@@ -13,10 +13,9 @@ export interface ExecuteInput {
 }
 
 export class Execute {
-  constructor(private readonly o: { executorUrl: string | undefined; secret: string; timeoutMs?: number }) {}
+  constructor(private readonly o: { executorUrl: string; secret: string; timeoutMs?: number }) {}
 
   async call(input: ExecuteInput): Promise<unknown> {
-    if (!this.o.executorUrl) throw new DomainError("executor_unavailable", "this marketplace runs no executor (EXECUTOR_URL is not set)");
     let response: Response;
     try {
       response = await fetch(new URL("/v1/calls", this.o.executorUrl), {
