@@ -1,7 +1,7 @@
 // `npm start`'s deploy step on the local node: development keys for the marketplace admin (the
 // program's upgrade authority on localnet, see stack/src/main.ts), treasury and meter authority
 // (created once in $SKILL_MARKETPLACE_KEYS, the stack's data directory, reused after),
-// an airdrop for the admin, then migrations/deploy.ts. Never used against a real cluster.
+// airdrops for the admin and the meter authority, then migrations/deploy.ts. Never used against a real cluster.
 import { Connection, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +19,11 @@ const meter = devKey("meter-authority");
 const connection = new Connection(rpcUrl, { commitment: "confirmed", wsEndpoint: process.env.SOLANA_WS_URL });
 if ((await connection.getBalance(admin.publicKey)) < LAMPORTS_PER_SOL) {
   const signature = await connection.requestAirdrop(admin.publicKey, 100 * LAMPORTS_PER_SOL);
+  await connection.confirmTransaction({ signature, ...(await connection.getLatestBlockhash()) }, "confirmed");
+}
+// The meter authority pays for its own record_usage transactions.
+if ((await connection.getBalance(meter.publicKey)) < LAMPORTS_PER_SOL) {
+  const signature = await connection.requestAirdrop(meter.publicKey, 10 * LAMPORTS_PER_SOL);
   await connection.confirmTransaction({ signature, ...(await connection.getLatestBlockhash()) }, "confirmed");
 }
 const result = await deployMarketplace({

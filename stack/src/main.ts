@@ -36,6 +36,8 @@ const schema = z.object({
   LOCALNET_PROFILE: z.enum(["debug", "release"]).default("debug"),
   API_PORT: port(8080),
   INDEXER_HEALTH_PORT: port(8081),
+  EXECUTOR_PORT: port(8082),
+  EXECUTOR_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   DOCKER_HOST: z.string().regex(/^(unix|tcp|http|https):\/\//, "must be a unix://, tcp:// or http(s):// address").optional(),
   IPFS_API_URL: zUrl(["http:", "https:"]).optional(),
   API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -154,6 +156,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     }
     await requireFree("API_PORT", config.API_PORT);
     await requireFree("INDEXER_HEALTH_PORT", config.INDEXER_HEALTH_PORT);
+    await requireFree("EXECUTOR_PORT", config.EXECUTOR_PORT);
 
     // The parts that depend on nothing start side by side.
     const ledger = join(data, "chain");
@@ -213,6 +216,10 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       if (!info) throw new Error(`the Docker engine at ${engine.host} does not answer GET /info`);
       const sandbox = info.runtimes.includes("runsc") ? "gVisor (runsc) registered" : "no gVisor runtime (runc with the same hardening)";
       say(`Docker engine: ${engine.kind === "embedded" ? "embedded dockerd" : `external (${engine.why})`}, ${engine.host}, ${sandbox} (${seconds(t)})`);
+      // The base images skills are built on: made from Debian packages once (cached), imported where missing.
+      const images = performance.now();
+      await supervisor.run({ name: "images", command: "bash", args: ["scripts/images.sh"], cwd: ROOT, env: { DOCKER_HOST: engine.host } });
+      say(`base images: python, node, static on the engine (${seconds(images)})`);
       return engine;
     };
     const [, databaseUrl, redisUrl, engine] = await Promise.all([startChain(), startPostgres(), startRedis(), startDocker()]);
@@ -256,6 +263,9 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
 
     const indexerHealth = `http://127.0.0.1:${config.INDEXER_HEALTH_PORT}/health`;
     const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
+    const apiPublicUrl = process.env.API_PUBLIC_URL ?? apiUrl;
+    const executorUrl = engine.kind === "unavailable" ? undefined : `http://127.0.0.1:${config.EXECUTOR_PORT}`;
+    const executorSecret = config.EXECUTOR_SECRET ?? keptSecret(join(data, "secrets"), "executor-secret");
     await Promise.all([
       (async () => {
         const t = performance.now();
@@ -272,12 +282,29 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
           ...tsx("api", "api/src/server.ts", {
             ...ipfs,
             API_PORT: String(config.API_PORT),
-            API_PUBLIC_URL: process.env.API_PUBLIC_URL ?? apiUrl,
+            API_PUBLIC_URL: apiPublicUrl,
             API_KEY_SECRET: config.API_KEY_SECRET ?? keptSecret(join(data, "secrets"), "api-key-secret"),
+            EXECUTOR_URL: executorUrl,
+            EXECUTOR_SECRET: executorSecret,
           }),
           health: httpOk(`${apiUrl}/api/v1/health`),
         });
         say(`api: ${apiUrl}/api/v1 (${seconds(t)})`);
+      })(),
+      (async () => {
+        if (!executorUrl) return say("executor: not started (no Docker engine)");
+        const t = performance.now();
+        await supervisor.start({
+          ...tsx("executor", "executor/src/server.ts", {
+            EXECUTOR_PORT: String(config.EXECUTOR_PORT),
+            EXECUTOR_SECRET: executorSecret,
+            API_PUBLIC_URL: apiPublicUrl,
+          }),
+          health: httpOk(`${executorUrl}/health`),
+          readyTimeoutMs: 120_000,
+        });
+        const health = (await (await fetch(`${executorUrl}/health`)).json()) as { runtime: string; runtimeReason: string };
+        say(`executor: ${executorUrl}, sandboxes under ${health.runtime} (${health.runtimeReason}) (${seconds(t)})`);
       })(),
     ]);
 
@@ -289,6 +316,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       database: databaseUrl,
       redis: redisUrl,
       docker: engine.kind === "unavailable" ? null : engine.host,
+      executor: executorUrl ?? null,
       keys: join(data, "keys"),
       data,
       pids: supervisor.pids(),

@@ -62,6 +62,7 @@ export interface StackPorts {
   SOLANA_WS_PORT: string;
   API_PORT: string;
   INDEXER_HEALTH_PORT: string;
+  EXECUTOR_PORT: string;
 }
 
 export async function stackPorts(): Promise<StackPorts> {
@@ -70,6 +71,7 @@ export async function stackPorts(): Promise<StackPorts> {
     SOLANA_WS_PORT: String(await freePort()),
     API_PORT: String(await freePort()),
     INDEXER_HEALTH_PORT: String(await freePort()),
+    EXECUTOR_PORT: String(await freePort()),
   };
 }
 

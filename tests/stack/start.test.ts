@@ -79,13 +79,19 @@ describe("stack: npm start", function () {
       /^stack: Redis: embedded, redis:\/\/127\.0\.0\.1:\d+/m,
       /^stack: Docker engine: (embedded dockerd|external \(.*\)), \S+, gVisor \(runsc\) registered/m,
       /^stack: IPFS: embedded store in /m,
+      /^stack: base images: python, node, static on the engine/m,
+      /^stack: executor: http:\/\/127\.0\.0\.1:\d+, sandboxes under runsc \(gVisor runs containers on this engine\)/m,
       /^stack: deploy: marketplace \w+ initialized/m,
       /^stack: database: new chain, so a new database/m,
     ]) {
       assert.match(out, line);
     }
     const state = JSON.parse(readFileSync(join(data, "stack.json"), "utf8")) as { pids: Record<string, number>; guide: string };
-    assert.deepEqual(Object.keys(state.pids).sort(), ["api", "docker", "indexer", "localnet", "postgres", "redis"].filter((n) => n !== "docker" || state.pids.docker !== undefined).sort());
+    assert.deepEqual(Object.keys(state.pids).sort(), ["api", "docker", "executor", "indexer", "localnet", "postgres", "redis"].filter((n) => n !== "docker" || state.pids.docker !== undefined).sort());
+    const executorHealth = (await (await fetch(`http://127.0.0.1:${ports.EXECUTOR_PORT}/health`)).json()) as { status: string; runtime: string; meter: string };
+    assert.deepEqual([executorHealth.status, executorHealth.runtime], ["ok", "runsc"]);
+    // The meter authority the executor signs with was funded on the new chain.
+    assert.ok(((await rpc(ports.SOLANA_RPC_PORT, "getBalance", [executorHealth.meter])) as { value: number }).value >= LAMPORTS_PER_SOL);
     const guide = await fetch(state.guide);
     assert.equal(guide.status, 200);
     assert.match(await guide.text(), /SKILL|skill/);
@@ -95,6 +101,15 @@ describe("stack: npm start", function () {
     await waitUntil("the airdrop", async () => ((await rpc(ports.SOLANA_RPC_PORT, "getBalance", [wallet.publicKey.toBase58()])) as { value: number }).value === 3 * LAMPORTS_PER_SOL);
     apiKey = await registerAgent(ports, wallet);
     assert.equal((await api(ports, "/api/v1/agents/me", { headers: { authorization: `Bearer ${apiKey}` } })).status, 200);
+    // The api relays execute calls to the executor (their shared secret works): a call without a
+    // license token is told what to send.
+    const noToken = await api(ports, `/api/v1/skills/${wallet.publicKey.toBase58()}/execute`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ endpoint: "main" }),
+    });
+    assert.equal(noToken.status, 401);
+    assert.equal(((await noToken.json()) as { error: { code: string } }).error.code, "license_token_missing");
 
     // The indexer dies: it is restarted, and the api keeps serving meanwhile.
     process.kill(state.pids.indexer!, "SIGKILL");
