@@ -26,6 +26,8 @@ export interface Health {
   runtime: string;
   runtimeReason: string;
   meter: string;
+  meterLamports?: number | null;
+  warnings?: string[];
   docker: string;
 }
 

@@ -26,6 +26,12 @@ const schema = z
     EXECUTOR_LICENSE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     /** Calls per minute per license (the platform's maximum). */
     EXECUTOR_CALLS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+    /** How often unsettled receipts are batched into record_usage transactions, in milliseconds. */
+    EXECUTOR_SETTLE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+    /** Most receipts one record_usage batch carries. */
+    EXECUTOR_BATCH_RECEIPTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+    /** Below this meter balance the health endpoint warns (each batch costs one signature fee). */
+    EXECUTOR_METER_MIN_LAMPORTS: z.coerce.number().int().min(0).default(10_000_000),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   })
   .refine((c) => c.NODE_ENV !== "production" || c.EXECUTOR_SECRET !== DEVELOPMENT_EXECUTOR_SECRET, {

@@ -7,3 +7,4 @@ export * from "./errors.js";
 export * from "./executor.js";
 export * from "./app.js";
 export * from "./config.js";
+export * from "./settlement.js";

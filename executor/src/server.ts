@@ -7,6 +7,7 @@ import { loadConfig } from "./config.js";
 import { dockerFor } from "./docker.js";
 import { Executor } from "./executor.js";
 import { RUNTIMES } from "./runtimes.js";
+import { Settlement } from "./settlement.js";
 import { chooseRuntime, Sandbox, type ContainerRuntime } from "./sandbox.js";
 
 const config = configOrExit("executor", () => loadConfig());
@@ -38,12 +39,26 @@ const executor = new Executor({
   licenseCallsPerMinute: config.EXECUTOR_CALLS_PER_MINUTE,
 });
 await executor.listen(config.INDEXER_REDIS_CHANNEL);
+const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS });
+settlement.start(config.EXECUTOR_SETTLE_INTERVAL_MS);
 
 const app = buildExecutorApp({
   executor,
   secret: config.EXECUTOR_SECRET,
   logger,
-  health: async () => ({ runtime, runtimeReason, meter: config.meter.publicKey.toBase58(), docker: config.DOCKER_HOST }),
+  health: async () => {
+    // The meter pays for settlement: a low balance is reported before it stops settling.
+    const lamports = await connection.getBalance(config.meter.publicKey, "confirmed").catch(() => null);
+    const low = lamports !== null && lamports < config.EXECUTOR_METER_MIN_LAMPORTS;
+    return {
+      runtime,
+      runtimeReason,
+      meter: config.meter.publicKey.toBase58(),
+      meterLamports: lamports,
+      warnings: low ? [`the meter authority holds ${lamports} lamports, under ${config.EXECUTOR_METER_MIN_LAMPORTS}: fund it or settlement stops`] : [],
+      docker: config.DOCKER_HOST,
+    };
+  },
 });
 const server = app.listen(config.EXECUTOR_PORT, config.EXECUTOR_HOST, () => {
   logger.info({ port: config.EXECUTOR_PORT, host: config.EXECUTOR_HOST }, "executor listening");
@@ -54,6 +69,7 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   server.close(async () => {
+    await settlement.stop();
     await executor.close();
     redis.disconnect();
     await pool.end().catch(() => undefined);
