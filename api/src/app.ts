@@ -15,7 +15,7 @@ import { AgentDirectory } from "./modules/agents/directory.js";
 import { agentRoutes } from "./modules/agents/routes.js";
 import { Agents } from "./modules/agents/service.js";
 import { SignIn } from "./modules/agents/signIn.js";
-import { executeRoutes } from "./modules/execute/routes.js";
+import { executeRoutes, receiptRoutes } from "./modules/execute/routes.js";
 import { Execute } from "./modules/execute/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { Health } from "./modules/health/service.js";
@@ -63,6 +63,7 @@ export function buildApp(deps: AppDeps) {
   reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
+  receiptRoutes(api, stores.receipts);
   if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
   healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
   api.finish();

@@ -6,6 +6,7 @@ import { createLogger, openPool, type Logger } from "@skill-marketplace/kit";
 import { AnalyticsStore } from "./modules/analytics/store.js";
 import { agentDirectoryStore, agentStore } from "./modules/agents/store.js";
 import { paymentStore } from "./modules/purchases/store.js";
+import { Receipts } from "./modules/execute/receipts.js";
 import { ReviewStore } from "./modules/reviews/store.js";
 import { SkillStore } from "./modules/skills/store.js";
 
@@ -23,6 +24,7 @@ export function openDatabase(url: string, options: { poolSize?: number; logger?:
       skillStore: new SkillStore(prisma, pool),
       reviewStore: new ReviewStore(prisma),
       analyticsStore: new AnalyticsStore(prisma),
+      receipts: new Receipts(prisma),
       /** Resolves once the database answers a trivial query. */
       ping: async () => {
         await prisma.$queryRaw`SELECT 1`;

@@ -8,8 +8,8 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import pino from "pino";
-import { licensePda, licenseTokenClaims, preparePurchase, pricing, provenance, registerSkill, semver, signLicenseToken, skillPda, verifyReceiptSignature } from "@skill-marketplace/sdk";
-import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
+import { licensePda, licenseTokenClaims, preparePurchase, pricing, provenance, receiptSettled, registerSkill, semver, signLicenseToken, skillPda, verifyReceiptSignature } from "@skill-marketplace/sdk";
+import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox, Settlement } from "@skill-marketplace/executor";
 import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { buildFixture, testDocker } from "../helpers/docker.js";
@@ -33,6 +33,7 @@ describe("executor over HTTP: the api's execute URL", function () {
   let otherKey: string;
   let skill: PublicKey;
   let limited: PublicKey;
+  let receipted: PublicKey;
   let runs = 0;
   const docker = testDocker();
 
@@ -95,7 +96,8 @@ describe("executor over HTTP: the api's execute URL", function () {
     await registerAgentFor(seller, "http-seller");
     skill = await register("http-count", digest);
     limited = await register("http-limited", digest);
-    for (const s of [skill, limited]) await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill: s })).rpc();
+    receipted = await register("http-receipted", digest);
+    for (const s of [skill, limited, receipted]) await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill: s })).rpc();
     buyerKey = (await registerAgent(api, buyer.keypair)).apiKey;
     otherKey = (await registerAgent(api, Keypair.generate())).apiKey;
   });
@@ -118,6 +120,23 @@ describe("executor over HTTP: the api's execute URL", function () {
     assert.ok(verifyReceiptSignature(answer.body.usage.receipt, answer.body.usage.receipt.signature));
     const again = await execute(skill, buyerKey, { "X-Purchase-Token": token(buyer, skill) }).expect(200);
     assert.notEqual(again.body.usage.receipt.id, answer.body.usage.receipt.id);
+  });
+
+  it("GET /receipts/:id: pending until settled, then the transaction and a proof that verifies on chain; only for its buyer", async () => {
+    const answer = await execute(receipted, buyerKey, { "X-License-Token": token(buyer, receipted) }).expect(200);
+    const id = answer.body.usage.receipt.id;
+    const pending = await api.http.get(`/api/v1/receipts/${id}`).set(bearer(buyerKey)).expect(200);
+    assert.deepEqual(pending.body, { receipt: answer.body.usage.receipt, settlement: { status: "pending", transaction: null, receiptsRoot: null, proof: null } });
+    await new Settlement({ connection: api.chain.connection, pool, meter: api.chain.meter.keypair, logger: pino({ level: "silent" }) }).drain();
+    const landed = await api.http.get(`/api/v1/receipts/${id}`).set(bearer(buyerKey)).expect(200);
+    assert.equal(landed.body.settlement.status, "landed");
+    assert.ok(await receiptSettled(api.chain.connection, landed.body.receipt, landed.body.settlement.proof, landed.body.settlement.transaction));
+    // A forged receipt does not verify with the same proof.
+    assert.ok(!(await receiptSettled(api.chain.connection, { ...landed.body.receipt, units: 2 }, landed.body.settlement.proof, landed.body.settlement.transaction)));
+    const other = await api.http.get(`/api/v1/receipts/${id}`).set(bearer(otherKey)).expect(404);
+    assert.equal(other.body.error.code, "not_found");
+    await api.http.get(`/api/v1/receipts/${id}`).expect(401);
+    assert.equal((await api.http.get("/api/v1/receipts/not-a-uuid").set(bearer(buyerKey)).expect(400)).body.error.code, "validation_failed");
   });
 
   it("relays each refusal with its code, before anything runs", async () => {

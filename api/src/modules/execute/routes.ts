@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { ApiRouter } from "../../http/route.js";
 import { Pubkey } from "../../http/schemas.js";
+import type { Receipts } from "./receipts.js";
 import type { Execute } from "./service.js";
 
 const Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -59,5 +60,27 @@ export function executeRoutes(api: ApiRouter, execute: Execute): void {
         endpoint: body.endpoint,
         payload: body.payload ?? {},
       }),
+  });
+}
+
+export function receiptRoutes(api: ApiRouter, receipts: Receipts): void {
+  api.add({
+    method: "get",
+    path: "/receipts/:id",
+    summary: "One of the caller's receipts, with the transaction that settled it on chain and its Merkle proof",
+    tag: "execute",
+    auth: "required",
+    params: z.object({ id: z.string().uuid() }),
+    response: z.object({
+      receipt: ReceiptSchema,
+      settlement: z.object({
+        status: z.enum(["pending", "landed", "held"]).openapi({ description: "pending: not on chain yet; landed: settled by `transaction`; held: the program refused its batch (kept for review)" }),
+        transaction: z.string().nullable(),
+        receiptsRoot: z.string().nullable(),
+        proof: z.array(z.object({ sibling: z.string(), left: z.boolean() })).nullable().openapi({ description: "path from the receipt's leaf to receiptsRoot (sdk verifyMerkleProof / receiptSettled)" }),
+      }),
+    }),
+    errors: [404],
+    handler: ({ caller, params }) => receipts.get(params.id, caller!.wallet),
   });
 }
