@@ -26,6 +26,8 @@ const schema = z
     EXECUTOR_LICENSE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     /** Calls per minute per license (the platform's maximum). */
     EXECUTOR_CALLS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+    /** Containers kept started per skill image, each for one call (0: every call starts its own). */
+    EXECUTOR_WARM_POOL: z.coerce.number().int().min(0).max(64).default(2),
     /** How often unsettled receipts are batched into record_usage transactions, in milliseconds. */
     EXECUTOR_SETTLE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
     /** Most receipts one record_usage batch carries. */

@@ -36,7 +36,7 @@ import type { Logger } from "@skill-marketplace/kit";
 import { ExecuteError } from "./errors.js";
 import { effectiveLimits, type SandboxLimits } from "./limits.js";
 import { RUNTIMES, validEntryPoint, type RuntimeName } from "./runtimes.js";
-import type { RunResult, Sandbox } from "./sandbox.js";
+import type { RunResult, Sandbox, WarmPool } from "./sandbox.js";
 
 /** Image labels the publishing pipeline writes (and the executor reads) on every skill image. */
 export const IMAGE_LABELS = {
@@ -52,6 +52,8 @@ export interface ExecutorOptions {
   redis: Redis;
   docker: Docker;
   sandbox: Sandbox;
+  /** Containers started ahead of calls; without one every call starts its own. */
+  warmPool?: WarmPool;
   /** The meter authority that signs receipts (and later settles them). */
   meter: Keypair;
   /** The public origin license tokens must name. */
@@ -179,7 +181,9 @@ export class Executor {
     let run: RunResult;
     const input = { endpoint: request.endpoint, payload: request.payload };
     try {
-      run = await this.o.sandbox.run(image.id, image.command, image.limits, input);
+      run = this.o.warmPool
+        ? await this.o.warmPool.run(image.id, image.command, image.limits, input)
+        : await this.o.sandbox.run(image.id, image.command, image.limits, input);
     } catch (error) {
       await this.release(reservation);
       throw error;

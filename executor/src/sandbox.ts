@@ -240,3 +240,74 @@ export async function chooseRuntime(docker: Docker, probeImage: string): Promise
     return { runtime: "runc", why: `gVisor could not start a container: ${(error as Error).message}` };
   }
 }
+
+/**
+ * Containers started ahead of demand, per image and command: each waits on stdin for exactly one
+ * call and is destroyed after it, so nothing passes from one buyer to the next. A call takes a
+ * waiting container when there is one (and a new one is started behind it), else starts its own.
+ * A container that waited longer than `maxIdleMs` is replaced.
+ */
+export class WarmPool {
+  private readonly idle = new Map<string, { prepared: Prepared; since: number }[]>();
+  private readonly starting = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    private readonly sandbox: Sandbox,
+    private readonly size: number,
+    private readonly maxIdleMs = 300_000,
+  ) {}
+
+  private key(image: string, command: string[], limits: SandboxLimits): string {
+    return JSON.stringify([image, command, limits]);
+  }
+
+  /** Runs one call, warm when a container is waiting; `warm` says which it was. */
+  async run(image: string, command: string[], limits: SandboxLimits, input: unknown): Promise<RunResult & { warm: boolean }> {
+    const key = this.key(image, command, limits);
+    const list = this.idle.get(key) ?? [];
+    let entry = list.shift();
+    while (entry && (entry.prepared.ended || performance.now() - entry.since > this.maxIdleMs)) {
+      void this.sandbox.destroy(entry.prepared.container);
+      entry = list.shift();
+    }
+    this.refill(key, image, command, limits);
+    if (entry) return { ...(await this.sandbox.call(entry.prepared, input)), warm: true };
+    return { ...(await this.sandbox.run(image, command, limits, input)), warm: false };
+  }
+
+  private refill(key: string, image: string, command: string[], limits: SandboxLimits): void {
+    if (this.closed || this.size === 0) return;
+    const list = this.idle.get(key) ?? [];
+    this.idle.set(key, list);
+    const want = this.size - list.length - (this.starting.get(key) ?? 0);
+    for (let i = 0; i < want; i++) {
+      this.starting.set(key, (this.starting.get(key) ?? 0) + 1);
+      this.sandbox
+        .prepare(image, command, limits)
+        .then((prepared) => {
+          if (this.closed) return void this.sandbox.destroy(prepared.container);
+          list.push({ prepared, since: performance.now() });
+        })
+        .catch(() => undefined)
+        .finally(() => this.starting.set(key, (this.starting.get(key) ?? 1) - 1));
+    }
+  }
+
+  /** Starts `size` containers for an image before its first call. */
+  warm(image: string, command: string[], limits: SandboxLimits): void {
+    this.refill(this.key(image, command, limits), image, command, limits);
+  }
+
+  /** Containers waiting now (all images). */
+  waiting(): number {
+    return [...this.idle.values()].reduce((n, list) => n + list.length, 0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle.values()].flat();
+    this.idle.clear();
+    await Promise.all(all.map((e) => this.sandbox.destroy(e.prepared.container)));
+  }
+}

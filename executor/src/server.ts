@@ -8,7 +8,7 @@ import { dockerFor } from "./docker.js";
 import { Executor } from "./executor.js";
 import { RUNTIMES } from "./runtimes.js";
 import { Settlement } from "./settlement.js";
-import { chooseRuntime, Sandbox, type ContainerRuntime } from "./sandbox.js";
+import { chooseRuntime, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
 
 const config = configOrExit("executor", () => loadConfig());
 const logger = createLogger("executor", config.LOG_LEVEL);
@@ -26,12 +26,15 @@ logger.info({ runtime, reason: runtimeReason, docker: config.DOCKER_HOST }, `san
 const pool = openPool(config.DATABASE_URL, logger, config.DATABASE_POOL_SIZE);
 const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2 });
 const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
+const sandbox = new Sandbox(docker, runtime);
+const warmPool = new WarmPool(sandbox, config.EXECUTOR_WARM_POOL);
 const executor = new Executor({
   connection,
   pool,
   redis,
   docker,
-  sandbox: new Sandbox(docker, runtime),
+  sandbox,
+  warmPool,
   meter: config.meter,
   audience: config.API_PUBLIC_URL,
   logger,
@@ -70,6 +73,7 @@ const stop = () => {
   stopping = true;
   server.close(async () => {
     await settlement.stop();
+    await warmPool.close();
     await executor.close();
     redis.disconnect();
     await pool.end().catch(() => undefined);

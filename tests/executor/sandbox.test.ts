@@ -1,7 +1,7 @@
 // The sandbox against purpose-built hostile skills, under every runtime this engine offers (gVisor
 // and runc): each attack is contained, the call reports what stopped it, and nothing is left behind.
 import assert from "node:assert/strict";
-import { Sandbox, containerSpec, effectiveLimits, RUNTIMES, chooseRuntime, type ContainerRuntime, type RunResult } from "@skill-marketplace/executor";
+import { Sandbox, WarmPool, containerSpec, effectiveLimits, RUNTIMES, chooseRuntime, type ContainerRuntime, type RunResult } from "@skill-marketplace/executor";
 import { availableRuntimes, buildFixture, SANDBOX_FIXTURE, testDocker } from "../helpers/docker.js";
 
 const IMAGE = "skill-marketplace-test/sandbox:1";
@@ -78,6 +78,26 @@ describe("executor sandbox: hostile skills", function () {
         assert.equal(answer.outcome, "ok");
         assert.deepEqual(answer.output, { endpoint: "main", echo: { n: 1 } });
         assert.deepEqual(containerSpec(IMAGE, command("echo"), limits, runtime).HostConfig?.Runtime, runtime);
+      });
+
+      it("a warm pool answers from a container started ahead, and never gives one container two calls", async () => {
+        const pool = new WarmPool(sandbox, 1);
+        try {
+          const hostname = (r: RunResult) => (r.output as { environ: { HOSTNAME: string } }).environ.HOSTNAME;
+          const first = await pool.run(IMAGE, command("host"), limits, { endpoint: "main", payload: {} });
+          assert.equal(first.warm, false, "nothing was waiting yet");
+          const seen = new Set([hostname(first)]);
+          for (let i = 0; i < 3; i++) {
+            for (let j = 0; j < 100 && pool.waiting() < 1; j++) await new Promise((r) => setTimeout(r, 50));
+            const next = await pool.run(IMAGE, command("host"), limits, { endpoint: "main", payload: {} });
+            assert.equal(next.warm, true);
+            assert.equal(next.outcome, "ok");
+            assert.ok(!seen.has(hostname(next)), "a fresh container for every call");
+            seen.add(hostname(next));
+          }
+        } finally {
+          await pool.close();
+        }
       });
 
       it("answers a well-behaved skill with its JSON output", async () => {
