@@ -30,6 +30,8 @@ const schema = z
     EXECUTOR_WARM_POOL: z.coerce.number().int().min(0).max(64).default(2),
     /** How often unsettled receipts are batched into record_usage transactions, in milliseconds. */
     EXECUTOR_SETTLE_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+    /** How long a receipt may wait for its license's batch to fill before it is settled anyway, in milliseconds. */
+    EXECUTOR_SETTLE_MAX_AGE_MS: z.coerce.number().int().min(0).max(86_400_000).default(10_000),
     /** Most receipts one record_usage batch carries. */
     EXECUTOR_BATCH_RECEIPTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
     /** Below this meter balance the health endpoint warns (each batch costs one signature fee). */

@@ -162,10 +162,7 @@ export class Executor {
     const fresh = await this.o.redis.set(`license-token:nonce:${claims.nonce}`, claims.license, "PX", Math.max(keepMs, 1000), "NX");
     if (fresh !== "OK") throw new ExecuteError("license_token_replayed", "this license token was already used; sign a new one for each call");
 
-    const state = await this.chainState(request.skill, claims.license);
-    if (!state.license) throw new ExecuteError("license_not_found", `${claims.holder} holds no license of skill ${request.skill}; buy one first`);
-    const status = licenseStatus(state.license, state.skill, state.marketplace, now);
-    if (status !== "valid") throw new ExecuteError(STATUS_CODES[status], LICENSE_STATUS_REASONS[status]);
+    const state = await this.checkLicense(request.skill, claims.license, claims.holder, now);
 
     const { version, provenance } = versionAt(state.skill, now);
     const digest = bytesToHex(Uint8Array.from(provenance.imageDigest));
@@ -210,6 +207,18 @@ export class Executor {
     const signature = signReceipt(receipt, this.o.meter.secretKey);
     await this.commit(reservation, receipt, claims.holder, signature);
     return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } } };
+  }
+
+  /**
+   * The license's state when the sdk's `licenseStatus` says it may be used now; otherwise throws
+   * the status's code. Cached (see chainState); a cold check reads the chain once.
+   */
+  async checkLicense(skill: string, license: string, holder: string, now = Math.floor(Date.now() / 1000)): Promise<ChainState & { license: LicenseAccount }> {
+    const state = await this.chainState(skill, license);
+    if (!state.license) throw new ExecuteError("license_not_found", `${holder} holds no license of skill ${skill}; buy one first`);
+    const status = licenseStatus(state.license, state.skill, state.marketplace, now);
+    if (status !== "valid") throw new ExecuteError(STATUS_CODES[status], LICENSE_STATUS_REASONS[status]);
+    return state as ChainState & { license: LicenseAccount };
   }
 
   /** Marketplace, skill and license as the chain has them (confirmed), cached briefly. */

@@ -2,7 +2,8 @@
 // (scripts/images.sh makes them) and how its entry point is started. The one place both the
 // executor and the image builder read.
 export const RUNTIMES = {
-  python: { image: "skill-marketplace/runtime-python:1", command: (entry: string) => ["python3", "-I", "-S", `/skill/${entry}`] },
+  // Unbuffered: the answer line leaves as soon as it is printed, not when the interpreter exits.
+  python: { image: "skill-marketplace/runtime-python:1", command: (entry: string) => ["python3", "-u", "-I", "-S", `/skill/${entry}`] },
   node: { image: "skill-marketplace/runtime-node:1", command: (entry: string) => ["node", `/skill/${entry}`] },
   static: { image: "skill-marketplace/runtime-static:1", command: (entry: string) => [`/skill/${entry}`] },
 } as const;

@@ -203,11 +203,8 @@ export class Sandbox {
       stream.write(JSON.stringify(input) + "\n");
       stream.end();
     });
-    // Answer first, reap afterwards: the exit status is read only when it is already known.
-    if (result.outcome === "ok" && result.exitCode === null) {
-      const state = await container.inspect().then((i) => i.State).catch(() => null);
-      if (state && !state.Running) result.exitCode = state.ExitCode;
-    }
+    // Answer as soon as the output is complete; the container is reaped afterwards (its exit
+    // status is known only where the process had ended before the answer).
     void this.destroy(container);
     return result;
   }

@@ -42,7 +42,7 @@ const executor = new Executor({
   licenseCallsPerMinute: config.EXECUTOR_CALLS_PER_MINUTE,
 });
 await executor.listen(config.INDEXER_REDIS_CHANNEL);
-const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS });
+const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS, maxAgeMs: config.EXECUTOR_SETTLE_MAX_AGE_MS });
 settlement.start(config.EXECUTOR_SETTLE_INTERVAL_MS);
 
 const app = buildExecutorApp({

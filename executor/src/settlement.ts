@@ -29,6 +29,11 @@ export interface SettlementOptions {
   programId?: PublicKey;
   /** Most receipts one batch carries. */
   maxReceipts?: number;
+  /**
+   * A license's receipts wait for a batch until it would be full or its oldest receipt is this old,
+   * in milliseconds: fewer transactions per call at low rates (default 10 s).
+   */
+  maxAgeMs?: number;
 }
 
 interface ReceiptRow {
@@ -93,12 +98,12 @@ export class Settlement {
     await this.running;
   }
 
-  /** One round: follow up the batches in flight, then batch what is unsettled and send it. */
-  tick(): Promise<void> {
+  /** One round: follow up the batches in flight, then batch what is due (`all`: everything unsettled) and send it. */
+  tick(all = false): Promise<void> {
     this.running ??= (async () => {
       try {
         await this.followUp();
-        for (const license of await this.unsettledLicenses()) {
+        for (const license of await this.unsettledLicenses(all)) {
           const batch = await this.makeBatch(license);
           if (batch !== null) await this.send(batch);
         }
@@ -112,7 +117,7 @@ export class Settlement {
   /** Rounds until nothing is left to settle (tests, shutdown); at most `rounds`. */
   async drain(rounds = 60, pauseMs = 300): Promise<void> {
     for (let i = 0; i < rounds; i++) {
-      await this.tick();
+      await this.tick(true);
       const { rows } = await this.o.pool.query<{ open: number }>(
         `SELECT (SELECT count(*) FROM receipts WHERE batch_id IS NULL) + (SELECT count(*) FROM usage_batches WHERE status IN ('pending', 'sent')) AS open`,
       );
@@ -122,12 +127,15 @@ export class Settlement {
     throw new Error("receipts still unsettled after draining");
   }
 
-  private async unsettledLicenses(): Promise<string[]> {
+  private async unsettledLicenses(all: boolean): Promise<string[]> {
     const { rows } = await this.o.pool.query<{ license: string }>(
-      `SELECT DISTINCT r.license FROM receipts r
+      `SELECT r.license FROM receipts r
        WHERE r.batch_id IS NULL
          AND NOT EXISTS (SELECT 1 FROM usage_batches b WHERE b.license = r.license AND b.status IN ('pending', 'sent'))
+       GROUP BY r.license
+       HAVING $1 OR count(*) >= $2 OR min(r.created_at) < now() - $3 * interval '1 millisecond'
        LIMIT 500`,
+      [all, this.o.maxReceipts ?? 1_000, this.o.maxAgeMs ?? 10_000],
     );
     return rows.map((r) => r.license);
   }
