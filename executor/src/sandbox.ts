@@ -308,3 +308,14 @@ export class WarmPool {
     await Promise.all(all.map((e) => this.sandbox.destroy(e.prepared.container)));
   }
 }
+
+/**
+ * Removes sandbox containers an executor that died left on its engine (each executor has an
+ * engine of its own, so every sandbox container there at start is an orphan). Their calls were
+ * never answered, so nothing was charged for them. Returns how many were removed.
+ */
+export async function reapOrphans(docker: Docker): Promise<number> {
+  const orphans = await docker.listContainers({ all: true, filters: { label: ["skill-marketplace.sandbox=1"] } });
+  await Promise.all(orphans.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  return orphans.length;
+}

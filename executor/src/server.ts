@@ -8,11 +8,13 @@ import { dockerFor } from "./docker.js";
 import { Executor } from "./executor.js";
 import { RUNTIMES } from "./runtimes.js";
 import { Settlement } from "./settlement.js";
-import { chooseRuntime, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
+import { chooseRuntime, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
 
 const config = configOrExit("executor", () => loadConfig());
 const logger = createLogger("executor", config.LOG_LEVEL);
 const docker = dockerFor(config.DOCKER_HOST);
+const orphans = await reapOrphans(docker);
+if (orphans > 0) logger.warn({ orphans }, "removed sandbox containers a previous executor left behind");
 let runtime: ContainerRuntime;
 let runtimeReason: string;
 if (config.EXECUTOR_RUNTIME === "auto") {
