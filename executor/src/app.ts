@@ -1,6 +1,7 @@
 // The executor's HTTP face, for the api (which authenticates agents and relays their calls) and
 // for health checks: POST /v1/calls runs one call, GET /health says which runtime sandboxes use.
 import { timingSafeEqual, createHash } from "node:crypto";
+import type { Connection, PublicKey } from "@solana/web3.js";
 import express, { type ErrorRequestHandler } from "express";
 import { z } from "zod";
 import { isPublicKey } from "@skill-marketplace/sdk";
@@ -29,6 +30,21 @@ export interface Health {
   meterLamports?: number | null;
   warnings?: string[];
   docker: string;
+}
+
+/**
+ * The meter authority's balance, and a warning when it is under `minLamports`: each settlement
+ * batch costs the meter a signature fee, so an empty meter stops settlement.
+ */
+export async function meterHealth(connection: Connection, meter: PublicKey, minLamports: number): Promise<{ meter: string; meterLamports: number | null; warnings: string[] }> {
+  const lamports = await connection.getBalance(meter, "confirmed").catch(() => null);
+  const warnings =
+    lamports === null
+      ? ["the meter authority's balance could not be read from the chain"]
+      : lamports < minLamports
+        ? [`the meter authority holds ${lamports} lamports, under ${minLamports}: fund it or settlement stops`]
+        : [];
+  return { meter: meter.toBase58(), meterLamports: lamports, warnings };
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest();

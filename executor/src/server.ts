@@ -2,7 +2,7 @@
 // indexer's change messages, serves calls, and stops cleanly on SIGTERM.
 import { Connection } from "@solana/web3.js";
 import { configOrExit, createLogger, openPool, openRedis } from "@skill-marketplace/kit";
-import { buildExecutorApp } from "./app.js";
+import { buildExecutorApp, meterHealth } from "./app.js";
 import { loadConfig } from "./config.js";
 import { dockerFor } from "./docker.js";
 import { Executor } from "./executor.js";
@@ -51,19 +51,12 @@ const app = buildExecutorApp({
   executor,
   secret: config.EXECUTOR_SECRET,
   logger,
-  health: async () => {
-    // The meter pays for settlement: a low balance is reported before it stops settling.
-    const lamports = await connection.getBalance(config.meter.publicKey, "confirmed").catch(() => null);
-    const low = lamports !== null && lamports < config.EXECUTOR_METER_MIN_LAMPORTS;
-    return {
-      runtime,
-      runtimeReason,
-      meter: config.meter.publicKey.toBase58(),
-      meterLamports: lamports,
-      warnings: low ? [`the meter authority holds ${lamports} lamports, under ${config.EXECUTOR_METER_MIN_LAMPORTS}: fund it or settlement stops`] : [],
-      docker: config.DOCKER_HOST,
-    };
-  },
+  health: async () => ({
+    runtime,
+    runtimeReason,
+    ...(await meterHealth(connection, config.meter.publicKey, config.EXECUTOR_METER_MIN_LAMPORTS)),
+    docker: config.DOCKER_HOST,
+  }),
 });
 const server = app.listen(config.EXECUTOR_PORT, config.EXECUTOR_HOST, () => {
   logger.info({ port: config.EXECUTOR_PORT, host: config.EXECUTOR_HOST }, "executor listening");

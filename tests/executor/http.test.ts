@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import pino from "pino";
 import { licensePda, licenseTokenClaims, preparePurchase, pricing, provenance, receiptSettled, registerSkill, semver, signLicenseToken, skillPda, verifyReceiptSignature } from "@skill-marketplace/sdk";
-import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox, Settlement } from "@skill-marketplace/executor";
+import { buildExecutorApp, chooseRuntime, Executor, meterHealth, RUNTIMES, Sandbox, Settlement } from "@skill-marketplace/executor";
 import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { buildFixture, testDocker } from "../helpers/docker.js";
@@ -137,6 +137,18 @@ describe("executor over HTTP: the api's execute URL", function () {
     assert.equal(other.body.error.code, "not_found");
     await api.http.get(`/api/v1/receipts/${id}`).expect(401);
     assert.equal((await api.http.get("/api/v1/receipts/not-a-uuid").set(bearer(buyerKey)).expect(400)).body.error.code, "validation_failed");
+  });
+
+  it("the executor's health warns when the meter cannot pay for settlement", async () => {
+    const funded = await meterHealth(api.chain.connection, api.chain.meter.publicKey, 1_000);
+    assert.deepEqual(funded.warnings, []);
+    assert.ok(funded.meterLamports! > 1_000);
+    const empty = Keypair.generate().publicKey;
+    assert.deepEqual(await meterHealth(api.chain.connection, empty, 10_000_000), {
+      meter: empty.toBase58(),
+      meterLamports: 0,
+      warnings: ["the meter authority holds 0 lamports, under 10000000: fund it or settlement stops"],
+    });
   });
 
   it("relays each refusal with its code, before anything runs", async () => {
