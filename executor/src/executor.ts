@@ -32,11 +32,12 @@ import {
   type Receipt,
   type SkillAccount,
 } from "@skill-marketplace/sdk";
-import type { Logger } from "@skill-marketplace/kit";
+import { withTransaction, type Logger } from "@skill-marketplace/kit";
 import { ExecuteError } from "./errors.js";
 import { effectiveLimits, type SandboxLimits } from "./limits.js";
 import { RUNTIMES, validEntryPoint, type RuntimeName } from "./runtimes.js";
 import type { RunResult, Sandbox, WarmPool } from "./sandbox.js";
+import { lockLicense, RECEIPT_COLUMNS } from "./receipts.js";
 
 /** Image labels the publishing pipeline writes (and the executor reads) on every skill image. */
 export const IMAGE_LABELS = {
@@ -303,10 +304,8 @@ export class Executor {
    */
   private async reserve(license: string, account: LicenseAccount, units: number, limits: SandboxLimits, limited: boolean): Promise<string> {
     const id = randomUUID();
-    const client = await this.o.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [license]);
+    await withTransaction(this.o.pool, async (client) => {
+      await lockLicense(client, license);
       if (limited) {
         await client.query("DELETE FROM usage_reservations WHERE license = $1 AND expires_at < now()", [license]);
         const { rows } = await client.query<{ held: string; pending: string; settled: string }>(
@@ -322,7 +321,6 @@ export class Executor {
         const used = (chainUsed > settled ? chainUsed : settled) + BigInt(rows[0]!.pending) + BigInt(rows[0]!.held);
         const limit = BigInt(account.usageLimit.toString());
         if (used + BigInt(units) > limit) {
-          await client.query("ROLLBACK");
           throw new ExecuteError("license_used_up", `${LICENSE_STATUS_REASONS.usedUp} (${limit - (used > limit ? limit : used)} of ${limit} units left after the calls in flight)`);
         }
       }
@@ -332,14 +330,8 @@ export class Executor {
         units,
         limits.timeoutMs + 60_000,
       ]);
-      await client.query("COMMIT");
-      return id;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    return id;
   }
 
   private async release(reservation: string): Promise<void> {
@@ -348,22 +340,13 @@ export class Executor {
 
   /** The hold becomes a receipt, in one transaction: a crash leaves either the hold (which lapses) or the receipt. */
   private async commit(reservation: string, r: Receipt, buyer: string, signature: string): Promise<void> {
-    const client = await this.o.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [r.license]);
+    await withTransaction(this.o.pool, async (client) => {
+      await lockLicense(client, r.license);
       await client.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
       await client.query(
-        `INSERT INTO receipts (id, license, skill, buyer, version, image_digest, input_hash, output_hash, units, exit_status, duration_ms, time, meter, signature)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO receipts (${RECEIPT_COLUMNS}, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [r.id, r.license, r.skill, buyer, r.version, r.imageDigest, r.inputHash, r.outputHash, r.units, r.exitStatus, r.durationMs, r.time, r.meter, signature],
       );
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -8,3 +8,4 @@ export * from "./executor.js";
 export * from "./app.js";
 export * from "./config.js";
 export * from "./settlement.js";
+export * from "./receipts.js";

@@ -17,9 +17,9 @@ import {
   PROGRAM_ID,
   receiptLeaf,
   recordUsage,
-  type Receipt,
 } from "@skill-marketplace/sdk";
-import type { Logger } from "@skill-marketplace/kit";
+import { withTransaction, type Logger } from "@skill-marketplace/kit";
+import { lockLicense, RECEIPT_COLUMNS, receiptOf, type ReceiptRow } from "./receipts.js";
 
 export interface SettlementOptions {
   connection: Connection;
@@ -35,42 +35,6 @@ export interface SettlementOptions {
    */
   maxAgeMs?: number;
 }
-
-interface ReceiptRow {
-  id: string;
-  license: string;
-  skill: string;
-  buyer: string;
-  version: string;
-  image_digest: string;
-  input_hash: string;
-  output_hash: string;
-  units: number;
-  exit_status: string;
-  duration_ms: number;
-  time: string;
-  meter: string;
-}
-
-/** The signed receipt a row stores. */
-export function receiptOf(row: ReceiptRow): Receipt {
-  return {
-    id: row.id,
-    license: row.license,
-    skill: row.skill,
-    version: row.version,
-    imageDigest: row.image_digest,
-    inputHash: row.input_hash,
-    outputHash: row.output_hash,
-    units: row.units,
-    exitStatus: row.exit_status,
-    durationMs: row.duration_ms,
-    time: Number(row.time),
-    meter: row.meter,
-  };
-}
-
-export const RECEIPT_COLUMNS = "id, license, skill, buyer, version, image_digest, input_hash, output_hash, units, exit_status, duration_ms, time, meter";
 
 export class Settlement {
   private readonly programId: PublicKey;
@@ -145,19 +109,14 @@ export class Settlement {
    * holds now (no batch of this license is in flight, so every landed one is counted there).
    */
   private async makeBatch(license: string): Promise<number | null> {
-    const client = await this.o.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [license]);
+    return withTransaction(this.o.pool, async (client) => {
+      await lockLicense(client, license);
       const open = await client.query("SELECT 1 FROM usage_batches WHERE license = $1 AND status IN ('pending', 'sent') LIMIT 1", [license]);
       const { rows } = await client.query<ReceiptRow>(
         `SELECT ${RECEIPT_COLUMNS} FROM receipts WHERE license = $1 AND batch_id IS NULL ORDER BY created_at, id LIMIT $2`,
         [license, this.o.maxReceipts ?? 1_000],
       );
-      if (open.rowCount || rows.length === 0) {
-        await client.query("ROLLBACK");
-        return null;
-      }
+      if (open.rowCount || rows.length === 0) return null;
       const info = await this.o.connection.getAccountInfo(new PublicKey(license), "confirmed");
       if (!info || !info.owner.equals(this.programId)) throw new Error(`license ${license} is not on chain`);
       const account = decodeAccount("license", info.data);
@@ -193,14 +152,8 @@ export class Settlement {
          FROM unnest($2::uuid[]) WITH ORDINALITY AS p(id, i) WHERE r.id = p.id`,
         [id, receipts.map((r) => r.id)],
       );
-      await client.query("COMMIT");
       return id;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Sends (or sends again: same bytes, same signature) a stored batch transaction. */
@@ -248,18 +201,10 @@ export class Settlement {
   }
 
   private async fail(id: number, reason: string, release: boolean): Promise<void> {
-    const client = await this.o.pool.connect();
-    try {
-      await client.query("BEGIN");
+    await withTransaction(this.o.pool, async (client) => {
       await client.query("UPDATE usage_batches SET status = 'failed', error = $2, transaction = NULL WHERE id = $1", [id, reason]);
       if (release) await client.query("UPDATE receipts SET batch_id = NULL, batch_index = NULL WHERE batch_id = $1", [id]);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     this.o.logger.warn({ batch: id, reason, released: release }, release ? "usage batch did not land; its receipts go into the next one" : "usage batch refused by the program; its receipts are held for review");
   }
 }

@@ -22,3 +22,19 @@ export function openPool(url: string, logger: Logger, max: number): pg.Pool {
   pool.on("error", (error) => logger.warn({ err: error.message }, "idle database connection failed"));
   return pool;
 }
+
+/** Runs `work` in one database transaction on a pooled connection: committed if it returns, rolled back if it throws. */
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
