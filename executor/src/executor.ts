@@ -131,11 +131,6 @@ export class Executor {
     await this.subscriber?.quit().catch(() => undefined);
   }
 
-  /** Drops every cached license check (tests; a paused marketplace is read again at once). */
-  forget(): void {
-    this.cache.clear();
-  }
-
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
     const now = Math.floor(Date.now() / 1000);
     if (!request.token) {
@@ -253,7 +248,10 @@ export class Executor {
     return state;
   }
 
-  /** The image whose id is `digest` (the chain's image digest is the image's content address). */
+  /**
+   * The image whose id is `digest`: the chain's image digest is the image's content address, so
+   * the engine either has exactly that image or none (a rebuilt or retagged image has another id).
+   */
   private async image(digest: string): Promise<SkillImage> {
     const cached = this.images.get(digest);
     if (cached) return cached;
@@ -262,9 +260,6 @@ export class Executor {
       info = await this.o.docker.getImage(`sha256:${digest}`).inspect();
     } catch {
       throw new ExecuteError("image_unavailable", `the image sha256:${digest} the chain names for this version is not on this executor`);
-    }
-    if (info.Id !== `sha256:${digest}`) {
-      throw new ExecuteError("image_mismatch", `the executor's image is ${info.Id}, not the sha256:${digest} the chain names`);
     }
     const labels = info.Config?.Labels ?? {};
     const runtime = labels[IMAGE_LABELS.runtime] as RuntimeName | undefined;

@@ -109,6 +109,14 @@ export class Settlement {
    * holds now (no batch of this license is in flight, so every landed one is counted there).
    */
   private async makeBatch(license: string): Promise<number | null> {
+    // The chain is read before the license's lock is taken: holds and receipts of the license wait
+    // on that lock, never on the node. If a batch lands in between, this one expects too little
+    // and the program refuses it (StaleUsage); its receipts then go into the next batch.
+    const info = await this.o.connection.getAccountInfo(new PublicKey(license), "confirmed");
+    if (!info || !info.owner.equals(this.programId)) throw new Error(`license ${license} is not on chain`);
+    const expected = BigInt(decodeAccount("license", info.data).usageUsed.toString());
+    const { blockhash, lastValidBlockHeight } = await this.o.connection.getLatestBlockhash("confirmed");
+    const program = marketplaceProgram({ connection: this.o.connection });
     return withTransaction(this.o.pool, async (client) => {
       await lockLicense(client, license);
       const open = await client.query("SELECT 1 FROM usage_batches WHERE license = $1 AND status IN ('pending', 'sent') LIMIT 1", [license]);
@@ -117,17 +125,12 @@ export class Settlement {
         [license, this.o.maxReceipts ?? 1_000],
       );
       if (open.rowCount || rows.length === 0) return null;
-      const info = await this.o.connection.getAccountInfo(new PublicKey(license), "confirmed");
-      if (!info || !info.owner.equals(this.programId)) throw new Error(`license ${license} is not on chain`);
-      const account = decodeAccount("license", info.data);
-      const expected = BigInt(account.usageUsed.toString());
       const receipts = rows.map(receiptOf);
       const root = merkleRoot(receipts.map(receiptLeaf));
       const units = receipts.reduce((sum, r) => sum + r.units, 0);
       const skill = new PublicKey(rows[0]!.skill);
       const buyer = new PublicKey(rows[0]!.buyer);
       if (!licensePda(skill, buyer, this.programId).equals(new PublicKey(license))) throw new Error(`receipts of ${license} name another skill or buyer`);
-      const program = marketplaceProgram({ connection: this.o.connection });
       const instruction = await recordUsage(program, {
         meterAuthority: this.o.meter.publicKey,
         skill,
@@ -137,7 +140,6 @@ export class Settlement {
         receiptsRoot: root,
         receiptCount: receipts.length,
       }).instruction();
-      const { blockhash, lastValidBlockHeight } = await this.o.connection.getLatestBlockhash("confirmed");
       const tx = new Transaction({ feePayer: this.o.meter.publicKey, blockhash, lastValidBlockHeight }).add(instruction);
       tx.sign(this.o.meter);
       const signature = bs58.encode(tx.signature!);

@@ -14,7 +14,6 @@ export const EXECUTE_ERROR_STATUS = {
   skill_suspended: 409,
   skill_not_found: 404,
   image_unavailable: 503,
-  image_mismatch: 409,
   endpoint_unknown: 400,
   rate_limited: 429,
   skill_failed: 422,
