@@ -1,11 +1,25 @@
 //! Builds the program's IDL with Anchor's host-side IDL build (no SBF toolchain needed) and
 //! writes it where `sdk/` reads it. `--check` compares instead of writing.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    // The checkout this runs in (scripts/idl.sh starts it at the root), not the one it was compiled
+    // in: the target directory is shared by every checkout (~/.cache/skill-marketplace), and cargo
+    // reuses one checkout's build in another, so a compiled-in path could name a checkout that is
+    // gone, or check another checkout's program.
+    let root = match std::env::current_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("IDL build failed: no working directory: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let program = root.join("programs/skill_marketplace");
+    if !program.join("Cargo.toml").exists() {
+        eprintln!("IDL build failed: {} is not the repository root (run scripts/idl.sh)", root.display());
+        return ExitCode::FAILURE;
+    }
     let target = root.join("sdk/idl/skill_marketplace.json");
     let check = std::env::args().any(|a| a == "--check");
 
