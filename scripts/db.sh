@@ -44,7 +44,7 @@ case "${1:-}" in
     dir="prisma/migrations/$(date -u +%Y%m%d%H%M%S)_${name}"
     mkdir -p "$dir"
     npx prisma migrate diff --from-migrations prisma/migrations --to-schema-datamodel prisma/schema.prisma --script 2>/dev/null \
-      | grep -v 'ALTER COLUMN "search" DROP DEFAULT' > "$dir/migration.sql" # generated column, see schema.prisma
+      | grep -v -e 'ALTER COLUMN "search" DROP DEFAULT' -e 'ALTER TABLE "skill_terms" ALTER COLUMN "rank"' > "$dir/migration.sql" # generated column and unconstrained numeric, see schema.prisma
     echo "db: wrote $dir/migration.sql"
     ;;
   *) echo "usage: db.sh generate | migrate | reset | migration <name>" >&2; exit 2 ;;

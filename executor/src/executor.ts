@@ -22,6 +22,7 @@ import {
   LicenseTokenInvalid,
   marketplacePda,
   PROGRAM_ID,
+  semverText,
   sha256Hex,
   signReceipt,
   verifyLicenseToken,
@@ -38,6 +39,7 @@ import { effectiveLimits, type SandboxLimits } from "./limits.js";
 import { RUNTIMES, validEntryPoint, type RuntimeName } from "./runtimes.js";
 import type { RunResult, Sandbox, WarmPool } from "./sandbox.js";
 import { lockLicense, RECEIPT_COLUMNS } from "./receipts.js";
+import { callInsert, type CallRecord } from "./reliability.js";
 
 /** Image labels the publishing pipeline writes (and the executor reads) on every skill image. */
 export const IMAGE_LABELS = {
@@ -45,6 +47,8 @@ export const IMAGE_LABELS = {
   entry: "skill-marketplace.entry",
   endpoints: "skill-marketplace.endpoints",
   limits: "skill-marketplace.limits",
+  /** Calls per minute per license the seller allows (within the platform's maximum). */
+  callsPerMinute: "skill-marketplace.calls-per-minute",
 } as const;
 
 export interface ExecutorOptions {
@@ -92,6 +96,8 @@ interface SkillImage {
   command: string[];
   endpoints: string[] | null;
   limits: SandboxLimits;
+  /** The skill's own rate per license, when it sets one. */
+  callsPerMinute: number | null;
 }
 
 const STATUS_CODES: Record<Exclude<LicenseStatus, "valid">, ExecuteError["code"]> = {
@@ -160,13 +166,13 @@ export class Executor {
 
     const state = await this.checkLicense(request.skill, claims.license, claims.holder, now);
 
-    const { version, provenance } = versionAt(state.skill, now);
+    const { version: skillVersion, provenance } = versionAt(state.skill, now);
     const digest = bytesToHex(Uint8Array.from(provenance.imageDigest));
     const image = await this.image(digest);
     if (image.endpoints && !image.endpoints.includes(request.endpoint)) {
       throw new ExecuteError("endpoint_unknown", `the skill has no endpoint ${JSON.stringify(request.endpoint)}; it has ${image.endpoints.join(", ")}`);
     }
-    await this.rateLimit(claims.license);
+    await this.rateLimit(claims.license, image.callsPerMinute);
 
     const units = 1;
     const usage = licenseKindName(state.license.kind) === "usage";
@@ -181,8 +187,19 @@ export class Executor {
       await this.release(reservation);
       throw error;
     }
+    const version = semverText(skillVersion);
+    const call: CallRecord = {
+      id: randomUUID(),
+      skill: request.skill,
+      version,
+      imageDigest: digest,
+      license: claims.license,
+      outcome: run.outcome,
+      durationMs: run.durationMs,
+      receiptId: null,
+    };
     if (run.outcome !== "ok") {
-      await this.release(reservation);
+      await this.release(reservation, call);
       this.o.logger.info({ skill: request.skill, license: claims.license, outcome: run.outcome, exitCode: run.exitCode, stderr: run.stderr.slice(-512) }, "skill call failed; nothing charged");
       throw new ExecuteError("skill_failed", run.message ?? "the skill failed", { outcome: run.outcome, durationMs: Math.round(run.durationMs) });
     }
@@ -190,7 +207,7 @@ export class Executor {
       id: randomUUID(),
       license: claims.license,
       skill: request.skill,
-      version: `${version.major}.${version.minor}.${version.patch}`,
+      version,
       imageDigest: digest,
       inputHash: sha256Hex(JSON.stringify(input)),
       outputHash: sha256Hex(run.outputText!),
@@ -201,7 +218,7 @@ export class Executor {
       meter: this.o.meter.publicKey.toBase58(),
     };
     const signature = signReceipt(receipt, this.o.meter.secretKey);
-    await this.commit(reservation, receipt, claims.holder, signature);
+    await this.commit(reservation, receipt, claims.holder, signature, { ...call, receiptId: receipt.id });
     return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } } };
   }
 
@@ -269,25 +286,45 @@ export class Executor {
     }
     let limits: SandboxLimits;
     let endpoints: string[] | null = null;
+    let callsPerMinute: number | null = null;
     try {
       limits = effectiveLimits(labels[IMAGE_LABELS.limits] ? JSON.parse(labels[IMAGE_LABELS.limits]!) : {});
       if (labels[IMAGE_LABELS.endpoints]) endpoints = JSON.parse(labels[IMAGE_LABELS.endpoints]!) as string[];
+      const rate = labels[IMAGE_LABELS.callsPerMinute];
+      if (rate !== undefined) {
+        callsPerMinute = Number(rate);
+        if (!/^[1-9][0-9]{0,6}$/.test(rate)) throw new Error(`${IMAGE_LABELS.callsPerMinute} must be a whole number of calls above 0, not ${JSON.stringify(rate)}`);
+      }
     } catch (error) {
       throw new ExecuteError("image_unavailable", `the image sha256:${digest} has unusable labels: ${(error as Error).message}`);
     }
-    const image = { id: info.Id, command: RUNTIMES[runtime].command(entry), endpoints, limits };
+    const image = { id: info.Id, command: RUNTIMES[runtime].command(entry), endpoints, limits, callsPerMinute };
     this.images.set(digest, image);
     return image;
   }
 
-  private async rateLimit(license: string): Promise<void> {
-    const perMinute = this.o.licenseCallsPerMinute ?? 600;
-    const window = Math.floor(Date.now() / 60_000);
-    const key = `rate:license:${license}:${window}`;
-    const count = await this.o.redis.multi().incr(key).pexpire(key, 61_000).exec();
-    const calls = Number(count?.[0]?.[1] ?? 0);
+  /** Calls per minute per license: the skill's own setting, never above the platform's maximum. */
+  private async rateLimit(license: string, skillPerMinute: number | null): Promise<void> {
+    const platform = this.o.licenseCallsPerMinute ?? 600;
+    const perMinute = skillPerMinute === null ? platform : Math.min(skillPerMinute, platform);
+    // A sliding minute: the calls of the last 60 s, each kept under its time; a refused call is
+    // not counted, and Retry-After is when the oldest counted call leaves the minute.
+    const now = Date.now();
+    const key = `rate:license:${license}`;
+    const member = `${now}:${randomUUID()}`;
+    const replies = await this.o.redis
+      .multi()
+      .zremrangebyscore(key, "-inf", now - 60_000)
+      .zadd(key, now, member)
+      .zcard(key)
+      .zrange(key, 0, 0, "WITHSCORES")
+      .pexpire(key, 61_000)
+      .exec();
+    const calls = Number(replies?.[2]?.[1] ?? 0);
     if (calls > perMinute) {
-      const retryAfter = Math.max(1, Math.ceil(((window + 1) * 60_000 - Date.now()) / 1000));
+      await this.o.redis.zrem(key, member);
+      const oldest = Number((replies?.[3]?.[1] as string[] | undefined)?.[1] ?? now);
+      const retryAfter = Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
       throw new ExecuteError("rate_limited", `at most ${perMinute} calls per minute per license; retry in ${retryAfter} s`, { retryAfter });
     }
   }
@@ -329,12 +366,18 @@ export class Executor {
     return id;
   }
 
-  private async release(reservation: string): Promise<void> {
-    await this.o.pool.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
+  /** Gives the hold back; a call that ran and failed is recorded with it, in the same statement. */
+  private async release(reservation: string, call?: CallRecord): Promise<void> {
+    if (!call) {
+      await this.o.pool.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
+      return;
+    }
+    const insert = callInsert(call);
+    await this.o.pool.query(`WITH released AS (DELETE FROM usage_reservations WHERE id = $${insert.values.length + 1}) ${insert.text}`, [...insert.values, reservation]);
   }
 
   /** The hold becomes a receipt, in one transaction: a crash leaves either the hold (which lapses) or the receipt. */
-  private async commit(reservation: string, r: Receipt, buyer: string, signature: string): Promise<void> {
+  private async commit(reservation: string, r: Receipt, buyer: string, signature: string, call: CallRecord): Promise<void> {
     await withTransaction(this.o.pool, async (client) => {
       await lockLicense(client, r.license);
       await client.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
@@ -342,6 +385,8 @@ export class Executor {
         `INSERT INTO receipts (${RECEIPT_COLUMNS}, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [r.id, r.license, r.skill, buyer, r.version, r.imageDigest, r.inputHash, r.outputHash, r.units, r.exitStatus, r.durationMs, r.time, r.meter, signature],
       );
+      const insert = callInsert(call);
+      await client.query(insert.text, insert.values);
     });
   }
 }

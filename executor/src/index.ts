@@ -9,3 +9,4 @@ export * from "./app.js";
 export * from "./config.js";
 export * from "./settlement.js";
 export * from "./receipts.js";
+export * from "./reliability.js";

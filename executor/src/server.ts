@@ -7,6 +7,7 @@ import { loadConfig } from "./config.js";
 import { dockerFor } from "./docker.js";
 import { Executor } from "./executor.js";
 import { RUNTIMES } from "./runtimes.js";
+import { refreshReliability } from "./reliability.js";
 import { Settlement } from "./settlement.js";
 import { chooseRuntime, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
 
@@ -46,6 +47,15 @@ const executor = new Executor({
 await executor.listen(config.INDEXER_REDIS_CHANNEL);
 const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS, maxAgeMs: config.EXECUTOR_SETTLE_MAX_AGE_MS });
 settlement.start(config.EXECUTOR_SETTLE_INTERVAL_MS);
+// Reliability figures follow the calls on the same rhythm as settlement.
+let reliability: NodeJS.Timeout | null = null;
+const refresh = () => {
+  reliability = setTimeout(async () => {
+    await refreshReliability(pool).catch((error) => logger.warn({ err: (error as Error).message }, "reliability refresh failed; retrying"));
+    if (reliability) refresh();
+  }, config.EXECUTOR_SETTLE_INTERVAL_MS);
+};
+refresh();
 
 const app = buildExecutorApp({
   executor,
@@ -68,6 +78,8 @@ const stop = () => {
   stopping = true;
   server.close(async () => {
     await settlement.stop();
+    if (reliability) clearTimeout(reliability);
+    reliability = null;
     await warmPool.close();
     await executor.close();
     redis.disconnect();

@@ -17,7 +17,7 @@ import type {
   StateTable,
   USAGE_EVENTS,
 } from "@skill-marketplace/db";
-import type { LocatedEvent, MarketplaceEvent } from "@skill-marketplace/sdk";
+import { semverText, type LocatedEvent, type MarketplaceEvent } from "@skill-marketplace/sdk";
 import type { DecodedTransaction, DeadLetterInput } from "./decode.js";
 
 type Value = string | number | boolean | null;
@@ -87,7 +87,6 @@ const optKey = (v: { toBase58(): string } | null) => (v ? v.toBase58() : null);
 const hex = (bytes: number[]) => Buffer.from(bytes).toString("hex");
 const time = (unix: { toString(): string }) => new Date(Number(unix.toString()) * 1000).toISOString();
 const variant = (v: object) => Object.keys(v)[0] ?? "unknown";
-const semverText = (v: { major: number; minor: number; patch: number }) => `${v.major}.${v.minor}.${v.patch}`;
 const currencyOf = (mint: { toBase58(): string } | null) => (mint ? mint.toBase58() : "SOL");
 
 function patch<S extends StateTable>(map: Map<string, Patch<S>>, id: string, slot: number, full: boolean, values: Patch<S>["values"], deltas: Patch<S>["deltas"] = {}): void {

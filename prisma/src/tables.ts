@@ -110,6 +110,14 @@ export const USAGE_EVENTS = history("usage_events", [
   text("receipts_root"), int("receipt_count"), text("meter_authority"), at("recorded_at"),
 ]);
 
+/**
+ * A skill version's reliability over its recent calls: written by the executor from the calls it
+ * ran (executor/src/reliability.ts), read by discovery. Keyed by (skill, version).
+ */
+export const SKILL_RELIABILITY = state("skill_reliability", text("skill"), [
+  text("version"), int("calls"), int("successes"), int("timeouts"), nullable(int("p50_ms")), nullable(int("p95_ms")), at("last_call_at"), at("updated_at"),
+]);
+
 export const STATE_TABLES = [MARKETPLACES, METER_AUTHORITIES, CURRENCIES, AGENTS, SKILLS, LICENSES, REVIEWS] as const;
 export const HISTORY_TABLES = [SKILL_VERSIONS, PURCHASES, USAGE_EVENTS] as const;
 

@@ -18,3 +18,8 @@ export function versionAt(skill: Pending, nowSeconds: number): { version: Semver
   const pending = skill.pendingVersion;
   return due(pending, nowSeconds) ? { version: pending!.version, provenance: pending!.provenance } : { version: skill.version, provenance: skill.provenance };
 }
+
+/** A version as every table and receipt writes it: "major.minor.patch". */
+export function semverText(v: Pick<Semver, "major" | "minor" | "patch">): string {
+  return `${v.major}.${v.minor}.${v.patch}`;
+}

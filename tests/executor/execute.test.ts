@@ -23,7 +23,7 @@ import {
   skillPda,
   verifyReceiptSignature,
 } from "@skill-marketplace/sdk";
-import { chooseRuntime, Executor, ExecuteError, RUNTIMES, Sandbox, type ExecuteRequest } from "@skill-marketplace/executor";
+import { chooseRuntime, Executor, ExecuteError, IMAGE_LABELS, refreshReliability, RUNTIMES, Sandbox, type ExecuteRequest } from "@skill-marketplace/executor";
 import { buildFixture, testDocker } from "../helpers/docker.js";
 import { redisUrl, scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 import { COMMIT_SHA, DOCS_CID, fundedActor, IMAGE_DIGEST, registerAgentFor, startMarketplace, type Actor, type Chain } from "../helpers/marketplace.js";
@@ -43,6 +43,7 @@ describe("executor: license-checked, metered calls", function () {
   let buyer: Actor;
   let stranger: Actor;
   let imageDigest: string;
+  let sandbox: Sandbox;
   let runs = 0;
   const docker = testDocker();
 
@@ -88,7 +89,7 @@ describe("executor: license-checked, metered calls", function () {
     await redis.flushdb();
     imageDigest = (await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec:1")).replace(/^sha256:/, "sha256:");
     const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
-    const sandbox = new Sandbox(docker, runtime);
+    sandbox = new Sandbox(docker, runtime);
     const run = sandbox.run.bind(sandbox);
     sandbox.run = (...args) => {
       runs++;
@@ -229,5 +230,76 @@ describe("executor: license-checked, metered calls", function () {
     await buy(buyer, unknown);
     await refused(() => call(buyer, unknown), "image_unavailable", /is not on this executor/);
     assert.ok(marketplacePda());
+  });
+
+  it("records every call that ran, and a version's reliability comes from those calls alone", async () => {
+    const skill = await register("measured", "usage");
+    await buy(buyer, skill);
+    for (let i = 0; i < 3; i++) await call(buyer, skill);
+    for (const endpoint of ["fail", "spin"]) await assert.rejects(call(buyer, skill, { endpoint }), ExecuteError);
+    // Refusals are not the skill's doing: a replayed token and an unknown endpoint record nothing.
+    const once = token(buyer, skill);
+    await call(buyer, skill, { token: once });
+    await assert.rejects(call(buyer, skill, { token: once }), (e: unknown) => (e as ExecuteError).code === "license_token_replayed");
+    await assert.rejects(call(buyer, skill, { endpoint: "nope" }), (e: unknown) => (e as ExecuteError).code === "endpoint_unknown");
+    const calls = await pool.query<{ outcome: string; receipt_id: string | null; duration_ms: number }>(
+      "SELECT outcome, receipt_id, duration_ms FROM skill_calls WHERE skill = $1 ORDER BY created_at",
+      [skill.toBase58()],
+    );
+    assert.deepEqual(calls.rows.map((r) => r.outcome), ["ok", "ok", "ok", "crashed", "timeout", "ok"]);
+    // Each successful call points at its receipt; the failed ones have none.
+    const receipts = await pool.query<{ id: string; duration_ms: number }>("SELECT id, duration_ms FROM receipts WHERE skill = $1", [skill.toBase58()]);
+    assert.deepEqual(
+      calls.rows.filter((r) => r.receipt_id).map((r) => r.receipt_id).sort(),
+      receipts.rows.map((r) => r.id).sort(),
+    );
+    assert.deepEqual(calls.rows.filter((r) => r.outcome !== "ok").map((r) => r.receipt_id), [null, null]);
+
+    assert.ok((await refreshReliability(pool)) >= 1);
+    const figures = async () =>
+      (await pool.query("SELECT calls, successes, timeouts, p50_ms, p95_ms FROM skill_reliability WHERE skill = $1 AND version = '1.2.0'", [skill.toBase58()])).rows[0];
+    const okDurations = calls.rows.filter((r) => r.outcome === "ok").map((r) => r.duration_ms).sort((a, b) => a - b);
+    // percentile_disc: the smallest value at or above the fraction of the ordered values.
+    const disc = (q: number) => okDurations[Math.max(0, Math.ceil(q * okDurations.length) - 1)];
+    assert.deepEqual(await figures(), { calls: 6, successes: 4, timeouts: 1, p50_ms: disc(0.5), p95_ms: disc(0.95) });
+    // Nothing new: a refresh changes nothing.
+    assert.equal(await refreshReliability(pool), 0);
+
+    // The figures cover the last `window` calls only, and older calls are dropped.
+    await call(buyer, skill);
+    await assert.rejects(call(buyer, skill, { endpoint: "fail" }), ExecuteError);
+    assert.equal(await refreshReliability(pool, 3), 1);
+    assert.deepEqual(
+      { ...(await figures()), p50_ms: null, p95_ms: null },
+      { calls: 3, successes: 2, timeouts: 0, p50_ms: null, p95_ms: null },
+    );
+    assert.equal((await pool.query("SELECT count(*)::int AS n FROM skill_calls WHERE skill = $1", [skill.toBase58()])).rows[0].n, 3);
+  });
+
+  it("a skill's own rate per license applies, never above the platform's maximum; 429 before anything runs", async () => {
+    const rated = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec-rated:1", { [IMAGE_LABELS.callsPerMinute]: "2" });
+    const skill = await register("rated", "usage", rated);
+    await buy(buyer, skill);
+    await call(buyer, skill);
+    await call(buyer, skill);
+    await refused(() => call(buyer, skill), "rate_limited", /at most 2 calls per minute per license; retry in \d+ s/);
+    // Another license of the same skill has its own count.
+    await buy(stranger, skill);
+    await call(stranger, skill);
+
+    // A skill asking for more than the platform allows gets the platform's maximum.
+    const generous = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec-generous:1", { [IMAGE_LABELS.callsPerMinute]: "1000" });
+    const capped = await register("capped", "usage", generous);
+    await buy(buyer, capped);
+    const strict = new Executor({ connection: chain.connection, pool, redis, docker, sandbox, meter: chain.meter.keypair, audience: AUDIENCE, logger: pino({ level: "silent" }), licenseCacheMs: 0, licenseCallsPerMinute: 1 });
+    const strictCall = () => strict.execute({ skill: capped.toBase58(), agentWallet: buyer.publicKey.toBase58(), token: token(buyer, capped), endpoint: "count", payload: {} });
+    await strictCall();
+    await refused(strictCall, "rate_limited", /at most 1 calls per minute/);
+
+    // A label that is not a number of calls makes the image unusable, with the reason.
+    const broken = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec-broken-rate:1", { [IMAGE_LABELS.callsPerMinute]: "lots" });
+    const bad = await register("bad-rate", "usage", broken);
+    await buy(buyer, bad);
+    await refused(() => call(buyer, bad), "image_unavailable", /calls-per-minute must be a whole number of calls above 0, not "lots"/);
   });
 });

@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import pino from "pino";
 import { licensePda, licenseTokenClaims, preparePurchase, pricing, provenance, receiptSettled, registerSkill, semver, signLicenseToken, skillPda, verifyReceiptSignature } from "@skill-marketplace/sdk";
-import { buildExecutorApp, chooseRuntime, Executor, meterHealth, RUNTIMES, Sandbox, Settlement } from "@skill-marketplace/executor";
+import { buildExecutorApp, chooseRuntime, Executor, meterHealth, refreshReliability, RUNTIMES, Sandbox, Settlement } from "@skill-marketplace/executor";
 import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { buildFixture, testDocker } from "../helpers/docker.js";
@@ -18,6 +18,16 @@ import { actor, airdrop, COMMIT_SHA, DOCS_CID, registerAgentFor, type Actor } fr
 import { redisUrl } from "../helpers/database.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "skills", "exec");
+
+/** `probe`'s first answer that is not null (or undefined and not a 404 body), within 20 s. */
+async function eventually<T>(probe: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await probe().catch(() => null);
+    if (value && !(value as { error?: unknown }).error) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("gave up waiting");
+}
 
 describe("executor over HTTP: the api's execute URL", function () {
   this.timeout(300_000);
@@ -34,6 +44,7 @@ describe("executor over HTTP: the api's execute URL", function () {
   let skill: PublicKey;
   let limited: PublicKey;
   let receipted: PublicKey;
+  let digest: string;
   let runs = 0;
   const docker = testDocker();
 
@@ -62,11 +73,11 @@ describe("executor over HTTP: the api's execute URL", function () {
   before(async () => {
     const port = await freePort();
     executorUrl = `http://127.0.0.1:${port}`;
-    api = await startApi({ EXECUTOR_URL: executorUrl });
+    api = await startApi({ EXECUTOR_URL: executorUrl }, { indexer: true });
     pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
     redis = new Redis(redisUrl(10));
     await redis.flushdb();
-    const digest = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec:1");
+    digest = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec:1");
     const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
     const sandbox = new Sandbox(docker, runtime);
     const run = sandbox.run.bind(sandbox);
@@ -137,6 +148,32 @@ describe("executor over HTTP: the api's execute URL", function () {
     assert.equal(other.body.error.code, "not_found");
     await api.http.get(`/api/v1/receipts/${id}`).expect(401);
     assert.equal((await api.http.get("/api/v1/receipts/not-a-uuid").set(bearer(buyerKey)).expect(400)).body.error.code, "validation_failed");
+  });
+
+  it("discovery and skill details show the version's reliability measured from its calls", async () => {
+    const measured = await register("http-measured", digest);
+    await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill: measured })).rpc();
+    // Not run yet: no figures.
+    const fresh = await eventually(async () => (await api.http.get(`/api/v1/skills/${measured.toBase58()}`)).body);
+    assert.equal(fresh.reliability, null);
+    await execute(measured, buyerKey, { "X-License-Token": token(buyer, measured) }).expect(200);
+    await execute(measured, buyerKey, { "X-License-Token": token(buyer, measured) }).expect(200);
+    await execute(measured, buyerKey, { "X-License-Token": token(buyer, measured) }, { endpoint: "fail", payload: {} }).expect(422);
+    await refreshReliability(pool);
+    const { rows } = await pool.query("SELECT p50_ms, p95_ms FROM skill_reliability WHERE skill = $1", [measured.toBase58()]);
+    const expected = { calls: 3, successRate: 0.6667, timeouts: 0, p50Ms: rows[0].p50_ms, p95Ms: rows[0].p95_ms };
+    assert.ok(expected.p50Ms > 0 && expected.p95Ms >= expected.p50Ms);
+    // Skill details are cached until the indexer announces a change; a purchase makes one.
+    const second = await fundedActor();
+    await (await preparePurchase(second.program, { buyer: second.publicKey, skill: measured })).rpc();
+    const details = await eventually(async () => {
+      const body = (await api.http.get(`/api/v1/skills/${measured.toBase58()}`).expect(200)).body;
+      return body.reliability ? body : null;
+    });
+    assert.deepEqual(details.reliability, expected);
+    assert.deepEqual(details.versions.map((v: { version: string; reliability: unknown }) => [v.version, v.reliability]), [["2.0.1", expected]]);
+    const listed = (await api.http.get("/api/v1/skills?sort=newest&limit=100").expect(200)).body.skills.find((x: { id: string }) => x.id === measured.toBase58());
+    assert.deepEqual(listed.reliability, expected);
   });
 
   it("the executor's health warns when the meter cannot pay for settlement", async () => {

@@ -11,9 +11,9 @@ export function testDocker(): Docker {
   return dockerFor(host);
 }
 
-/** Builds `dir` (a Dockerfile and its files) as `tag` with no network; the image id. */
-export async function buildFixture(docker: Docker, dir: string, tag: string): Promise<string> {
-  const stream = await docker.buildImage({ context: dir, src: readdirSync(dir) }, { t: tag, networkmode: "none", rm: true, forcerm: true });
+/** Builds `dir` (a Dockerfile and its files) as `tag` with no network, with extra `labels`; the image id. */
+export async function buildFixture(docker: Docker, dir: string, tag: string, labels: Record<string, string> = {}): Promise<string> {
+  const stream = await docker.buildImage({ context: dir, src: readdirSync(dir) }, { t: tag, networkmode: "none", rm: true, forcerm: true, labels });
   const events = await new Promise<{ error?: string; aux?: { ID?: string } }[]>((resolve, reject) =>
     docker.modem.followProgress(stream, (error: Error | null, output: unknown[]) => (error ? reject(error) : resolve(output as never))),
   );

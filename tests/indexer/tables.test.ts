@@ -3,7 +3,7 @@
 // type and nullability, and every column the tables have is named there (but the bookkeeping ones).
 import { strict as assert } from "node:assert";
 import pg from "pg";
-import { HISTORY_TABLES, STATE_TABLES, EVENT_KEY, selectList, SKILLS, type Column } from "@skill-marketplace/db";
+import { HISTORY_TABLES, STATE_TABLES, EVENT_KEY, selectList, SKILL_RELIABILITY, SKILLS, type Column } from "@skill-marketplace/db";
 import { scratchDatabase, type ScratchDatabase } from "../helpers/database.js";
 
 /** information_schema's data_type for each column type of the definitions. */
@@ -40,7 +40,7 @@ describe("database package: table definitions match the migrated schema", () => 
 
   after(() => database?.drop());
 
-  for (const spec of [...STATE_TABLES, ...HISTORY_TABLES]) {
+  for (const spec of [...STATE_TABLES, ...HISTORY_TABLES, SKILL_RELIABILITY]) {
     it(`${spec.table}: same columns, types and nullability`, () => {
       const actual = columns.get(spec.table);
       assert.ok(actual, `table ${spec.table} exists`);

@@ -7,6 +7,17 @@ import { Distribution, Kind, Pubkey } from "../../http/schemas.js";
 import { ReviewSchema } from "../reviews/routes.js";
 import type { Skills } from "./service.js";
 
+const ReliabilitySchema = z
+  .object({
+    calls: z.number().int().openapi({ description: "how many of the version's most recent calls the figures cover" }),
+    successRate: z.number().openapi({ description: "share of those calls that answered (0 to 1)" }),
+    timeouts: z.number().int().openapi({ description: "calls among them stopped at the time limit" }),
+    p50Ms: z.number().int().nullable().openapi({ description: "median run time of the successful calls, in milliseconds" }),
+    p95Ms: z.number().int().nullable(),
+  })
+  .nullable()
+  .openapi("Reliability", { description: "measured by the executor over a version's recent calls (every call that ran, whatever its outcome); null before its first call" });
+
 export const SkillSchema = z
   .object({
     id: z.string(),
@@ -22,6 +33,7 @@ export const SkillSchema = z
     usageUnits: z.string(),
     rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
     provenance: z.object({ docsCid: z.string(), commitSha: z.string(), imageDigest: z.string() }),
+    reliability: ReliabilitySchema,
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -104,6 +116,7 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
           imageDigest: z.string(),
           publishedAt: z.string(),
           signature: z.string(),
+          reliability: ReliabilitySchema,
         }),
       ),
     }),

@@ -30,12 +30,25 @@ export function skillView(r: SkillRow) {
     usageUnits: r.usage_units.toFixed(0),
     rating: { average: count > 0 ? Math.round((Number(r.rating_sum) / count) * 100) / 100 : null, count },
     provenance: { docsCid: r.docs_cid, commitSha: r.commit_sha, imageDigest: r.image_digest },
+    reliability: reliabilityView(r),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
 }
 
 export type SkillView = ReturnType<typeof skillView>;
+
+/** What the executor measured of the version on sale over its recent calls; null before its first call. */
+export function reliabilityView(r: Pick<SkillRow, "calls" | "successes" | "timeouts" | "p50_ms" | "p95_ms">) {
+  if (r.calls === null || r.calls === 0) return null;
+  return {
+    calls: r.calls,
+    successRate: Math.round((r.successes! / r.calls) * 10_000) / 10_000,
+    timeouts: r.timeouts!,
+    p50Ms: r.p50_ms,
+    p95Ms: r.p95_ms,
+  };
+}
 
 /**
  * The parts of a skill's details its seller wrote (from the docs on IPFS), passed through as
@@ -72,11 +85,12 @@ export class Skills {
   async details(id: string) {
     const row = await this.store.byAddress(id);
     if (!row) throw notFound(`skill ${id}`);
-    const [reviews, distribution, versions, docs] = await Promise.all([
+    const [reviews, distribution, versions, docs, reliability] = await Promise.all([
       this.reviews.newest(id, 20),
       this.reviews.distribution(id),
       this.store.versions(id, 20),
       this.docs.read(row.docs_cid),
+      this.store.reliabilityByVersion(id),
     ]);
     return {
       ...skillView(row),
@@ -102,6 +116,7 @@ export class Skills {
         imageDigest: v.imageDigest,
         publishedAt: v.publishedAt.toISOString(),
         signature: v.signature,
+        reliability: reliability.has(v.version) ? reliabilityView(reliability.get(v.version)!) : null,
       })),
     };
   }

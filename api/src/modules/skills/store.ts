@@ -1,6 +1,6 @@
 // Reads of the indexer's `skills` and `skill_versions` tables for discovery. The columns come
 // from the database package's table definitions, so a column is named in one place.
-import { Prisma, selectList, SKILLS, type ColumnName, type PrismaClient, type RowOf } from "@skill-marketplace/db";
+import { Prisma, selectList, SKILL_RELIABILITY, SKILLS, type ColumnName, type PrismaClient, type RowOf } from "@skill-marketplace/db";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { decodeCursor, type Sort } from "../../cursor.js";
@@ -23,9 +23,15 @@ const VIEW_COLUMNS = [
   "docs_cid", "commit_sha", "image_digest", "active", "sales", "usage_units", "rating_sum", "rating_count", "created_at", "updated_at",
 ] as const satisfies readonly ColumnName<typeof SKILLS>[];
 
-export type SkillRow = RowOf<typeof SKILLS, (typeof VIEW_COLUMNS)[number]>;
+/** The executor's figures for the version a skill sells now (none until it has run). */
+const RELIABILITY_COLUMNS = ["calls", "successes", "timeouts", "p50_ms", "p95_ms"] as const satisfies readonly ColumnName<typeof SKILL_RELIABILITY>[];
+type ReliabilityRow = RowOf<typeof SKILL_RELIABILITY, (typeof RELIABILITY_COLUMNS)[number]>;
 
-const COLUMNS = Prisma.raw(selectList(SKILLS, VIEW_COLUMNS, "s"));
+export type SkillRow = RowOf<typeof SKILLS, (typeof VIEW_COLUMNS)[number]> & { [K in keyof ReliabilityRow]: ReliabilityRow[K] | null };
+
+const COLUMNS = Prisma.raw(`${selectList(SKILLS, VIEW_COLUMNS, "s")}, ${selectList(SKILL_RELIABILITY, RELIABILITY_COLUMNS, "r")}`);
+/** Joins each skill row `s` to its current version's reliability `r`: one primary-key lookup a row. */
+const RELIABILITY = Prisma.raw("LEFT JOIN skill_reliability r ON r.skill = s.address AND r.version = s.version");
 const RATING = Prisma.sql`(CASE WHEN s.rating_count > 0 THEN s.rating_sum / s.rating_count ELSE 0 END)`;
 
 export interface SkillQuery {
@@ -101,7 +107,7 @@ export class SkillStore {
         termWhere.push(Prisma.sql`(t.rank, t.address) < (${c.v}::numeric, ${c.a})`);
       }
       return this.rows<SkillRow & { sort_value: unknown }>(Prisma.sql`
-        SELECT ${COLUMNS}, t.rank AS sort_value FROM skill_terms t JOIN skills s ON s.address = t.address
+        SELECT ${COLUMNS}, t.rank AS sort_value FROM skill_terms t JOIN skills s ON s.address = t.address ${RELIABILITY}
         WHERE t.term = ${word} AND ${Prisma.join(termWhere, " AND ")}
         ORDER BY t.rank DESC, t.address DESC
         LIMIT ${q.limit + 1}`);
@@ -111,14 +117,14 @@ export class SkillStore {
     // filter (a category holds thousands of skills; two search words match a few hundred).
     const source = tsQuery ? Prisma.sql`(SELECT * FROM skills WHERE search @@ ${tsQuery} OFFSET 0)` : Prisma.sql`skills`;
     return this.rows<SkillRow & { sort_value: unknown }>(Prisma.sql`
-      SELECT ${COLUMNS}, ${sortKey} AS sort_value FROM ${source} s
+      SELECT ${COLUMNS}, ${sortKey} AS sort_value FROM ${source} s ${RELIABILITY}
       WHERE ${Prisma.join(where, " AND ")}
       ORDER BY ${sortKey} DESC, s.address DESC
       LIMIT ${q.limit + 1}`);
   }
 
   async byAddress(address: string): Promise<SkillRow | undefined> {
-    const [row] = await this.rows<SkillRow>(Prisma.sql`SELECT ${COLUMNS} FROM skills s WHERE s.address = ${address}`);
+    const [row] = await this.rows<SkillRow>(Prisma.sql`SELECT ${COLUMNS} FROM skills s ${RELIABILITY} WHERE s.address = ${address}`);
     return row;
   }
 
@@ -129,11 +135,19 @@ export class SkillStore {
   /** An author's skills, newest first, or best-selling first. */
   async byAuthor(author: string, order: "newest" | "popular", limit: number): Promise<SkillRow[]> {
     const by = order === "newest" ? Prisma.sql`s.created_at DESC` : Prisma.sql`s.sales DESC`;
-    return this.db.$queryRaw<SkillRow[]>`SELECT ${COLUMNS} FROM skills s WHERE s.author = ${author} ORDER BY ${by}, s.address DESC LIMIT ${limit}`;
+    return this.db.$queryRaw<SkillRow[]>`SELECT ${COLUMNS} FROM skills s ${RELIABILITY} WHERE s.author = ${author} ORDER BY ${by}, s.address DESC LIMIT ${limit}`;
   }
 
   async versions(skill: string, limit: number) {
     return this.db.skillVersion.findMany({ where: { skill }, orderBy: [{ slot: "desc" }, { signature: "desc" }], take: limit });
+  }
+
+  /** The reliability of each of a skill's versions that has run, by version. */
+  async reliabilityByVersion(skill: string): Promise<Map<string, ReliabilityRow>> {
+    const rows = await this.rows<ReliabilityRow & { version: string }>(
+      Prisma.sql`SELECT r.version, ${Prisma.raw(selectList(SKILL_RELIABILITY, RELIABILITY_COLUMNS, "r"))} FROM skill_reliability r WHERE r.skill = ${skill}`,
+    );
+    return new Map(rows.map((r) => [r.version, r]));
   }
 
   async categories() {
