@@ -71,7 +71,9 @@ export function buildExecutorApp(o: { executor: Executor; secret: string; logger
         res.status(400).json({ error: { code: "validation_failed", message: `body ${issue.path.join(".") || "value"}: ${issue.message}` } });
         return;
       }
-      res.json(await o.executor.execute({ ...parsed.data, token: parsed.data.token }));
+      const { phases, ...answer } = await o.executor.execute({ ...parsed.data, token: parsed.data.token });
+      res.set("Server-Timing", Object.entries(phases).map(([name, ms]) => `${name};dur=${ms}`).join(", "));
+      res.json(answer);
     } catch (error) {
       next(error);
     }

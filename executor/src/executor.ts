@@ -83,7 +83,11 @@ export interface ExecuteRequest {
 export interface ExecuteResult {
   result: unknown;
   usage: { units: number; durationMs: number; receipt: Receipt & { signature: string } };
+  /** Where the call's time went, in milliseconds per step (the executor's Server-Timing header). */
+  phases: Record<ExecutePhase, number>;
 }
+
+export type ExecutePhase = "token" | "license" | "image" | "rate" | "hold" | "run" | "receipt";
 
 interface ChainState {
   marketplace: MarketplaceAccount;
@@ -139,6 +143,13 @@ export class Executor {
 
   async execute(request: ExecuteRequest): Promise<ExecuteResult> {
     const now = Math.floor(Date.now() / 1000);
+    const phases = {} as Record<ExecutePhase, number>;
+    let last = performance.now();
+    const done = (phase: ExecutePhase) => {
+      const at = performance.now();
+      phases[phase] = Math.round((at - last) * 100) / 100;
+      last = at;
+    };
     if (!request.token) {
       throw new ExecuteError("license_token_missing", "send a license token signed by the license holder in X-License-Token");
     }
@@ -163,8 +174,10 @@ export class Executor {
     const keepMs = (claims.expiresAt - now + LICENSE_TOKEN_CLOCK_SKEW_SECONDS) * 1000;
     const fresh = await this.o.redis.set(`license-token:nonce:${claims.nonce}`, claims.license, "PX", Math.max(keepMs, 1000), "NX");
     if (fresh !== "OK") throw new ExecuteError("license_token_replayed", "this license token was already used; sign a new one for each call");
+    done("token");
 
     const state = await this.checkLicense(request.skill, claims.license, claims.holder, now);
+    done("license");
 
     const { version: skillVersion, provenance } = versionAt(state.skill, now);
     const digest = bytesToHex(Uint8Array.from(provenance.imageDigest));
@@ -172,11 +185,14 @@ export class Executor {
     if (image.endpoints && !image.endpoints.includes(request.endpoint)) {
       throw new ExecuteError("endpoint_unknown", `the skill has no endpoint ${JSON.stringify(request.endpoint)}; it has ${image.endpoints.join(", ")}`);
     }
+    done("image");
     await this.rateLimit(claims.license, image.callsPerMinute);
+    done("rate");
 
     const units = 1;
     const usage = licenseKindName(state.license.kind) === "usage";
     const reservation = await this.reserve(claims.license, state.license, units, image.limits, usage);
+    done("hold");
     let run: RunResult;
     const input = { endpoint: request.endpoint, payload: request.payload };
     try {
@@ -187,6 +203,7 @@ export class Executor {
       await this.release(reservation);
       throw error;
     }
+    done("run");
     const version = semverText(skillVersion);
     const call: CallRecord = {
       id: randomUUID(),
@@ -219,7 +236,8 @@ export class Executor {
     };
     const signature = signReceipt(receipt, this.o.meter.secretKey);
     await this.commit(reservation, receipt, claims.holder, signature, { ...call, receiptId: receipt.id });
-    return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } } };
+    done("receipt");
+    return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } }, phases };
   }
 
   /**
