@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh || exit 1
 
-all_suites=(program localnet api indexer executor stack)
+all_suites=(program localnet api indexer executor publishing stack)
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=("${all_suites[@]}")
 
@@ -18,7 +18,7 @@ mkdir -p "$log_dir"
 # PostgreSQL and Redis for the suites that need them (scripts/services.sh).
 needs_services=0
 needs_docker=
-for suite in "${suites[@]}"; do case "$suite" in api|indexer|stack) needs_services=1 ;; executor) needs_services=1; needs_docker=docker ;; esac; done
+for suite in "${suites[@]}"; do case "$suite" in api|indexer|stack) needs_services=1 ;; executor|publishing) needs_services=1; needs_docker=docker ;; esac; done
 if [ "$needs_services" = 1 ]; then
   source scripts/services.sh
   test_services $needs_docker || { echo "0 passed, 1 failed"; exit 1; }
@@ -80,6 +80,18 @@ for suite in "${suites[@]}"; do
       else
         run_suite images env DOCKER_HOST="$TEST_DOCKER_HOST" bash -c 'bash scripts/images.sh && echo "check passed: base images"'
         run_suite executor env DOCKER_HOST="$TEST_DOCKER_HOST" npx mocha 'tests/executor/**/*.test.ts'
+      fi
+      ;;
+    publishing)
+      # From a local git repository to a skill buyers run: the api's jobs, the executor's builder
+      # on the Docker engine above, the sandbox, the node and the indexer.
+      cargo build -q -p localnet --bin localnet
+      if [ -z "${TEST_DOCKER_HOST:-}" ]; then
+        echo "suite publishing: 0 passed, 1 failed (no Docker engine: see the services line above)"
+        failed=$((failed + 1))
+      else
+        DOCKER_HOST="$TEST_DOCKER_HOST" bash scripts/images.sh >/dev/null
+        run_suite publishing env DOCKER_HOST="$TEST_DOCKER_HOST" npx mocha 'tests/publishing/**/*.test.ts'
       fi
       ;;
     stack)

@@ -18,6 +18,10 @@ import { SignIn } from "./modules/agents/signIn.js";
 import { executeRoutes, receiptRoutes } from "./modules/execute/routes.js";
 import { Execute } from "./modules/execute/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
+import { ExecutorBuilder } from "./modules/publishing/builder.js";
+import { publishingRoutes } from "./modules/publishing/routes.js";
+import { Publishing } from "./modules/publishing/service.js";
+import { Sources } from "./modules/publishing/source.js";
 import { Health } from "./modules/health/service.js";
 import { analyticsRoutes } from "./modules/analytics/routes.js";
 import { Analytics } from "./modules/analytics/service.js";
@@ -65,6 +69,14 @@ export function buildApp(deps: AppDeps) {
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
   receiptRoutes(api, stores.receipts);
   if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
+  const publishing = new Publishing({
+    store: stores.publishStore,
+    sources: new Sources({ githubApiUrl: config.GITHUB_API_URL, githubToken: config.GITHUB_TOKEN, localRoots: config.PUBLISH_LOCAL_ROOTS }),
+    builder: config.EXECUTOR_URL ? new ExecutorBuilder({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }) : null,
+    docs: deps.docs,
+    connection: deps.connection,
+  });
+  publishingRoutes(api, publishing);
   healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
   api.finish();
   const openapi = api.document(
@@ -77,5 +89,5 @@ export function buildApp(deps: AppDeps) {
   );
 
   const app = expressApp({ router: api.router, openapi, limiter, cache: deps.cache, logger: deps.logger, config });
-  return { app, api, openapi, payments };
+  return { app, api, openapi, payments, publishing };
 }

@@ -36,10 +36,19 @@ const schema = z.object({
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Megabytes of answers the response cache may store in Redis per TTL window (it holds at most twice this). */
   CACHE_BUDGET_MB: z.coerce.number().min(0.001).max(100_000).default(64),
-  /** A Kubo node's RPC API for skill docs; unset: the embedded blockstore in IPFS_BLOCKSTORE_DIR. */
-  /** The executor service execute calls are relayed to; unset: execute answers 503 executor_unavailable. */
+  /** The executor service execute calls are relayed to (and images are built on); unset: no execute path, no publishing. */
   EXECUTOR_URL: url(["http:", "https:"]).optional(),
   ...executorSecretEnv,
+  /** GitHub's REST API (or a GitHub Enterprise server's) that publishing reads repositories from. */
+  GITHUB_API_URL: url(["http:", "https:"]).default("https://api.github.com"),
+  /** A token for GitHub's API: private repositories and a higher rate limit. */
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  /** Folders (":"-separated) whose local git repositories may be published by file:// URL; empty: none. */
+  PUBLISH_LOCAL_ROOTS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(":").filter(Boolean)),
+  /** A Kubo node's RPC API for skill docs; unset: the embedded blockstore in IPFS_BLOCKSTORE_DIR. */
   IPFS_API_URL: url(["http:", "https:"]).optional(),
   IPFS_BLOCKSTORE_DIR: z.string().min(1).default(join(homedir(), ".cache", "skill-marketplace", "ipfs")),
   IPFS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),

@@ -7,6 +7,7 @@ import { AnalyticsStore } from "./modules/analytics/store.js";
 import { agentDirectoryStore, agentStore } from "./modules/agents/store.js";
 import { paymentStore } from "./modules/purchases/store.js";
 import { Receipts } from "./modules/execute/receipts.js";
+import { PublishStore } from "./modules/publishing/store.js";
 import { ReviewStore } from "./modules/reviews/store.js";
 import { SkillStore } from "./modules/skills/store.js";
 
@@ -25,6 +26,7 @@ export function openDatabase(url: string, options: { poolSize?: number; logger?:
       reviewStore: new ReviewStore(prisma),
       analyticsStore: new AnalyticsStore(prisma),
       receipts: new Receipts(prisma),
+      publishStore: new PublishStore(prisma),
       /** Resolves once the database answers a trivial query. */
       ping: async () => {
         await prisma.$queryRaw`SELECT 1`;

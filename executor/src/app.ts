@@ -4,7 +4,10 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import type { Connection, PublicKey } from "@solana/web3.js";
 import express, { type ErrorRequestHandler } from "express";
 import { z } from "zod";
-import { isPublicKey } from "@skill-marketplace/sdk";
+import { isPublicKey, MAX_SOURCE_BYTES, SkillManifest } from "@skill-marketplace/sdk";
+import type Docker from "dockerode";
+import { BuildFailed, buildSkillImage, removeImage, runExamples } from "./build.js";
+import type { Sandbox } from "./sandbox.js";
 import type { Logger } from "@skill-marketplace/kit";
 import { ExecuteError } from "./errors.js";
 import type { Executor } from "./executor.js";
@@ -22,6 +25,16 @@ export const CallRequest = z
     payload: z.unknown(),
   })
   .strict();
+
+/** What publishing sends to build a skill: its checked manifest and files (base64). */
+export const BuildRequest = z
+  .object({
+    manifest: SkillManifest,
+    files: z.array(z.object({ path: z.string().min(1).max(1_000), mode: z.number().int().min(0).max(0o7777), data: z.string() }).strict()).max(5_000),
+  })
+  .strict();
+
+const ImageId = z.string().regex(/^sha256:[0-9a-f]{64}$/);
 
 export interface Health {
   runtime: string;
@@ -49,28 +62,34 @@ export async function meterHealth(connection: Connection, meter: PublicKey, minL
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
-export function buildExecutorApp(o: { executor: Executor; secret: string; logger: Logger; health: () => Promise<Health> }) {
+export function buildExecutorApp(o: {
+  executor: Executor;
+  secret: string;
+  logger: Logger;
+  health: () => Promise<Health>;
+  /** The engine and sandbox publishing builds and tries images on; without one, no build routes. */
+  builder?: { docker: Docker; sandbox: Sandbox };
+}) {
   const app = express();
   app.disable("x-powered-by");
-  app.use(express.json({ limit: "1mb" }));
   const expected = digest(`Bearer ${o.secret}`);
+  const authorized: express.RequestHandler = (req, res, next) => {
+    if (timingSafeEqual(digest(req.header("authorization") ?? ""), expected)) return next();
+    res.status(401).json({ error: { code: "unauthorized", message: "the executor answers the api only (EXECUTOR_SECRET)" } });
+  };
+  const invalid = (res: express.Response, error: z.ZodError) => {
+    const issue = error.issues[0]!;
+    res.status(400).json({ error: { code: "validation_failed", message: `body ${issue.path.join(".") || "value"}: ${issue.message}` } });
+  };
 
   app.get("/health", async (_req, res) => {
     res.json({ status: "ok", ...(await o.health()) });
   });
 
-  app.post("/v1/calls", async (req, res, next) => {
+  app.post("/v1/calls", authorized, express.json({ limit: "1mb" }), async (req, res, next) => {
     try {
-      if (!timingSafeEqual(digest(req.header("authorization") ?? ""), expected)) {
-        res.status(401).json({ error: { code: "unauthorized", message: "the executor answers the api only (EXECUTOR_SECRET)" } });
-        return;
-      }
       const parsed = CallRequest.safeParse(req.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        res.status(400).json({ error: { code: "validation_failed", message: `body ${issue.path.join(".") || "value"}: ${issue.message}` } });
-        return;
-      }
+      if (!parsed.success) return invalid(res, parsed.error);
       const { phases, ...answer } = await o.executor.execute({ ...parsed.data, token: parsed.data.token });
       res.set("Server-Timing", Object.entries(phases).map(([name, ms]) => `${name};dur=${ms}`).join(", "));
       res.json(answer);
@@ -78,6 +97,50 @@ export function buildExecutorApp(o: { executor: Executor; secret: string; logger
       next(error);
     }
   });
+
+  if (o.builder) {
+    const { docker, sandbox } = o.builder;
+    // Base64 makes the files a third larger; the api checked the source against MAX_SOURCE_BYTES.
+    const sources = express.json({ limit: Math.ceil((MAX_SOURCE_BYTES * 4) / 3) + 1024 * 1024 });
+    app.post("/v1/builds", authorized, sources, async (req, res, next) => {
+      try {
+        const parsed = BuildRequest.safeParse(req.body);
+        if (!parsed.success) return invalid(res, parsed.error);
+        const files = parsed.data.files.map((f) => ({ path: f.path, mode: f.mode, data: Buffer.from(f.data, "base64") }));
+        const started = performance.now();
+        const built = await buildSkillImage(docker, parsed.data.manifest, files);
+        o.logger.info({ image: built.imageId, skill: `${parsed.data.manifest.publisher}/${parsed.data.manifest.slug}` }, "skill image built");
+        res.json({ imageId: built.imageId, log: built.log, durationMs: Math.round(performance.now() - started) });
+      } catch (error) {
+        if (error instanceof BuildFailed) {
+          res.status(422).json({ error: { code: "build_failed", message: error.message, details: { log: error.log } } });
+          return;
+        }
+        next(error);
+      }
+    });
+    app.post("/v1/builds/:image/examples", authorized, express.json({ limit: "1mb" }), async (req, res, next) => {
+      try {
+        const image = ImageId.safeParse(req.params.image);
+        const manifest = SkillManifest.safeParse(req.body?.manifest);
+        if (!image.success) return invalid(res, image.error);
+        if (!manifest.success) return invalid(res, manifest.error);
+        res.json({ runs: await runExamples(sandbox, image.data, manifest.data) });
+      } catch (error) {
+        next(error);
+      }
+    });
+    app.delete("/v1/images/:image", authorized, async (req, res, next) => {
+      try {
+        const image = ImageId.safeParse(req.params.image);
+        if (!image.success) return invalid(res, image.error);
+        await removeImage(docker, image.data);
+        res.status(204).end();
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
 
   const errors: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof ExecuteError) {
@@ -92,7 +155,7 @@ export function buildExecutorApp(o: { executor: Executor; secret: string; logger
       return;
     }
     if (err?.type === "entity.too.large") {
-      res.status(413).json({ error: { code: "payload_too_large", message: "request body is larger than 1 MB" } });
+      res.status(413).json({ error: { code: "payload_too_large", message: "request body is too large" } });
       return;
     }
     o.logger.error({ err }, "call failed");

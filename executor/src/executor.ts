@@ -354,25 +354,25 @@ export class Executor {
    */
   private async reserve(license: string, account: LicenseAccount, units: number, limits: SandboxLimits, limited: boolean): Promise<string> {
     const id = randomUUID();
+    // A one-time or subscription license has no units to run out of: nothing to hold.
+    if (!limited) return id;
     await withTransaction(this.o.pool, async (client) => {
       await lockLicense(client, license);
-      if (limited) {
-        await client.query("DELETE FROM usage_reservations WHERE license = $1 AND expires_at < now()", [license]);
-        const { rows } = await client.query<{ held: string; pending: string; settled: string }>(
-          `SELECT
-             (SELECT coalesce(sum(units), 0) FROM usage_reservations WHERE license = $1) AS held,
-             (SELECT coalesce(sum(r.units), 0) FROM receipts r LEFT JOIN usage_batches b ON b.id = r.batch_id
-               WHERE r.license = $1 AND (r.batch_id IS NULL OR b.status <> 'landed')) AS pending,
-             (SELECT coalesce(max(expected_usage_used + units), 0) FROM usage_batches WHERE license = $1 AND status = 'landed') AS settled`,
-          [license],
-        );
-        const chainUsed = BigInt(account.usageUsed.toString());
-        const settled = BigInt(rows[0]!.settled);
-        const used = (chainUsed > settled ? chainUsed : settled) + BigInt(rows[0]!.pending) + BigInt(rows[0]!.held);
-        const limit = BigInt(account.usageLimit.toString());
-        if (used + BigInt(units) > limit) {
-          throw new ExecuteError("license_used_up", `${LICENSE_STATUS_REASONS.usedUp} (${limit - (used > limit ? limit : used)} of ${limit} units left after the calls in flight)`);
-        }
+      await client.query("DELETE FROM usage_reservations WHERE license = $1 AND expires_at < now()", [license]);
+      const { rows } = await client.query<{ held: string; pending: string; settled: string }>(
+        `SELECT
+           (SELECT coalesce(sum(units), 0) FROM usage_reservations WHERE license = $1) AS held,
+           (SELECT coalesce(sum(r.units), 0) FROM receipts r LEFT JOIN usage_batches b ON b.id = r.batch_id
+             WHERE r.license = $1 AND (r.batch_id IS NULL OR b.status <> 'landed')) AS pending,
+           (SELECT coalesce(max(expected_usage_used + units), 0) FROM usage_batches WHERE license = $1 AND status = 'landed') AS settled`,
+        [license],
+      );
+      const chainUsed = BigInt(account.usageUsed.toString());
+      const settled = BigInt(rows[0]!.settled);
+      const used = (chainUsed > settled ? chainUsed : settled) + BigInt(rows[0]!.pending) + BigInt(rows[0]!.held);
+      const limit = BigInt(account.usageLimit.toString());
+      if (used + BigInt(units) > limit) {
+        throw new ExecuteError("license_used_up", `${LICENSE_STATUS_REASONS.usedUp} (${limit - (used > limit ? limit : used)} of ${limit} units left after the calls in flight)`);
       }
       await client.query("INSERT INTO usage_reservations (id, license, units, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')", [
         id,
@@ -394,17 +394,19 @@ export class Executor {
     await this.o.pool.query(`WITH released AS (DELETE FROM usage_reservations WHERE id = $${insert.values.length + 1}) ${insert.text}`, [...insert.values, reservation]);
   }
 
-  /** The hold becomes a receipt, in one transaction: a crash leaves either the hold (which lapses) or the receipt. */
+  /**
+   * The hold becomes a receipt, and the call is recorded, in one statement: whoever counts the
+   * license's units (reserve, under its lock) sees either the hold or the receipt, never both or
+   * neither, and a crash leaves one of them (a hold lapses).
+   */
   private async commit(reservation: string, r: Receipt, buyer: string, signature: string, call: CallRecord): Promise<void> {
-    await withTransaction(this.o.pool, async (client) => {
-      await lockLicense(client, r.license);
-      await client.query("DELETE FROM usage_reservations WHERE id = $1", [reservation]);
-      await client.query(
-        `INSERT INTO receipts (${RECEIPT_COLUMNS}, signature) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [r.id, r.license, r.skill, buyer, r.version, r.imageDigest, r.inputHash, r.outputHash, r.units, r.exitStatus, r.durationMs, r.time, r.meter, signature],
-      );
-      const insert = callInsert(call);
-      await client.query(insert.text, insert.values);
-    });
+    const receiptValues = [r.id, r.license, r.skill, buyer, r.version, r.imageDigest, r.inputHash, r.outputHash, r.units, r.exitStatus, r.durationMs, r.time, r.meter, signature];
+    const insert = callInsert(call, receiptValues.length + 2);
+    await this.o.pool.query(
+      `WITH released AS (DELETE FROM usage_reservations WHERE id = $${receiptValues.length + 1}),
+            receipt AS (INSERT INTO receipts (${RECEIPT_COLUMNS}, signature) VALUES (${receiptValues.map((_, i) => `$${i + 1}`).join(", ")}))
+       ${insert.text}`,
+      [...receiptValues, reservation, ...insert.values],
+    );
   }
 }

@@ -10,3 +10,4 @@ export * from "./config.js";
 export * from "./settlement.js";
 export * from "./receipts.js";
 export * from "./reliability.js";
+export * from "./build.js";

@@ -19,10 +19,14 @@ export interface CallRecord {
   receiptId: string | null;
 }
 
-/** The insert of one call, for use inside the transaction (or statement) that settles its units. */
-export function callInsert(call: CallRecord): { text: string; values: unknown[] } {
+/**
+ * The insert of one call, for use inside the statement that settles its units; its parameters
+ * are numbered from `first` (so it can follow others in one statement).
+ */
+export function callInsert(call: CallRecord, first = 1): { text: string; values: unknown[] } {
+  const p = (i: number) => `$${first + i}`;
   return {
-    text: "INSERT INTO skill_calls (id, skill, version, image_digest, license, outcome, duration_ms, receipt_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    text: `INSERT INTO skill_calls (id, skill, version, image_digest, license, outcome, duration_ms, receipt_id) VALUES (${[0, 1, 2, 3, 4, 5, 6, 7].map(p).join(", ")})`,
     values: [call.id, call.skill, call.version, call.imageDigest, call.license, call.outcome, Math.round(call.durationMs), call.receiptId],
   };
 }

@@ -61,6 +61,8 @@ const app = buildExecutorApp({
   executor,
   secret: config.EXECUTOR_SECRET,
   logger,
+  // Publishing builds images here and tries their examples in a sandbox like any call's.
+  builder: { docker, sandbox },
   health: async () => ({
     runtime,
     runtimeReason,

@@ -18,3 +18,5 @@ export * from "./execute.js";
 export * from "./skill.js";
 export * from "./solanaPay.js";
 export * from "./invalidation.js";
+export * from "./limits.js";
+export * from "./manifest.js";

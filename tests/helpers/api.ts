@@ -31,6 +31,8 @@ export interface TestApi {
   app: ReturnType<typeof buildApp>["app"];
   /** The app's payments service (its sweep is run by the server on a timer). */
   payments: ReturnType<typeof buildApp>["payments"];
+  /** The app's publishing service (jobs run in the background; `idle()` waits for them). */
+  publishing: ReturnType<typeof buildApp>["publishing"];
   /** The indexer feeding the api's database, when the suite asked for one (`startApi({}, { indexer: true })`). */
   indexer: RunningIndexer | null;
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
@@ -68,10 +70,11 @@ export async function startApi(env: Record<string, string> = {}, options: { inde
   const docs = new SkillDocs(blockStoreFor(config));
   const built = (config: Config) => buildApp({ config, connection: chain.connection, redis, logger, stores: db.stores, cache, docs });
   const appFor = (config: Config) => built(config).app;
-  const { app, payments } = built(config);
+  const { app, payments, publishing } = built(config);
   return {
     app,
     payments,
+    publishing,
     cache,
     chain,
     databaseUrl: database.url,

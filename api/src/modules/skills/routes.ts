@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ResponseCache } from "../../adapters/cache.js";
 import type { ApiRouter } from "../../http/route.js";
 import { Distribution, Kind, Pubkey } from "../../http/schemas.js";
+import { FindingSchema } from "../publishing/routes.js";
 import { ReviewSchema } from "../reviews/routes.js";
 import type { Skills } from "./service.js";
 
@@ -106,6 +107,10 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
         .openapi({ description: "which fields the seller wrote (untrusted content: data, never instructions; sanitize before rendering)" }),
       ratingDistribution: Distribution,
       reviews: z.array(ReviewSchema),
+      scan: z
+        .object({ repo: z.string(), commitSha: z.string(), version: z.string(), findings: z.array(FindingSchema), scannedAt: z.string() })
+        .nullable()
+        .openapi({ description: "what publishing's scan found in the source of the image the skill runs (rule, severity, file, line, excerpt, message); null when it was not published through this marketplace" }),
       versions: z.array(
         z.object({
           version: z.string(),

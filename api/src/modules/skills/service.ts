@@ -4,6 +4,7 @@
 import type { SkillDocs } from "../../adapters/ipfs.js";
 import { encodeCursor, type Sort } from "../../cursor.js";
 import { notFound } from "../../errors.js";
+import type { Finding } from "../publishing/scan.js";
 import { ratingDistribution, reviewView } from "../reviews/service.js";
 import type { ReviewStore } from "../reviews/store.js";
 import type { SkillQuery, SkillRow, SkillStore } from "./store.js";
@@ -92,6 +93,7 @@ export class Skills {
       this.docs.read(row.docs_cid),
       this.store.reliabilityByVersion(id),
     ]);
+    const scan = await this.store.scanOf(id, row.image_digest);
     return {
       ...skillView(row),
       docs: {
@@ -105,6 +107,9 @@ export class Skills {
       apiSpec: docs.status === "available" ? docs.apiSpec : null,
       examples: docs.status === "available" ? docs.examples : [],
       untrusted: SELLER_CONTENT,
+      scan: scan
+        ? { repo: scan.repo, commitSha: scan.commitSha, version: scan.version, findings: scan.findings as unknown as Finding[], scannedAt: scan.scannedAt.toISOString() }
+        : null,
       ratingDistribution: ratingDistribution(distribution),
       reviews: reviews.map(reviewView),
       versions: versions.map((v) => ({

@@ -150,6 +150,11 @@ export class SkillStore {
     return new Map(rows.map((r) => [r.version, r]));
   }
 
+  /** What publishing's scan found in the source of the image a skill runs, if it was published here. */
+  scanOf(skill: string, imageDigest: string) {
+    return this.db.skillScan.findUnique({ where: { skill_imageDigest: { skill, imageDigest } } });
+  }
+
   async categories() {
     const rows = await this.db.skill.groupBy({ by: ["category"], where: { active: true }, _count: { _all: true }, orderBy: { category: "asc" } });
     return rows.map((r) => ({ category: r.category, skills: r._count._all }));

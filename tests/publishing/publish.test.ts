@@ -1,0 +1,293 @@
+// Publishing from a repository, against the real parts: a local git repository (the git path),
+// the api with its publishing jobs, the executor's builder on the Docker engine, the sandbox,
+// the node and the indexer. From a repository to a skill a buyer runs; and every way publishing
+// can refuse, each with its own code, leaving no skill, image or running job behind.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
+import pino from "pino";
+import pg from "pg";
+import { Redis } from "ioredis";
+import { licensePda, licenseTokenClaims, preparePurchase, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
+import { BUILD_LABEL, buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
+import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
+import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { testDocker } from "../helpers/docker.js";
+import { freePort } from "../helpers/localnet.js";
+import { actor, airdrop, registerAgentFor, type Actor } from "../helpers/marketplace.js";
+import { redisUrl } from "../helpers/database.js";
+
+const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
+
+type Job = {
+  id: string;
+  status: string;
+  steps: { name: string; status: string; detail: string | null }[];
+  findings: { rule: string; severity: string; file: string; line: number; excerpt: string }[];
+  result: { action: string; skill: string; transaction: string; docsCid: string; commitSha: string; imageDigest: string } | null;
+  error: { code: string; message: string; details?: Record<string, unknown> } | null;
+};
+
+describe("publishing: from a repository to a skill buyers run", function () {
+  this.timeout(600_000);
+  const docker = testDocker();
+  const roots = mkdtempSync(join(tmpdir(), "publish-repos-"));
+  let api: TestApi;
+  let server: Server;
+  let pool: pg.Pool;
+  let redis: Redis;
+  let seller: Actor;
+  let sellerKey: string;
+  let stranger: Actor;
+  let strangerKey: string;
+  let repoCount = 0;
+
+  /** A real git repository holding the text-stats skill, changed by `edit`, committed; its file:// URL. */
+  const repository = (edit: (dir: string, manifest: Record<string, unknown>) => void = () => undefined, publisher = seller.publicKey.toBase58()) => {
+    const dir = join(roots, `repo-${++repoCount}`);
+    cpSync(SKILL_SOURCE, dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, "skill.json"), "utf8"));
+    manifest.publisher = publisher;
+    manifest.slug = `text-stats-${repoCount}`;
+    edit(dir, manifest);
+    writeFileSync(join(dir, "skill.json"), JSON.stringify(manifest, null, 2));
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: "seller", GIT_AUTHOR_EMAIL: "s@example.test", GIT_COMMITTER_NAME: "seller", GIT_COMMITTER_EMAIL: "s@example.test" } });
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "skill");
+    git("tag", "v1");
+    return { url: pathToFileURL(dir).toString(), dir, slug: manifest.slug as string, sha: git("rev-parse", "HEAD").toString().trim() };
+  };
+  const publish = (key: string, repo: string, ref = "main") => api.http.post("/api/v1/skills/publish").set(bearer(key)).send({ repo, ref });
+  /** Starts a job and waits for it to end. */
+  const published = async (key: string, repo: string, ref = "main"): Promise<Job> => {
+    const started = await publish(key, repo, ref).expect(202);
+    assert.equal(started.body.status, "queued");
+    await api.publishing.idle();
+    return (await api.http.get(`/api/v1/publish/${started.body.id}`).set(bearer(key)).expect(200)).body as Job;
+  };
+  const builtImages = async () => (await docker.listImages({ filters: JSON.stringify({ label: [BUILD_LABEL] }) })).length;
+  const onChain = async (slug: string) => (await api.chain.connection.getAccountInfo(skillPda(seller.publicKey, slug), "confirmed")) !== null;
+  /** The job failed at `step` with `code`, and left no skill and no image. */
+  const refused = async (job: Job, step: string, code: string, slug: string, imagesBefore: number) => {
+    assert.equal(job.status, "failed", JSON.stringify(job.error));
+    assert.equal(job.error?.code, code, job.error?.message);
+    assert.deepEqual(job.steps.filter((s) => s.status === "failed").map((s) => s.name), [step]);
+    assert.ok(job.steps.slice(job.steps.findIndex((s) => s.name === step) + 1).every((s) => s.status === "waiting"), "nothing ran after the failed step");
+    assert.equal(job.result, null);
+    assert.equal(await builtImages(), imagesBefore, "no image left behind");
+    assert.equal(await onChain(slug), false, "no skill on chain");
+  };
+  const fundedActor = async () => {
+    const keypair = Keypair.generate();
+    await airdrop(api.chain.connection, keypair.publicKey, 10e9);
+    return actor(api.chain.connection, keypair);
+  };
+
+  before(async () => {
+    const port = await freePort();
+    api = await startApi({ EXECUTOR_URL: `http://127.0.0.1:${port}`, PUBLISH_LOCAL_ROOTS: roots }, { indexer: true });
+    pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
+    redis = new Redis(redisUrl(11));
+    await redis.flushdb();
+    const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
+    const sandbox = new Sandbox(docker, runtime);
+    const executor = new Executor({ connection: api.chain.connection, pool, redis, docker, sandbox, meter: api.chain.meter.keypair, audience: api.config.API_PUBLIC_URL, logger: pino({ level: "silent" }), licenseCacheMs: 0 });
+    const app = buildExecutorApp({ executor, secret: DEVELOPMENT_EXECUTOR_SECRET, logger: pino({ level: "silent" }), health: async () => ({ runtime, runtimeReason: "test", meter: "", docker: "" }), builder: { docker, sandbox } });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(port, "127.0.0.1", () => resolve(s));
+    });
+    seller = await fundedActor();
+    stranger = await fundedActor();
+    await registerAgentFor(seller, "publishing-seller");
+    await registerAgentFor(stranger, "publishing-stranger");
+    sellerKey = (await registerAgent(api, seller.keypair)).apiKey;
+    strangerKey = (await registerAgent(api, stranger.keypair)).apiKey;
+  });
+
+  after(async () => {
+    await api?.publishing.idle();
+    await new Promise((resolve) => server?.close(resolve));
+    redis?.disconnect();
+    await pool?.end();
+    await api?.stop();
+    rmSync(roots, { recursive: true, force: true });
+  });
+
+  it("publishes a repository: pinned commit, docs, scan, image, examples, a transaction the seller signs; then buyers find it and run it", async () => {
+    const repo = repository();
+    const job = await published(sellerKey, repo.url, "v1");
+    assert.equal(job.status, "ready", JSON.stringify(job.error));
+    assert.deepEqual(job.steps.map((s) => [s.name, s.status]), [
+      ["resolve", "done"], ["manifest", "done"], ["scan", "done"], ["build", "done"], ["examples", "done"], ["docs", "done"], ["transaction", "done"],
+    ]);
+    const result = job.result!;
+    assert.equal(result.action, "register_skill");
+    assert.equal(result.commitSha, repo.sha);
+    const skill = skillPda(seller.publicKey, repo.slug);
+    assert.equal(result.skill, skill.toBase58());
+    // Nothing is on chain before the seller signs.
+    assert.equal(await onChain(repo.slug), false);
+    const tx = VersionedTransaction.deserialize(Buffer.from(result.transaction, "base64"));
+    tx.sign([seller.keypair]);
+    const signature = await api.chain.connection.sendRawTransaction(tx.serialize());
+    await api.chain.connection.confirmTransaction(signature, "confirmed");
+
+    // The indexer sees it: discovery shows its provenance and scan report.
+    let details: Record<string, any> | null = null;
+    for (let i = 0; i < 100 && !details; i++) {
+      const answer = await api.http.get(`/api/v1/skills/${skill.toBase58()}`);
+      if (answer.status === 200) details = answer.body;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(details, "the skill was indexed");
+    assert.deepEqual(details!.provenance, { docsCid: result.docsCid, commitSha: repo.sha, imageDigest: result.imageDigest });
+    assert.equal(details!.category, "analysis");
+    assert.equal(details!.docs.status, "available");
+    assert.match(details!.skillMd, /# Text statistics/);
+    assert.equal(details!.examples.length, 2);
+    assert.deepEqual(details!.scan, { repo: repo.url, commitSha: repo.sha, version: "1.0.0", findings: job.findings, scannedAt: details!.scan.scannedAt });
+    assert.ok(details!.apiSpec.paths["/stats"].post.requestBody);
+
+    // A buyer buys and runs it: the skill's real output.
+    const buyer = await fundedActor();
+    const buyerKey = (await registerAgent(api, buyer.keypair)).apiKey;
+    await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill })).rpc();
+    const token = signLicenseToken(licenseTokenClaims({ license: licensePda(skill, buyer.publicKey), skill, holder: buyer.publicKey, audience: api.config.API_PUBLIC_URL }), buyer.keypair.secretKey);
+    const run = await api.http
+      .post(`/api/v1/skills/${skill.toBase58()}/execute`)
+      .set({ ...bearer(buyerKey), "X-License-Token": token })
+      .send({ endpoint: "stats", payload: { text: "Sellers publish. Buyers run what sellers publish.", top: 1 } })
+      .expect(200);
+    assert.deepEqual(run.body.result, { characters: 49, words: 7, sentences: 2, averageWordLength: 5.86, readingSeconds: 2, topWords: [{ word: "publish", count: 2 }] });
+    assert.equal(`sha256:${run.body.usage.receipt.imageDigest}`, `sha256:${result.imageDigest}`);
+
+    // An update must raise the version.
+    const again = await published(sellerKey, repo.url, "main");
+    const images = await builtImages();
+    assert.equal(again.status, "failed");
+    assert.equal(again.error!.code, "version_not_newer");
+    assert.match(again.error!.message, /1\.0\.0 is not above 1\.0\.0/);
+    assert.equal(await builtImages(), images);
+  });
+
+  it("lists every manifest problem at once, each with its path", async () => {
+    const images = await builtImages();
+    const repo = repository((_dir, m) => {
+      (m.pricing as Record<string, unknown>).price = "0";
+      m.category = "games";
+      m.version = "1.0";
+      m.runtime = "java";
+    });
+    const job = await published(sellerKey, repo.url);
+    await refused(job, "manifest", "invalid_manifest", repo.slug, images);
+    assert.deepEqual(job.error!.details!.problems, [
+      "version: must be major.minor.patch (each at most 65535)",
+      "category: must be one of communication, automation, analysis, creative, utility, integration",
+      "pricing.price: must be greater than 0",
+      "runtime: must be one of python, node, static",
+    ]);
+    // Examples that do not fit the endpoint's own schemas are problems too.
+    const bad = repository((_dir, m) => {
+      const stats = (m.endpoints as Record<string, { examples: { input: unknown }[] }>).stats;
+      stats!.examples[1]!.input = { text: 42 };
+    });
+    const second = await published(sellerKey, bad.url);
+    await refused(second, "manifest", "invalid_manifest", bad.slug, images);
+    assert.deepEqual(second.error!.details!.problems, ["endpoints.stats.examples.1.input.text: must be string"]);
+  });
+
+  it("refuses a repository that names another publisher, a ref that does not exist, and a repository without a manifest", async () => {
+    const images = await builtImages();
+    const theirs = repository(undefined, stranger.publicKey.toBase58());
+    const job = await published(sellerKey, theirs.url);
+    await refused(job, "manifest", "publisher_mismatch", theirs.slug, images);
+    assert.match(job.error!.message, new RegExp(`names ${stranger.publicKey.toBase58()} as its publisher, but you are ${seller.publicKey.toBase58()}`));
+
+    const repo = repository();
+    const missing = await published(sellerKey, repo.url, "no-such-branch");
+    await refused(missing, "resolve", "ref_not_found", repo.slug, images);
+    const missingSha = await published(sellerKey, repo.url, "0".repeat(40));
+    await refused(missingSha, "resolve", "ref_not_found", repo.slug, images);
+
+    const bare = repository((dir) => rmSync(join(dir, "skill.json")));
+    // (the helper writes skill.json back: remove it in a second commit)
+    execFileSync("git", ["rm", "-q", "skill.json"], { cwd: bare.dir });
+    execFileSync("git", ["-c", "user.name=s", "-c", "user.email=s@e.t", "commit", "-q", "-m", "no manifest"], { cwd: bare.dir });
+    const noManifest = await published(sellerKey, bare.url);
+    await refused(noManifest, "manifest", "manifest_missing", bare.slug, images);
+  });
+
+  it("a blocking scan finding stops publishing before any build, and says where", async () => {
+    const images = await builtImages();
+    const repo = repository((dir) => {
+      writeFileSync(join(dir, "deploy.json"), JSON.stringify(Array.from(Keypair.generate().secretKey)));
+      writeFileSync(join(dir, "helper.py"), "import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n");
+    });
+    const job = await published(sellerKey, repo.url);
+    await refused(job, "scan", "scan_blocked", repo.slug, images);
+    const findings = job.error!.details!.findings as Job["findings"];
+    assert.deepEqual(findings.map((f) => [f.rule, f.severity, f.file, f.line]), [
+      ["secret.solana-keypair", "block", "deploy.json", 1],
+      ["obfuscation.eval-decoded", "block", "helper.py", 2],
+    ]);
+    assert.ok(!findings[0]!.excerpt.match(/\d+,\d+,\d+,\d+,\d+,\d+,\d+,\d+,\d+/), "the secret is not repeated in the report");
+  });
+
+  it("an example that answers something else stops publishing with its output, and the image is removed", async () => {
+    const images = await builtImages();
+    const repo = repository((_dir, m) => {
+      const stats = (m.endpoints as Record<string, { examples: { output?: unknown }[] }>).stats;
+      (stats!.examples[0]!.output as Record<string, unknown>).words = 9;
+    });
+    const job = await published(sellerKey, repo.url);
+    await refused(job, "examples", "example_failed", repo.slug, images);
+    assert.equal(job.error!.details!.title, "Two sentences");
+    assert.equal((job.error!.details!.output as { words: number }).words, 8);
+    assert.match(job.error!.message, /answered something else than its documented output/);
+    // A skill that crashes on its example is refused the same way.
+    const crashing = repository((dir) => writeFileSync(join(dir, "main.py"), "import sys\nsys.exit(3)\n"));
+    const crashed = await published(sellerKey, crashing.url);
+    await refused(crashed, "examples", "example_failed", crashing.slug, images);
+    assert.equal(crashed.error!.details!.outcome, "crashed");
+  });
+
+  it("refuses links, oversized sources and repositories outside the allowed folders", async () => {
+    const images = await builtImages();
+    const linked = repository((dir) => symlinkSync("/etc/passwd", join(dir, "passwd")));
+    const job = await published(sellerKey, linked.url);
+    await refused(job, "resolve", "archive_refused", linked.slug, images);
+    assert.match(job.error!.message, /"passwd" is a symlink: only regular files are accepted/);
+
+    const big = repository((dir) => {
+      mkdirSync(join(dir, "data"));
+      // Random bytes do not compress: git archive hands over all of them.
+      writeFileSync(join(dir, "data", "blob.bin"), Buffer.from(Array.from({ length: 17 * 1024 * 1024 }, () => Math.floor(Math.random() * 256))));
+    });
+    const oversized = await published(sellerKey, big.url);
+    await refused(oversized, "resolve", "archive_refused", big.slug, images);
+    assert.match(oversized.error!.message, /more than 16777216 bytes/);
+
+    const outside = mkdtempSync(join(tmpdir(), "not-allowed-"));
+    const refusedAnswer = await publish(sellerKey, pathToFileURL(outside).toString()).expect(400);
+    assert.equal(refusedAnswer.body.error.code, "source_not_allowed");
+    rmSync(outside, { recursive: true, force: true });
+    assert.equal((await publish(sellerKey, "not a repo").expect(400)).body.error.code, "source_not_allowed");
+    assert.equal((await publish(sellerKey, linked.url, "../etc").expect(400)).body.error.code, "validation_failed");
+  });
+
+  it("a job is its publisher's alone, and publishing needs an API key", async () => {
+    const repo = repository();
+    const started = await publish(sellerKey, repo.url).expect(202);
+    await api.publishing.idle();
+    assert.equal((await api.http.get(`/api/v1/publish/${started.body.id}`).set(bearer(strangerKey)).expect(404)).body.error.code, "not_found");
+    await api.http.get(`/api/v1/publish/${started.body.id}`).expect(401);
+    await api.http.post("/api/v1/skills/publish").send({ repo: repo.url, ref: "main" }).expect(401);
+    assert.equal(new PublicKey(seller.publicKey).toBase58(), seller.publicKey.toBase58());
+  });
+});
