@@ -69,6 +69,7 @@ export function buildApp(deps: AppDeps) {
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
   receiptRoutes(api, stores.receipts);
   if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
+  // Publishing builds on an executor: without one the paths do not exist (as for execute).
   const publishing = new Publishing({
     store: stores.publishStore,
     sources: new Sources({ githubApiUrl: config.GITHUB_API_URL, githubToken: config.GITHUB_TOKEN, localRoots: config.PUBLISH_LOCAL_ROOTS }),
@@ -76,7 +77,7 @@ export function buildApp(deps: AppDeps) {
     docs: deps.docs,
     connection: deps.connection,
   });
-  publishingRoutes(api, publishing);
+  if (config.EXECUTOR_URL) publishingRoutes(api, publishing);
   healthRoutes(api, new Health({ pingDatabase: stores.ping, redis: deps.redis, connection: deps.connection }));
   api.finish();
   const openapi = api.document(

@@ -29,8 +29,8 @@ const U64_MAX = (1n << 64n) - 1n;
 const amount = z
   .string()
   .regex(/^\d{1,20}$/, "must be a whole number of base units, written as a string")
-  .refine((s) => BigInt(s) > 0n, "must be greater than 0")
-  .refine((s) => BigInt(s) <= U64_MAX, "must fit in 64 bits");
+  .refine((s) => !/^\d+$/.test(s) || BigInt(s) > 0n, "must be greater than 0")
+  .refine((s) => !/^\d+$/.test(s) || BigInt(s) <= U64_MAX, "must fit in 64 bits");
 
 const jsonSchema = z.record(z.string(), z.unknown()).refine((s) => Object.keys(s).length > 0, "must be a JSON Schema object");
 

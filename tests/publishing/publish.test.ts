@@ -3,9 +3,10 @@
 // the node and the indexer. From a repository to a skill a buyer runs; and every way publishing
 // can refuse, each with its own code, leaving no skill, image or running job behind.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -279,6 +280,47 @@ describe("publishing: from a repository to a skill buyers run", function () {
     rmSync(outside, { recursive: true, force: true });
     assert.equal((await publish(sellerKey, "not a repo").expect(400)).body.error.code, "source_not_allowed");
     assert.equal((await publish(sellerKey, linked.url, "../etc").expect(400)).body.error.code, "validation_failed");
+  });
+
+  it("the CLI signs in, prints every step, signs and sends; a failure prints each problem and exits 1", async () => {
+    const listening = await new Promise<Server>((resolve) => {
+      const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    const apiUrl = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    const keyFile = join(roots, "seller.json");
+    writeFileSync(keyFile, JSON.stringify(Array.from(seller.keypair.secretKey)));
+    const cli = (repo: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(import.meta.dirname, "..", "..", "cli", "bin", "skill-marketplace.mjs"), "publish", repo, "--ref", "main", "--keypair", keyFile, "--api", apiUrl, "--rpc", api.chain.localnet.rpcUrl], {
+          env: { ...process.env, SKILL_MARKETPLACE_CACHE: join(roots, "cli-cache") },
+        });
+        let out = "";
+        child.stdout.on("data", (c) => (out += c));
+        child.stderr.on("data", (c) => (out += c));
+        child.on("close", (code) => resolve({ code: code ?? 1, out }));
+      });
+    try {
+      const repo = repository();
+      const ok = await cli(repo.url);
+      assert.equal(ok.code, 0, ok.out);
+      for (const step of ["resolve", "manifest", "scan", "build", "examples", "docs", "transaction"]) assert.match(ok.out, new RegExp(`✓ ${step}\\s+\\d+ ms`));
+      assert.match(ok.out, /✓ signed and sent: \w+/);
+      assert.equal(await onChain(repo.slug), true, "the CLI's transaction registered the skill");
+
+      const bad = repository((_dir, m) => {
+        m.category = "games";
+        (m.pricing as Record<string, unknown>).price = "0";
+      });
+      const failed = await cli(bad.url);
+      assert.equal(failed.code, 1);
+      assert.match(failed.out, /✗ manifest/);
+      assert.match(failed.out, /failed: invalid_manifest: skill.json has 2 problem\(s\)/);
+      assert.match(failed.out, /\n  category: must be one of communication/);
+      assert.match(failed.out, /\n  pricing.price: must be greater than 0/);
+      assert.equal(await onChain(bad.slug), false);
+    } finally {
+      await new Promise((resolve) => listening.close(resolve));
+    }
   });
 
   it("a job is its publisher's alone, and publishing needs an API key", async () => {

@@ -105,11 +105,19 @@ export class Sources {
     const commit = await call("resolving the ref", () => octokit.rest.repos.getCommit({ owner, repo: name, ref }));
     const commitSha = commit.data.sha;
     if (!/^[0-9a-f]{40}$/.test(commitSha)) throw unavailable(`GitHub answered ${JSON.stringify(commitSha)} for ${label}@${ref}, which is not a commit SHA`);
-    const archive = await call("downloading the tarball", () =>
-      octokit.rest.repos.downloadTarballArchive({ owner, repo: name, ref: commitSha, request: { parseSuccessResponseBody: false } }),
-    );
+    return { repo: label, commitSha, files: await this.githubFiles(owner, name, commitSha) };
+  }
+
+  /** The files of `owner/name` at `ref` from GitHub's tarball (a redirect to codeload, gzipped, one top folder). */
+  async githubFiles(owner: string, name: string, ref: string): Promise<SourceFile[]> {
+    let archive;
+    try {
+      archive = await this.octokit().rest.repos.downloadTarballArchive({ owner, repo: name, ref, request: { parseSuccessResponseBody: false } });
+    } catch (error) {
+      throw githubError(error, `${owner}/${name}`, ref, "downloading the tarball");
+    }
     const bytes = await bodyBytes(archive.data as unknown);
-    return { repo: label, commitSha, files: await readArchive(bytes, { gzip: true, stripTopFolder: true }) };
+    return readArchive(bytes, { gzip: true, stripTopFolder: true });
   }
 
   private async git(url: string, ref: string): Promise<PinnedSource> {

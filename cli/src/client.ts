@@ -1,0 +1,81 @@
+// The api as the CLI uses it: sign in with a wallet (its API key kept for the next run, readable
+// by this user only), start and follow publishing jobs. Errors carry the api's code and message.
+import { createPrivateKey, sign } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Keypair } from "@solana/web3.js";
+import bs58 from "bs58";
+
+export interface PublishJob {
+  id: string;
+  status: "queued" | "running" | "ready" | "failed";
+  steps: { name: string; status: "waiting" | "running" | "done" | "failed"; durationMs: number | null; detail: string | null }[];
+  findings: { rule: string; severity: string; file: string; line: number; excerpt: string; message: string }[];
+  result: { action: string; skill: string; transaction: string; lastValidBlockHeight: number; docsCid: string; commitSha: string; imageDigest: string } | null;
+  error: { code: string; message: string; details?: unknown } | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+/** An ed25519 signature by the keypair's secret key (the 32-byte seed is its first half). */
+function signWith(keypair: Keypair, message: Uint8Array): Uint8Array {
+  const key = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(keypair.secretKey.subarray(0, 32))]), format: "der", type: "pkcs8" });
+  return sign(null, message, key);
+}
+
+export class MarketplaceClient {
+  private apiKey: string | null = null;
+
+  constructor(
+    private readonly apiUrl: string,
+    private readonly keyDir = join(process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace"), "cli-keys"),
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(`/api/v1${path}`, this.apiUrl), {
+      method,
+      headers: { "content-type": "application/json", ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string; details?: unknown } }) | null;
+    if (!response.ok) throw new ApiError(response.status, answer?.error?.code ?? "unknown", answer?.error?.message ?? `the api answered ${response.status}`, answer?.error?.details);
+    return answer as T;
+  }
+
+  /** Uses the key kept from an earlier sign-in while it works; otherwise signs in anew and keeps the key. */
+  async signIn(keypair: Keypair): Promise<void> {
+    const wallet = keypair.publicKey.toBase58();
+    const file = join(this.keyDir, `${new URL(this.apiUrl).host.replace(/[^A-Za-z0-9.-]/g, "_")}-${wallet}.key`);
+    try {
+      this.apiKey = readFileSync(file, "utf8").trim();
+      await this.call("GET", "/agents/me");
+      return;
+    } catch {
+      this.apiKey = null;
+    }
+    const nonce = await this.call<{ message: string }>("POST", "/agents/nonce", { wallet });
+    const signature = bs58.encode(signWith(keypair, new TextEncoder().encode(nonce.message)));
+    const registered = await this.call<{ apiKey: string }>("POST", "/agents", { wallet, message: nonce.message, signature });
+    this.apiKey = registered.apiKey;
+    mkdirSync(this.keyDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${registered.apiKey}\n`, { mode: 0o600 });
+  }
+
+  startPublish(repo: string, ref: string): Promise<PublishJob> {
+    return this.call("POST", "/skills/publish", { repo, ref });
+  }
+
+  job(id: string): Promise<PublishJob> {
+    return this.call("GET", `/publish/${id}`);
+  }
+}
