@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import type Docker from "dockerode";
 import { pack } from "tar-stream";
-import type { SkillManifest } from "@skill-marketplace/sdk";
+import { MANIFEST_FILE, type SkillManifest } from "@skill-marketplace/sdk";
 import { effectiveLimits } from "./limits.js";
 import { RUNTIMES } from "./runtimes.js";
 import { IMAGE_LABELS } from "./executor.js";
@@ -59,7 +59,9 @@ async function context(manifest: SkillManifest, files: SourceFile[]): Promise<Bu
   });
   tar.entry({ name: "Dockerfile", mode: 0o644, mtime: new Date(0) }, dockerfileFor(manifest));
   if (!files.some((f) => f.path === manifest.entry)) throw new BuildFailed(`the entry point ${manifest.entry} is not in the repository`, "");
-  for (const file of files) {
+  // The manifest is not part of the image (its run settings are labels): the same code published
+  // again, by another seller or as another version, reuses the build cache.
+  for (const file of files.filter((f) => f.path !== MANIFEST_FILE)) {
     // Only the owner's execute bit is kept; everything is world-readable for the sandbox's user.
     const mode = file.mode & 0o100 ? 0o755 : 0o644;
     tar.entry({ name: `skill/${file.path}`, mode, mtime: new Date(0) }, Buffer.from(file.data));

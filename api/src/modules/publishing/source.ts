@@ -89,7 +89,14 @@ export class Sources {
   }
 
   private octokit(): Octokit {
-    return new Octokit({ baseUrl: this.o.githubApiUrl, auth: this.o.githubToken, request: { timeout: this.o.timeoutMs ?? 30_000 } });
+    // Octokit's own request log stays quiet: failures reach the job as its error.
+    const quiet = () => undefined;
+    return new Octokit({
+      baseUrl: this.o.githubApiUrl,
+      auth: this.o.githubToken,
+      request: { timeout: this.o.timeoutMs ?? 30_000 },
+      log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    });
   }
 
   private async github(owner: string, name: string, ref: string): Promise<PinnedSource> {
