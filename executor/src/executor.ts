@@ -33,7 +33,7 @@ import {
   type Receipt,
   type SkillAccount,
 } from "@skill-marketplace/sdk";
-import { withTransaction, type Logger } from "@skill-marketplace/kit";
+import { nativeEd25519, withTransaction, type Logger } from "@skill-marketplace/kit";
 import { ExecuteError } from "./errors.js";
 import { effectiveLimits, type SandboxLimits } from "./limits.js";
 import { RUNTIMES, validEntryPoint, type RuntimeName } from "./runtimes.js";
@@ -117,6 +117,8 @@ export class Executor {
   private readonly images = new Map<string, SkillImage>();
   private readonly programId: PublicKey;
   private subscriber: Redis | null = null;
+  /** Node's ed25519: the same signatures as the sdk's default, a millisecond less per call. */
+  private readonly ed25519 = nativeEd25519();
 
   constructor(private readonly o: ExecutorOptions) {
     this.programId = o.programId ?? PROGRAM_ID;
@@ -155,7 +157,7 @@ export class Executor {
     }
     let claims;
     try {
-      claims = verifyLicenseToken(request.token, { audience: this.o.audience, nowSeconds: now });
+      claims = verifyLicenseToken(request.token, { audience: this.o.audience, nowSeconds: now, ed25519: this.ed25519 });
     } catch (error) {
       if (error instanceof LicenseTokenInvalid) throw new ExecuteError("license_token_invalid", error.message, { reason: error.reason });
       throw error;
@@ -234,7 +236,7 @@ export class Executor {
       time: Date.now(),
       meter: this.o.meter.publicKey.toBase58(),
     };
-    const signature = signReceipt(receipt, this.o.meter.secretKey);
+    const signature = signReceipt(receipt, this.o.meter.secretKey, this.ed25519);
     await this.commit(reservation, receipt, claims.holder, signature, { ...call, receiptId: receipt.id });
     done("receipt");
     return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } }, phases };

@@ -268,8 +268,16 @@ export class WarmPool {
       void this.sandbox.destroy(entry.prepared.container);
       entry = list.shift();
     }
+    if (entry) {
+      // The replacement starts once this call has its answer: starting a container takes both
+      // cores for a moment, and the call it would slow down is this one.
+      try {
+        return { ...(await this.sandbox.call(entry.prepared, input)), warm: true };
+      } finally {
+        this.refill(key, image, command, limits);
+      }
+    }
     this.refill(key, image, command, limits);
-    if (entry) return { ...(await this.sandbox.call(entry.prepared, input)), warm: true };
     return { ...(await this.sandbox.run(image, command, limits, input)), warm: false };
   }
 

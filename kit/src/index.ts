@@ -2,3 +2,4 @@
 // browser-safe sdk or the web app.
 export * from "./config.js";
 export * from "./services.js";
+export * from "./ed25519.js";

@@ -12,6 +12,7 @@ export * from "./errors.js";
 export * from "./instructions.js";
 export * from "./fee.js";
 export * from "./license.js";
+export * from "./ed25519.js";
 export * from "./licenseToken.js";
 export * from "./receipt.js";
 export * from "./execute.js";

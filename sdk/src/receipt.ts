@@ -1,7 +1,7 @@
 // Usage receipts: what the executor signs for each successful call, and the Merkle tree whose root
 // `record_usage` puts on chain for a batch of them. One definition for the executor that signs,
 // the api that serves proofs and the buyer who verifies. Browser-safe.
-import { ed25519 } from "@noble/curves/ed25519";
+import { nobleEd25519, type Ed25519 } from "./ed25519.js";
 import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey, type Connection } from "@solana/web3.js";
 import { locateEvents, type EventSource } from "./events.js";
@@ -45,11 +45,11 @@ export function receiptMessage(r: Receipt): Uint8Array {
 }
 
 /** The meter's signature of `receipt`, base64, with its secret key (64 bytes, as Keypair.secretKey). */
-export function signReceipt(receipt: Receipt, secretKey: Uint8Array): string {
+export function signReceipt(receipt: Receipt, secretKey: Uint8Array, ed25519: Ed25519 = nobleEd25519): string {
   return btoa(String.fromCharCode(...ed25519.sign(receiptMessage(receipt), secretKey.subarray(0, 32))));
 }
 
-export function verifyReceiptSignature(receipt: Receipt, signature: string): boolean {
+export function verifyReceiptSignature(receipt: Receipt, signature: string, ed25519: Ed25519 = nobleEd25519): boolean {
   try {
     const bytes = Uint8Array.from(atob(signature), (c) => c.charCodeAt(0));
     return ed25519.verify(bytes, receiptMessage(receipt), new PublicKey(receipt.meter).toBytes());

@@ -173,6 +173,7 @@ describe("publishing: from a repository to a skill buyers run", function () {
     const images = await builtImages();
     assert.equal(again.status, "failed");
     assert.equal(again.error!.code, "version_not_newer");
+    assert.deepEqual(again.steps.filter((s) => s.status === "failed").map((s) => s.name), ["manifest"]);
     assert.match(again.error!.message, /1\.0\.0 is not above 1\.0\.0/);
     assert.equal(await builtImages(), images);
   });
@@ -201,6 +202,14 @@ describe("publishing: from a repository to a skill buyers run", function () {
     const second = await published(sellerKey, bad.url);
     await refused(second, "manifest", "invalid_manifest", bad.slug, images);
     assert.deepEqual(second.error!.details!.problems, ["endpoints.stats.examples.1.input.text: must be string"]);
+    // A token the marketplace does not accept is refused before anything is built.
+    const mint = Keypair.generate().publicKey.toBase58();
+    const unlisted = repository((_dir, m) => {
+      (m.pricing as Record<string, unknown>).currency = mint;
+    });
+    const third = await published(sellerKey, unlisted.url);
+    await refused(third, "manifest", "invalid_manifest", unlisted.slug, images);
+    assert.deepEqual(third.error!.details!.problems, [`pricing.currency: ${mint} is not a currency this marketplace accepts (the admin adds currencies with add_currency)`]);
   });
 
   it("refuses a repository that names another publisher, a ref that does not exist, and a repository without a manifest", async () => {

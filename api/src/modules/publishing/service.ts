@@ -10,6 +10,7 @@ import { Worker } from "node:worker_threads";
 import { PublicKey, type Connection } from "@solana/web3.js";
 import {
   agentPda,
+  currencyPda,
   fetchAccount,
   MANIFEST_FILE,
   marketplaceProgram,
@@ -116,6 +117,9 @@ export class Publishing {
       await begin("manifest");
       const manifest = await this.manifest(source.files, job.publisher);
       const skill = skillPda(new PublicKey(manifest.publisher), manifest.slug).toBase58();
+      // Checked against the chain before anything is built: a version or currency that cannot be
+      // published costs nothing.
+      const existing = await this.existing(skill, manifest);
       await finish("manifest", `${manifest.slug} ${manifest.version} (${manifest.runtime}, ${Object.keys(manifest.endpoints).length} endpoints)`, { skill, version: manifest.version });
 
       await begin("scan");
@@ -125,8 +129,6 @@ export class Publishing {
       }
       await finish("scan", `${report.filesScanned} files, ${report.findings.length} finding(s), none blocking`, { findings: report.findings as never });
 
-      // Checked against the chain before the build, so a version that cannot be published costs nothing.
-      const existing = await this.existing(skill, manifest);
 
       await begin("build");
       const built = await this.o.builder!.build(manifest, source.files);
@@ -244,6 +246,11 @@ export class Publishing {
 
   /** The skill as the chain has it, if it exists; a new version must be above the current and any pending one. */
   private async existing(skill: string, m: SkillManifest) {
+    if (m.pricing.currency !== "SOL" && !(await fetchAccount(this.o.connection, "currency", currencyPda(new PublicKey(m.pricing.currency)), COMMITMENT))) {
+      throw new DomainError("invalid_manifest", `${MANIFEST_FILE} has 1 problem(s)`, {
+        problems: [`pricing.currency: ${m.pricing.currency} is not a currency this marketplace accepts (the admin adds currencies with add_currency)`],
+      });
+    }
     const account = await fetchAccount(this.o.connection, "skill", new PublicKey(skill), COMMITMENT);
     if (!account) {
       const agent = await this.o.connection.getAccountInfo(agentPda(new PublicKey(m.publisher)), COMMITMENT);
