@@ -127,7 +127,9 @@ async function main() {
       return times;
     };
     results.license_check_cached_p99_ms = round(percentile(await check(make(3_600_000), 5_000), 0.99));
-    results.license_check_uncached_p99_ms = round(percentile(await check(make(0), 500), 0.99));
+    const uncached = await check(make(0), 500);
+    results.license_check_uncached_p50_ms = round(percentile(uncached, 0.5));
+    results.license_check_uncached_p99_ms = round(percentile(uncached, 0.99));
 
     const warmPool = new WarmPool(sandbox, 8);
     const executor = make(2_000, warmPool);
