@@ -4,6 +4,7 @@
 // can refuse, each with its own code, leaving no skill, image or running job behind.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,8 +15,8 @@ import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
 import pino from "pino";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { licensePda, licenseTokenClaims, preparePurchase, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
-import { BUILD_LABEL, buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
+import { checkManifest, licensePda, licenseTokenClaims, preparePurchase, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
+import { BUILD_LABEL, buildExecutorApp, buildSkillImage, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
 import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { testDocker } from "../helpers/docker.js";
@@ -330,6 +331,23 @@ describe("publishing: from a repository to a skill buyers run", function () {
     } finally {
       await new Promise((resolve) => listening.close(resolve));
     }
+  });
+
+  it("a job whose runner died ends failed (interrupted) on the next request, and the image it had built is removed", async () => {
+    const manifest = checkManifest({ ...JSON.parse(readFileSync(join(SKILL_SOURCE, "skill.json"), "utf8")), publisher: seller.publicKey.toBase58(), slug: "orphaned" });
+    assert.ok(manifest.ok);
+    const { imageId } = await buildSkillImage(docker, manifest.manifest, [{ path: "main.py", mode: 0o644, data: readFileSync(join(SKILL_SOURCE, "main.py")) }]);
+    const id = randomUUID();
+    await pool.query(
+      `INSERT INTO publish_jobs (id, publisher, repo, ref, status, steps, image_digest, lease_until)
+       VALUES ($1, $2, 'file:///gone', 'main', 'running', '[]', $3, now() - interval '1 minute')`,
+      [id, seller.publicKey.toBase58(), imageId.replace(/^sha256:/, "")],
+    );
+    const job = (await api.http.get(`/api/v1/publish/${id}`).set(bearer(sellerKey)).expect(200)).body as Job;
+    assert.equal(job.status, "failed");
+    assert.equal(job.error!.code, "interrupted");
+    await assert.rejects(docker.getImage(imageId).inspect(), (e: { statusCode?: number }) => e.statusCode === 404);
+    assert.equal((await pool.query("SELECT image_digest FROM publish_jobs WHERE id = $1", [id])).rows[0].image_digest, null);
   });
 
   it("a job is its publisher's alone, and publishing needs an API key", async () => {

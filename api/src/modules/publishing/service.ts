@@ -69,7 +69,7 @@ export class Publishing {
   async start(publisher: string, repo: string, ref: string): Promise<ReturnType<typeof jobView>> {
     if (!this.o.builder) throw new DomainError("builder_unavailable", "this marketplace has no executor to build images on (EXECUTOR_URL)");
     this.o.sources.accept(repo, ref);
-    await this.o.store.sweep();
+    await this.sweep();
     if ((await this.o.store.running(publisher)) >= MAX_RUNNING_JOBS) {
       throw new DomainError("rate_limited", `at most ${MAX_RUNNING_JOBS} publishing jobs run at once per seller; wait for one to end`, undefined, 10);
     }
@@ -80,11 +80,21 @@ export class Publishing {
   }
 
   async get(id: string, publisher: string): Promise<ReturnType<typeof jobView>> {
-    await this.o.store.sweep();
+    await this.sweep();
     const job = await this.o.store.get(id);
     // Another seller's job is as absent as one that does not exist.
     if (!job || job.publisher !== publisher) throw notFound(`publishing job ${id}`);
     return jobView(job);
+  }
+
+  /** Ends interrupted jobs as failed and removes the images they had built. */
+  private async sweep(): Promise<void> {
+    for (const digest of await this.o.store.sweep()) {
+      await this.o.builder
+        ?.remove(`sha256:${digest}`)
+        .then(() => this.o.store.forgetImage(digest))
+        .catch(() => undefined);
+    }
   }
 
   /** Resolves when every job this process runs has ended (tests, shutdown). */

@@ -39,17 +39,24 @@ export class PublishStore {
     return this.db.publishJob.update({ where: { id }, data: { ...data, leaseUntil: new Date(Date.now() + LEASE_MS), updatedAt: new Date() } });
   }
 
-  /** Jobs whose runner went away (a restart, a crash) end as failed, with the step they were at. */
-  async sweep(): Promise<number> {
-    const { count } = await this.db.publishJob.updateMany({
-      where: { status: { in: ["queued", "running"] }, leaseUntil: { lt: new Date() } },
-      data: {
-        status: "failed",
-        error: { code: "interrupted", message: "the marketplace stopped while this job ran; publish again" },
-        updatedAt: new Date(),
-      },
-    });
-    return count;
+  /**
+   * Jobs whose runner went away (a restart, a crash) end as failed, with the step they were at;
+   * returns the images such jobs had built, for the caller to remove (nobody will sign them).
+   */
+  async sweep(): Promise<string[]> {
+    const rows = await this.db.$queryRaw<{ image_digest: string | null }[]>`
+      UPDATE publish_jobs
+      SET status = 'failed',
+          error = ${JSON.stringify({ code: "interrupted", message: "the marketplace stopped while this job ran; publish again" })}::jsonb,
+          updated_at = now()
+      WHERE status IN ('queued', 'running') AND lease_until < now()
+      RETURNING image_digest`;
+    return rows.flatMap((r) => (r.image_digest ? [r.image_digest] : []));
+  }
+
+  /** Forgets an image a failed job had built, once it is removed. */
+  async forgetImage(imageDigest: string): Promise<void> {
+    await this.db.publishJob.updateMany({ where: { imageDigest, status: "failed" }, data: { imageDigest: null } });
   }
 
   /** Jobs of a publisher that are still running (a publisher runs a few at a time). */
