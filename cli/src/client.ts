@@ -37,14 +37,20 @@ export class MarketplaceClient {
   private apiKey: string | null = null;
 
   constructor(
-    private readonly apiUrl: string,
+    readonly apiUrl: string,
     private readonly keyDir = join(process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace"), "cli-keys"),
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Whether a sign-in has given this client an API key. */
+  get signedIn(): boolean {
+    return this.apiKey !== null;
+  }
+
+  /** One api call (path under /api/v1); an error answer throws ApiError with its code. */
+  async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(new URL(`/api/v1${path}`, this.apiUrl), {
       method,
-      headers: { "content-type": "application/json", ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+      headers: { "content-type": "application/json", ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string; details?: unknown } }) | null;

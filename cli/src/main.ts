@@ -6,9 +6,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { ApiError } from "./client.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { marketplaceMcpServer } from "./mcp.js";
 import { publish } from "./publish.js";
 
-const USAGE = `usage: skill-marketplace publish <repo> [--ref <branch|tag|sha>] [--keypair <file>] [--api <url>] [--rpc <url>] [--no-send]
+const USAGE = `usage: skill-marketplace mcp [--api <url>] [--keypair <file>] [--audience <url>]
+       an MCP server on stdio: search_skills, get_skill, execute_skill, get_receipt (the last two need the keypair)
+usage: skill-marketplace publish <repo> [--ref <branch|tag|sha>] [--keypair <file>] [--api <url>] [--rpc <url>] [--no-send]
   <repo>     GitHub owner/name, or a git URL
   --ref      what to publish (default: main)
   --keypair  the publisher's keypair file, a JSON array of 64 numbers (default: $SKILL_MARKETPLACE_KEYPAIR or ~/.config/solana/id.json)
@@ -29,6 +33,19 @@ function keypairFrom(file: string): Keypair {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "mcp") {
+    const { values } = parseArgs({ args: rest, options: { api: { type: "string" }, keypair: { type: "string" }, audience: { type: "string" } } });
+    const keyFile = values.keypair ?? process.env.SKILL_MARKETPLACE_KEYPAIR;
+    const server = marketplaceMcpServer({
+      apiUrl: values.api ?? process.env.SKILL_MARKETPLACE_API_URL ?? "http://127.0.0.1:8080",
+      keypair: keyFile ? keypairFrom(keyFile) : undefined,
+      audience: values.audience,
+    });
+    await server.connect(new StdioServerTransport());
+    // Serves until the client closes stdin.
+    await new Promise<void>((resolve) => process.stdin.on("close", resolve));
+    return 0;
+  }
   if (command !== "publish") {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === "--help" ? 0 : 2;
