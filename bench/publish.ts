@@ -8,19 +8,16 @@
 // Each figure is the median of BENCH_RUNS runs (default 3). Writes bench/results/publish.json.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Keypair } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
-import pino from "pino";
-import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
-import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
 import { bearer, registerAgent, startApi } from "../tests/helpers/api.js";
 import { redisUrl } from "../tests/helpers/database.js";
 import { testDocker } from "../tests/helpers/docker.js";
+import { serveExecutor } from "../tests/helpers/executor.js";
 import { freePort } from "../tests/helpers/localnet.js";
 import { actor, airdrop, registerAgentFor } from "../tests/helpers/marketplace.js";
 
@@ -35,13 +32,7 @@ async function main() {
   const api = await startApi({ EXECUTOR_URL: `http://127.0.0.1:${port}`, PUBLISH_LOCAL_ROOTS: roots });
   const pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
   const redis = new Redis(redisUrl(13));
-  const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
-  const sandbox = new Sandbox(docker, runtime);
-  const executor = new Executor({ connection: api.chain.connection, pool, redis, docker, sandbox, meter: api.chain.meter.keypair, audience: api.config.API_PUBLIC_URL, logger: pino({ level: "silent" }) });
-  const app = buildExecutorApp({ executor, secret: DEVELOPMENT_EXECUTOR_SECRET, logger: pino({ level: "silent" }), health: async () => ({ runtime, runtimeReason: "bench", meter: "", docker: "" }), builder: { docker, sandbox } });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(port, "127.0.0.1", () => resolve(s));
-  });
+  const executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true });
   const results: Record<string, number> = {};
   try {
     const seller = async (name: string) => {
@@ -83,7 +74,7 @@ async function main() {
     }
     for (const [name, values] of Object.entries(figures)) results[name] = Math.round(median(values));
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    await executorService.close();
     redis.disconnect();
     await pool.end();
     await api.stop();

@@ -43,6 +43,17 @@ run_suite() {
   tally "$name" "${PIPESTATUS[0]}" "$log"
 }
 
+# A suite on the Docker engine above, with the node built: without an engine it counts as one
+# failure (and the caller skips it).
+with_docker() {
+  cargo build -q -p localnet --bin localnet
+  if [ -z "${TEST_DOCKER_HOST:-}" ]; then
+    echo "suite $1: 0 passed, 1 failed (no Docker engine: see the services line above)"
+    failed=$((failed + 1))
+    return 1
+  fi
+}
+
 for suite in "${suites[@]}"; do
   case "$suite" in
     program)
@@ -73,11 +84,7 @@ for suite in "${suites[@]}"; do
     executor)
       # Real containers: the base images (built once from Debian packages, then cached), the
       # node, PostgreSQL, Redis and the Docker engine above.
-      cargo build -q -p localnet --bin localnet
-      if [ -z "${TEST_DOCKER_HOST:-}" ]; then
-        echo "suite executor: 0 passed, 1 failed (no Docker engine: see the services line above)"
-        failed=$((failed + 1))
-      else
+      if with_docker executor; then
         run_suite images env DOCKER_HOST="$TEST_DOCKER_HOST" bash -c 'bash scripts/images.sh && echo "check passed: base images"'
         run_suite executor env DOCKER_HOST="$TEST_DOCKER_HOST" npx mocha 'tests/executor/**/*.test.ts'
       fi
@@ -85,11 +92,7 @@ for suite in "${suites[@]}"; do
     publishing)
       # From a local git repository to a skill buyers run: the api's jobs, the executor's builder
       # on the Docker engine above, the sandbox, the node and the indexer.
-      cargo build -q -p localnet --bin localnet
-      if [ -z "${TEST_DOCKER_HOST:-}" ]; then
-        echo "suite publishing: 0 passed, 1 failed (no Docker engine: see the services line above)"
-        failed=$((failed + 1))
-      else
+      if with_docker publishing; then
         DOCKER_HOST="$TEST_DOCKER_HOST" bash scripts/images.sh >/dev/null
         run_suite publishing env DOCKER_HOST="$TEST_DOCKER_HOST" npx mocha 'tests/publishing/**/*.test.ts'
       fi

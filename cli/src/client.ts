@@ -1,11 +1,11 @@
 // The api as the CLI uses it: sign in with a wallet (its API key kept for the next run, readable
 // by this user only), start and follow publishing jobs. Errors carry the api's code and message.
-import { createPrivateKey, sign } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
+import { nobleEd25519 } from "@skill-marketplace/sdk";
 
 export interface PublishJob {
   id: string;
@@ -25,12 +25,6 @@ export class ApiError extends Error {
   ) {
     super(`${code}: ${message}`);
   }
-}
-
-/** An ed25519 signature by the keypair's secret key (the 32-byte seed is its first half). */
-function signWith(keypair: Keypair, message: Uint8Array): Uint8Array {
-  const key = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(keypair.secretKey.subarray(0, 32))]), format: "der", type: "pkcs8" });
-  return sign(null, message, key);
 }
 
 export class MarketplaceClient {
@@ -70,7 +64,7 @@ export class MarketplaceClient {
       this.apiKey = null;
     }
     const nonce = await this.call<{ message: string }>("POST", "/agents/nonce", { wallet });
-    const signature = bs58.encode(signWith(keypair, new TextEncoder().encode(nonce.message)));
+    const signature = bs58.encode(nobleEd25519.sign(new TextEncoder().encode(nonce.message), keypair.secretKey.subarray(0, 32)));
     const registered = await this.call<{ apiKey: string }>("POST", "/agents", { wallet, message: nonce.message, signature });
     this.apiKey = registered.apiKey;
     mkdirSync(this.keyDir, { recursive: true, mode: 0o700 });

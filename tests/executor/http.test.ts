@@ -9,10 +9,10 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import pino from "pino";
 import { licensePda, licenseTokenClaims, preparePurchase, pricing, provenance, receiptSettled, registerSkill, semver, signLicenseToken, skillPda, verifyReceiptSignature } from "@skill-marketplace/sdk";
-import { buildExecutorApp, chooseRuntime, Executor, meterHealth, refreshReliability, RUNTIMES, Sandbox, Settlement } from "@skill-marketplace/executor";
-import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
+import { Executor, meterHealth, refreshReliability, Settlement } from "@skill-marketplace/executor";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { buildFixture, testDocker } from "../helpers/docker.js";
+import { serveExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/localnet.js";
 import { actor, airdrop, COMMIT_SHA, DOCS_CID, registerAgentFor, type Actor } from "../helpers/marketplace.js";
 import { redisUrl } from "../helpers/database.js";
@@ -78,29 +78,15 @@ describe("executor over HTTP: the api's execute URL", function () {
     redis = new Redis(redisUrl(10));
     await redis.flushdb();
     digest = await buildFixture(docker, FIXTURE, "skill-marketplace-test/exec:1");
-    const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
-    const sandbox = new Sandbox(docker, runtime);
-    const run = sandbox.run.bind(sandbox);
-    sandbox.run = (...args) => {
-      runs++;
-      return run(...args);
-    };
-    executor = new Executor({
-      connection: api.chain.connection,
+    ({ executor, server } = await serveExecutor({
+      api,
       pool,
       redis,
       docker,
-      sandbox,
-      meter: api.chain.meter.keypair,
-      audience: api.config.API_PUBLIC_URL,
-      logger: pino({ level: "silent" }),
-      licenseCacheMs: 0,
-      licenseCallsPerMinute: 3,
-    });
-    const app = buildExecutorApp({ executor, secret: DEVELOPMENT_EXECUTOR_SECRET, logger: pino({ level: "silent" }), health: async () => ({ runtime, runtimeReason: "test", meter: "", docker: "" }) });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(port, "127.0.0.1", () => resolve(s));
-    });
+      port,
+      onRun: () => runs++,
+      options: { licenseCacheMs: 0, licenseCallsPerMinute: 3 },
+    }));
     assert.equal((server.address() as AddressInfo).port, port);
     seller = await fundedActor();
     buyer = await fundedActor();

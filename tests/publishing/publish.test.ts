@@ -12,14 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
-import pino from "pino";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { checkManifest, licensePda, licenseTokenClaims, preparePurchase, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
-import { BUILD_LABEL, buildExecutorApp, buildSkillImage, chooseRuntime, Executor, RUNTIMES, Sandbox } from "@skill-marketplace/executor";
-import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
+import { BUILD_LABEL, buildSkillImage } from "@skill-marketplace/executor";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { testDocker } from "../helpers/docker.js";
+import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/localnet.js";
 import { actor, airdrop, registerAgentFor, type Actor } from "../helpers/marketplace.js";
 import { redisUrl } from "../helpers/database.js";
@@ -40,7 +39,7 @@ describe("publishing: from a repository to a skill buyers run", function () {
   const docker = testDocker();
   const roots = mkdtempSync(join(tmpdir(), "publish-repos-"));
   let api: TestApi;
-  let server: Server;
+  let executorService: ServedExecutor;
   let pool: pg.Pool;
   let redis: Redis;
   let seller: Actor;
@@ -97,13 +96,7 @@ describe("publishing: from a repository to a skill buyers run", function () {
     pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
     redis = new Redis(redisUrl(11));
     await redis.flushdb();
-    const { runtime } = await chooseRuntime(docker, RUNTIMES.python.image);
-    const sandbox = new Sandbox(docker, runtime);
-    const executor = new Executor({ connection: api.chain.connection, pool, redis, docker, sandbox, meter: api.chain.meter.keypair, audience: api.config.API_PUBLIC_URL, logger: pino({ level: "silent" }), licenseCacheMs: 0 });
-    const app = buildExecutorApp({ executor, secret: DEVELOPMENT_EXECUTOR_SECRET, logger: pino({ level: "silent" }), health: async () => ({ runtime, runtimeReason: "test", meter: "", docker: "" }), builder: { docker, sandbox } });
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(port, "127.0.0.1", () => resolve(s));
-    });
+    executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, options: { licenseCacheMs: 0 } });
     seller = await fundedActor();
     stranger = await fundedActor();
     await registerAgentFor(seller, "publishing-seller");
@@ -114,7 +107,7 @@ describe("publishing: from a repository to a skill buyers run", function () {
 
   after(async () => {
     await api?.publishing.idle();
-    await new Promise((resolve) => server?.close(resolve));
+    await executorService?.close();
     redis?.disconnect();
     await pool?.end();
     await api?.stop();

@@ -122,7 +122,9 @@ function packageJson(path: string, text: string, lines: string[], paths: Set<str
   }
   for (const hook of ["preinstall", "install", "postinstall", "prepare", "prepublish"]) {
     const script = pkg.scripts?.[hook];
-    if (typeof script === "string" && NETWORK.test(script)) add("install.network", path, lineOf(lines, `"${hook}"`), lines[lineOf(lines, `"${hook}"`) - 1] ?? script);
+    if (typeof script !== "string" || !NETWORK.test(script)) continue;
+    const line = lineOf(lines, `"${hook}"`);
+    add("install.network", path, line, lines[line - 1] ?? script);
   }
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
   const locked = paths.has(`${dir}package-lock.json`) || paths.has(`${dir}npm-shrinkwrap.json`);

@@ -236,7 +236,14 @@ export class Publishing {
 
   /** Every example answered, with output that fits its schema and, where documented, equals it. */
   private async checkRuns(m: SkillManifest, runs: ExampleRun[]): Promise<void> {
-    for (const run of runs) {
+    // One worker checks every answer against its endpoint's output schema; the runs are then
+    // judged in order, so the first failing example is the one reported.
+    const schemas = Object.fromEntries(Object.entries(m.endpoints).map(([name, e]) => [name, e.output]));
+    const problems = await this.validate(
+      schemas,
+      runs.flatMap((run, i) => (run.outcome === "ok" ? [{ schema: run.endpoint, value: run.output, path: `run${i}:output` }] : [])),
+    );
+    runs.forEach((run, i) => {
       const example = m.endpoints[run.endpoint]!.examples.find((x) => x.title === run.title);
       const failed = (why: string) =>
         new DomainError("example_failed", `the example "${run.title}" of ${run.endpoint} ${why}`, {
@@ -248,10 +255,10 @@ export class Publishing {
           stderr: run.stderr,
         });
       if (run.outcome !== "ok") throw failed(`did not answer: ${run.message ?? run.outcome}`);
-      const problems = await this.validate({ output: m.endpoints[run.endpoint]!.output }, [{ schema: "output", value: run.output, path: "output" }]);
-      if (problems.length > 0) throw failed(`answered output that does not fit its schema: ${problems.join("; ")}`);
+      const own = problems.filter((p) => p.startsWith(`run${i}:`)).map((p) => p.slice(`run${i}:`.length));
+      if (own.length > 0) throw failed(`answered output that does not fit its schema: ${own.join("; ")}`);
       if (example?.output !== undefined && !isDeepStrictEqual(run.output, example.output)) throw failed("answered something else than its documented output");
-    }
+    });
   }
 
   /** The skill as the chain has it, if it exists; a new version must be above the current and any pending one. */
