@@ -41,6 +41,7 @@ const schema = z.object({
   DOCKER_HOST: z.string().regex(/^(unix|tcp|http|https):\/\//, "must be a unix://, tcp:// or http(s):// address").optional(),
   IPFS_API_URL: zUrl(["http:", "https:"]).optional(),
   API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  PUBLISH_LOCAL_ROOTS: z.string().optional(),
   LOG_LEVEL: z.string().default("info"),
   CARGO_TARGET_DIR: z.string().default(join(homedir(), ".cache", "skill-marketplace", "target")),
 });
@@ -227,6 +228,10 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     if (config.IPFS_API_URL) external("IPFS", `Kubo RPC ${config.IPFS_API_URL}`);
     else say(`IPFS: embedded store in ${join(data, "ipfs")}`);
 
+    // Local git repositories sellers may publish by file:// URL: the data directory's repos/ unless told otherwise.
+    const localRepos = config.PUBLISH_LOCAL_ROOTS ?? join(data, "repos");
+    if (config.PUBLISH_LOCAL_ROOTS === undefined) mkdirSync(localRepos, { recursive: true });
+    if (localRepos) say(`publishing: local git repositories under ${localRepos.split(":").join(", ")}`);
     const shared = {
       SOLANA_RPC_URL: rpcUrl,
       SOLANA_WS_URL: wsUrl,
@@ -286,6 +291,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
             API_KEY_SECRET: config.API_KEY_SECRET ?? keptSecret(join(data, "secrets"), "api-key-secret"),
             EXECUTOR_URL: executorUrl,
             EXECUTOR_SECRET: executorSecret,
+            PUBLISH_LOCAL_ROOTS: localRepos,
           }),
           health: httpOk(`${apiUrl}/api/v1/health`),
         });

@@ -1,11 +1,8 @@
 // Publishing's parts that need no container: the archive reader (every way an archive can try to
-// escape or exhaust it), the scan's rules, the manifest check, and GitHub's tarball path against
-// responses GitHub really gave (the recordings of @octokit/fixtures, replayed by a local server).
+// escape or exhaust it), the scan's rules, the manifest check, and GitHub's commit lookup, tarball and
+// rate limits against answers GitHub really gave (recordings of @octokit/fixtures and PyGithub, replayed).
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Keypair } from "@solana/web3.js";
@@ -15,6 +12,7 @@ import { readArchive, type SourceFile } from "../../api/src/modules/publishing/a
 import { scan } from "../../api/src/modules/publishing/scan.js";
 import { Sources } from "../../api/src/modules/publishing/source.js";
 import { DomainError } from "../../api/src/errors.js";
+import { githubRecordings, githubReplay, type GitHubReplay } from "../helpers/github.js";
 
 const SKILL = join(import.meta.dirname, "..", "..", "skills", "text-stats");
 
@@ -151,49 +149,64 @@ describe("publishing: archives, scan rules, manifests, GitHub's tarball", () => 
     });
   });
 
-  describe("GitHub's tarball, as GitHub answered it", () => {
-    let server: Server;
-    let url: string;
+  describe("GitHub, as GitHub answered it (recorded answers replayed by a local server)", () => {
+    const recorded = githubRecordings();
+    const SHA = "f5f9756a1dd52a53820cc54927abb34725377987";
+    let github: GitHubReplay;
+    let sources: Sources;
 
-    before(async () => {
-      // The recorded scenario: the API redirects to codeload, which serves the gzipped tarball.
-      const require = createRequire(import.meta.url);
-      const recording = JSON.parse(readFileSync(require.resolve("@octokit/fixtures/scenarios/api.github.com/get-archive/normalized-fixture.json"), "utf8")) as {
-        scope: string;
-        method: string;
-        path: string;
-        status: number;
-        response: string;
-        responseIsBinary?: boolean;
-        headers: Record<string, string | number>;
-      }[];
-      server = createServer((req, res) => {
-        const hit = recording.find((r) => r.method.toUpperCase() === req.method && (r.scope.includes("codeload") ? `/codeload${r.path}` : r.path) === req.url);
-        if (!hit) {
-          res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: "Not Found" }));
-          return;
-        }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(hit.headers)) if (!["content-length", "connection", "transfer-encoding"].includes(k)) headers[k] = String(v);
-        if (headers.location) headers.location = headers.location.replace("https://codeload.github.com", `${url}/codeload`);
-        const body = hit.responseIsBinary || /^[0-9a-f]+$/.test(hit.response) ? Buffer.from(hit.response, "hex") : Buffer.from(typeof hit.response === "string" ? hit.response : JSON.stringify(hit.response));
-        res.writeHead(hit.status, headers).end(body);
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    beforeEach(async () => {
+      github = await githubReplay([recorded.commit, ...recorded.archive], recorded.notFound);
+      sources = new Sources({ githubApiUrl: github.url, localRoots: [] });
     });
+    afterEach(() => github.close());
 
-    after(() => new Promise((resolve) => server.close(resolve)));
+    it("resolves a ref to the commit SHA GitHub's commit lookup names", async () => {
+      assert.equal(await sources.resolveCommit("PyGithub", "PyGithub", SHA), SHA);
+      assert.deepEqual(github.requests, [`GET /repos/PyGithub/PyGithub/commits/${SHA}`]);
+    });
 
     it("follows the redirect to codeload and reads the repository's files from the gzipped tarball", async () => {
-      const sources = new Sources({ githubApiUrl: url, localRoots: [] });
       const read = await sources.githubFiles("octokit-fixture-org", "get-archive", "main");
       assert.deepEqual(read.map((f) => [f.path, f.data.toString()]), [["README.md", "# get-archive"]]);
+      assert.deepEqual(github.requests, ["GET /repos/octokit-fixture-org/get-archive/tarball/main", "GET /codeload/octokit-fixture-org/get-archive/legacy.tar.gz/refs/heads/main"]);
     });
 
-    it("a repository GitHub does not have is ref_not_found", async () => {
-      const sources = new Sources({ githubApiUrl: url, localRoots: [] });
+    it("a commit or repository GitHub does not have is ref_not_found", async () => {
+      await assert.rejects(sources.resolveCommit("PyGithub", "PyGithub", "0".repeat(40)), (e: unknown) => {
+        assert.ok(e instanceof DomainError);
+        assert.equal(e.code, "ref_not_found");
+        assert.equal(e.message, `PyGithub/PyGithub has no branch, tag or commit "${"0".repeat(40)}"`);
+        return true;
+      });
       await assert.rejects(sources.githubFiles("octokit-fixture-org", "missing", "main"), (e: unknown) => e instanceof DomainError && e.code === "ref_not_found");
     });
+
+    for (const [kind, answer] of [
+      ["the primary limit used up (X-RateLimit-Remaining: 0, no reset given: a minute)", "primaryLimit"],
+      ["the secondary limit (Retry-After: 60)", "secondaryLimit"],
+    ] as const) {
+      it(`${kind} is github_rate_limited with when to retry, and no call goes to GitHub until then`, async () => {
+        github.answerAll(recorded[answer]);
+        const limited = (e: unknown) => {
+          assert.ok(e instanceof DomainError);
+          assert.equal(e.code, "github_rate_limited");
+          assert.equal(e.retryAfterSeconds, 60);
+          assert.match(e.message, /^GitHub's rate limit was reached while resolving the ref for PyGithub\/PyGithub; retry in 60 s \(set GITHUB_TOKEN for a higher limit\)$/);
+          return true;
+        };
+        await assert.rejects(sources.resolveCommit("PyGithub", "PyGithub", SHA), limited);
+        assert.equal(github.requests.length, 1);
+        // Kept to: GitHub is not asked again, for this repository or another, before the minute is over.
+        github.answerAll(undefined);
+        const kept = (e: unknown) => e instanceof DomainError && e.code === "github_rate_limited" && /^GitHub's rate limit is still in force for \S+; retry in (59|60) s/.test(e.message);
+        await assert.rejects(sources.resolveCommit("PyGithub", "PyGithub", SHA), kept);
+        await assert.rejects(sources.githubFiles("octokit-fixture-org", "get-archive", "main"), kept);
+        assert.throws(() => sources.accept("PyGithub/PyGithub", "main"), kept);
+        assert.equal(github.requests.length, 1, "nothing was asked of GitHub while limited");
+        // A git URL does not depend on GitHub's limit.
+        assert.doesNotThrow(() => sources.accept("https://example.test/skill.git", "main"));
+      });
+    }
   });
 });

@@ -22,6 +22,7 @@ import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/localnet.js";
 import { actor, airdrop, registerAgentFor, type Actor } from "../helpers/marketplace.js";
 import { redisUrl } from "../helpers/database.js";
+import { githubRecordings, githubReplay, type GitHubReplay } from "../helpers/github.js";
 
 const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
 
@@ -47,6 +48,8 @@ describe("publishing: from a repository to a skill buyers run", function () {
   let stranger: Actor;
   let strangerKey: string;
   let repoCount = 0;
+  const recorded = githubRecordings();
+  let github: GitHubReplay;
 
   /** A real git repository holding the text-stats skill, changed by `edit`, committed; its file:// URL. */
   const repository = (edit: (dir: string, manifest: Record<string, unknown>) => void = () => undefined, publisher = seller.publicKey.toBase58()) => {
@@ -92,7 +95,8 @@ describe("publishing: from a repository to a skill buyers run", function () {
 
   before(async () => {
     const port = await freePort();
-    api = await startApi({ EXECUTOR_URL: `http://127.0.0.1:${port}`, PUBLISH_LOCAL_ROOTS: roots }, { indexer: true });
+    github = await githubReplay([recorded.commit, ...recorded.archive], recorded.notFound);
+    api = await startApi({ EXECUTOR_URL: `http://127.0.0.1:${port}`, PUBLISH_LOCAL_ROOTS: roots, GITHUB_API_URL: github.url }, { indexer: true });
     pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
     redis = new Redis(redisUrl(11));
     await redis.flushdb();
@@ -111,6 +115,7 @@ describe("publishing: from a repository to a skill buyers run", function () {
     redis?.disconnect();
     await pool?.end();
     await api?.stop();
+    await github?.close();
     rmSync(roots, { recursive: true, force: true });
   });
 
@@ -351,5 +356,31 @@ describe("publishing: from a repository to a skill buyers run", function () {
     await api.http.get(`/api/v1/publish/${started.body.id}`).expect(401);
     await api.http.post("/api/v1/skills/publish").send({ repo: repo.url, ref: "main" }).expect(401);
     assert.equal(new PublicKey(seller.publicKey).toBase58(), seller.publicKey.toBase58());
+  });
+
+  // Last: once GitHub has limited this api, publishing from GitHub stays refused for a minute.
+  it("from GitHub (recorded answers): a commit GitHub lacks fails the job at resolve; a rate limit fails it with when to retry, and later publishes are refused at once without asking GitHub", async () => {
+    const images = await builtImages();
+    const missing = await published(sellerKey, "PyGithub/PyGithub", "0".repeat(40));
+    await refused(missing, "resolve", "ref_not_found", "pygithub", images);
+    assert.deepEqual(github.requests, [`GET /repos/PyGithub/PyGithub/commits/${"0".repeat(40)}`]);
+
+    github.answerAll(recorded.secondaryLimit);
+    const limited = await published(sellerKey, "https://github.com/PyGithub/PyGithub", "main");
+    await refused(limited, "resolve", "github_rate_limited", "pygithub", images);
+    assert.equal(limited.error!.message, "GitHub's rate limit was reached while resolving the ref for PyGithub/PyGithub; retry in 60 s (set GITHUB_TOKEN for a higher limit)");
+    assert.deepEqual(limited.error!.details, { retryAfter: 60 });
+    assert.equal(github.requests.length, 2);
+
+    const jobs = Number((await pool.query("SELECT count(*) FROM publish_jobs")).rows[0].count);
+    const again = await publish(sellerKey, "octokit-fixture-org/get-archive", "main").expect(429);
+    assert.equal(again.body.error.code, "github_rate_limited");
+    assert.match(again.body.error.message, /^GitHub's rate limit is still in force for octokit-fixture-org\/get-archive; retry in (59|60) s/);
+    assert.match(again.headers["retry-after"] ?? "", /^(59|60)$/);
+    assert.equal(Number((await pool.query("SELECT count(*) FROM publish_jobs")).rows[0].count), jobs, "no job was created");
+    assert.equal(github.requests.length, 2, "GitHub was not asked again");
+    // A git repository does not wait for GitHub.
+    await publish(sellerKey, repository().url).expect(202);
+    await api.publishing.idle();
   });
 });

@@ -53,13 +53,23 @@ export function checkRef(ref: string): string {
 }
 
 export class Sources {
+  /** Until when (ms since the epoch) GitHub said to stop asking; no call goes out before then. */
+  private githubLimitedUntil = 0;
+
   constructor(private readonly o: SourceOptions) {}
 
-  /** Throws unless `repo` and `ref` name something this marketplace may fetch (checked before a job starts). */
+  /** Throws unless `repo` and `ref` name something this marketplace may fetch now (checked before a job starts). */
   accept(repo: string, ref: string): void {
     checkRef(ref);
     const parsed = parseRepo(repo);
     if (parsed.kind === "git" && parsed.url.startsWith("file://")) this.localPath(parsed.url);
+    if (parsed.kind === "github") this.honourLimit(`${parsed.owner}/${parsed.name}`);
+  }
+
+  /** GitHub's rate limit, once answered, is kept to: until its reset, publishing from GitHub is refused without asking. */
+  private honourLimit(repo: string): void {
+    const wait = Math.ceil((this.githubLimitedUntil - Date.now()) / 1000);
+    if (wait > 0) throw rateLimitedError(repo, wait, "GitHub's rate limit is still in force");
   }
 
   async pin(repo: string, ref: string): Promise<PinnedSource> {
@@ -100,29 +110,38 @@ export class Sources {
   }
 
   private async github(owner: string, name: string, ref: string): Promise<PinnedSource> {
-    const octokit = this.octokit();
-    const label = `${owner}/${name}`;
-    const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-      try {
-        return await run();
-      } catch (error) {
-        throw githubError(error, label, ref, what);
+    const commitSha = await this.resolveCommit(owner, name, ref);
+    return { repo: `${owner}/${name}`, commitSha, files: await this.githubFiles(owner, name, commitSha) };
+  }
+
+  /** One GitHub API call, its failure as the marketplace's error; a rate-limit answer is remembered and kept to. */
+  private async githubCall<T>(repo: string, ref: string, what: string, run: (octokit: Octokit) => Promise<T>): Promise<T> {
+    this.honourLimit(repo);
+    try {
+      return await run(this.octokit());
+    } catch (error) {
+      const mapped = githubError(error, repo, ref, what);
+      if (mapped.code === "github_rate_limited" && mapped.retryAfterSeconds !== undefined) {
+        this.githubLimitedUntil = Math.max(this.githubLimitedUntil, Date.now() + mapped.retryAfterSeconds * 1000);
       }
-    };
-    const commit = await call("resolving the ref", () => octokit.rest.repos.getCommit({ owner, repo: name, ref }));
+      throw mapped;
+    }
+  }
+
+  /** The commit SHA `ref` points at in `owner/name` now (GitHub's commit lookup). */
+  async resolveCommit(owner: string, name: string, ref: string): Promise<string> {
+    const label = `${owner}/${name}`;
+    const commit = await this.githubCall(label, ref, "resolving the ref", (octokit) => octokit.rest.repos.getCommit({ owner, repo: name, ref }));
     const commitSha = commit.data.sha;
     if (!/^[0-9a-f]{40}$/.test(commitSha)) throw unavailable(`GitHub answered ${JSON.stringify(commitSha)} for ${label}@${ref}, which is not a commit SHA`);
-    return { repo: label, commitSha, files: await this.githubFiles(owner, name, commitSha) };
+    return commitSha;
   }
 
   /** The files of `owner/name` at `ref` from GitHub's tarball (a redirect to codeload, gzipped, one top folder). */
   async githubFiles(owner: string, name: string, ref: string): Promise<SourceFile[]> {
-    let archive;
-    try {
-      archive = await this.octokit().rest.repos.downloadTarballArchive({ owner, repo: name, ref, request: { parseSuccessResponseBody: false } });
-    } catch (error) {
-      throw githubError(error, `${owner}/${name}`, ref, "downloading the tarball");
-    }
+    const archive = await this.githubCall(`${owner}/${name}`, ref, "downloading the tarball", (octokit) =>
+      octokit.rest.repos.downloadTarballArchive({ owner, repo: name, ref, request: { parseSuccessResponseBody: false } }),
+    );
     const bytes = await bodyBytes(archive.data as unknown);
     return readArchive(bytes, { gzip: true, stripTopFolder: true });
   }
@@ -204,15 +223,20 @@ async function bodyBytes(body: unknown): Promise<Uint8Array> {
   throw unavailable("GitHub's tarball answer had no body");
 }
 
+const rateLimitedError = (repo: string, retryAfter: number, why: string) =>
+  new DomainError("github_rate_limited", `${why} for ${repo}; retry in ${retryAfter} s (set GITHUB_TOKEN for a higher limit)`, { retryAfter }, retryAfter);
+
 /** GitHub's answers as the marketplace's errors: a missing ref, a rate limit (with when to retry), an outage. */
 function githubError(error: unknown, repo: string, ref: string, what: string): DomainError {
   if (error instanceof DomainError) return error;
   const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
   const headers = e.response?.headers ?? {};
   if ((e.status === 403 || e.status === 429) && (headers["x-ratelimit-remaining"] === "0" || headers["retry-after"])) {
+    // GitHub's rules: Retry-After when given; else the primary limit's reset time; else wait at least a minute.
     const reset = Number(headers["x-ratelimit-reset"]);
-    const retryAfter = headers["retry-after"] ? Number(headers["retry-after"]) : Number.isFinite(reset) ? Math.max(1, reset - Math.floor(Date.now() / 1000)) : 60;
-    return new DomainError("github_rate_limited", `GitHub's rate limit was reached while ${what} for ${repo}; retry in ${retryAfter} s (set GITHUB_TOKEN for a higher limit)`, { retryAfter }, retryAfter);
+    const given = Number(headers["retry-after"]);
+    const retryAfter = Number.isFinite(given) && given > 0 ? Math.ceil(given) : Number.isFinite(reset) && reset > 0 ? Math.max(1, reset - Math.floor(Date.now() / 1000)) : 60;
+    return rateLimitedError(repo, retryAfter, `GitHub's rate limit was reached while ${what}`);
   }
   if (e.status === 404 || e.status === 422) return refNotFound(repo, ref);
   return unavailable(`GitHub answered ${e.status ?? "nothing"} while ${what} for ${repo}: ${e.message ?? "no message"}`);
