@@ -26,6 +26,7 @@ import { Health } from "./modules/health/service.js";
 import { analyticsRoutes } from "./modules/analytics/routes.js";
 import { Analytics } from "./modules/analytics/service.js";
 import { Licenses } from "./modules/purchases/licenses.js";
+import { McpHttp } from "./mcp.js";
 import { purchaseRoutes } from "./modules/purchases/routes.js";
 import { Payments } from "./modules/purchases/service.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
@@ -53,7 +54,7 @@ export function buildApp(deps: AppDeps) {
     config.API_KEY_SECRET,
     config.RATE_LIMIT_PER_KEY,
   );
-  const licenses = new Licenses(deps.connection);
+  const licenses = new Licenses(deps.connection, stores.licenseIndex);
   const payments = new Payments(deps.connection, stores.paymentStore, licenses, {
     publicUrl: config.API_PUBLIC_URL,
     // Link tokens are keyed by the same deployment secret as API keys, under their own label.
@@ -89,6 +90,7 @@ export function buildApp(deps: AppDeps) {
     config.API_PUBLIC_URL,
   );
 
-  const app = expressApp({ router: api.router, openapi, limiter, cache: deps.cache, logger: deps.logger, config });
-  return { app, api, openapi, payments, publishing };
+  const mcp = new McpHttp({ authenticate: agents.authenticate, audience: config.API_PUBLIC_URL });
+  const app = expressApp({ router: api.router, openapi, limiter, cache: deps.cache, logger: deps.logger, config, mcp });
+  return { app, api, openapi, payments, publishing, mcp };
 }

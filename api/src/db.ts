@@ -5,7 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { createLogger, openPool, type Logger } from "@skill-marketplace/kit";
 import { AnalyticsStore } from "./modules/analytics/store.js";
 import { agentDirectoryStore, agentStore } from "./modules/agents/store.js";
-import { paymentStore } from "./modules/purchases/store.js";
+import { licenseIndex, paymentStore } from "./modules/purchases/store.js";
 import { Receipts } from "./modules/execute/receipts.js";
 import { PublishStore } from "./modules/publishing/store.js";
 import { ReviewStore } from "./modules/reviews/store.js";
@@ -22,6 +22,7 @@ export function openDatabase(url: string, options: { poolSize?: number; logger?:
       agentStore: agentStore(prisma),
       agentDirectoryStore: agentDirectoryStore(prisma),
       paymentStore: paymentStore(prisma, pool),
+      licenseIndex: licenseIndex(prisma),
       skillStore: new SkillStore(prisma, pool),
       reviewStore: new ReviewStore(prisma),
       analyticsStore: new AnalyticsStore(prisma),

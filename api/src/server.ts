@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const cache = new ResponseCache(redis, config.CACHE_TTL_SECONDS, logger, Math.round(config.CACHE_BUDGET_MB * 1024 * 1024));
   await cache.listen(config.INDEXER_REDIS_CHANNEL);
   const docs = new SkillDocs(blockStoreFor(config));
-  const { app, payments } = buildApp({ config, connection, redis, logger, stores: db.stores, cache, docs });
+  const { app, payments, mcp } = buildApp({ config, connection, redis, logger, stores: db.stores, cache, docs });
   // Unused payment links and long-expired unpaid requests are deleted as they age (every
   // instance sweeps; the statement is idempotent).
   const sweep = setInterval(() => {
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");
     clearInterval(sweep);
+    void mcp.close();
     server.close(async () => {
       await Promise.allSettled([db.close(), cache.close(), redis.quit()]);
       logger.info("api stopped");

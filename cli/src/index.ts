@@ -1,3 +1,3 @@
 // The CLI's parts, for tests and for other tools.
-export * from "./client.js";
+export { ApiError, MarketplaceClient, type PublishJob } from "@skill-marketplace/mcp";
 export * from "./publish.js";

@@ -4,14 +4,15 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Keypair } from "@solana/web3.js";
-import { ApiError } from "./client.js";
+import { Connection, Keypair } from "@solana/web3.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { marketplaceMcpServer } from "./mcp.js";
+import { ApiError, MarketplaceClient, marketplaceMcpServer, skillMcpServer } from "@skill-marketplace/mcp";
 import { publish } from "./publish.js";
 
-const USAGE = `usage: skill-marketplace mcp [--api <url>] [--keypair <file>] [--audience <url>]
-       an MCP server on stdio: search_skills, get_skill, execute_skill, get_receipt (the last two need the keypair)
+const USAGE = `usage: skill-marketplace mcp [--api <url>] [--keypair <file>] [--rpc <url>] [--audience <url>] [--skill <id>]
+       an MCP server on stdio: search_skills, get_skill, get_purchase; with the keypair also buy_skill,
+       execute_skill, list_licenses, get_receipt; SKILL.md and each skill's docs as resources.
+       --skill: that one skill as a server of its own (one tool per endpoint, each call an execute)
 usage: skill-marketplace publish <repo> [--ref <branch|tag|sha>] [--keypair <file>] [--api <url>] [--rpc <url>] [--no-send]
   <repo>     GitHub owner/name, or a git URL
   --ref      what to publish (default: main)
@@ -34,13 +35,18 @@ function keypairFrom(file: string): Keypair {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "mcp") {
-    const { values } = parseArgs({ args: rest, options: { api: { type: "string" }, keypair: { type: "string" }, audience: { type: "string" } } });
-    const keyFile = values.keypair ?? process.env.SKILL_MARKETPLACE_KEYPAIR;
-    const server = marketplaceMcpServer({
-      apiUrl: values.api ?? process.env.SKILL_MARKETPLACE_API_URL ?? "http://127.0.0.1:8080",
-      keypair: keyFile ? keypairFrom(keyFile) : undefined,
-      audience: values.audience,
+    const { values } = parseArgs({
+      args: rest,
+      options: { api: { type: "string" }, keypair: { type: "string" }, audience: { type: "string" }, rpc: { type: "string" }, skill: { type: "string" } },
     });
+    const keyFile = values.keypair ?? process.env.SKILL_MARKETPLACE_KEYPAIR;
+    const apiUrl = values.api ?? process.env.SKILL_MARKETPLACE_API_URL ?? "http://127.0.0.1:8080";
+    const client = new MarketplaceClient(apiUrl);
+    const keypair = keyFile ? keypairFrom(keyFile) : undefined;
+    const audience = values.audience ?? apiUrl;
+    const server = values.skill
+      ? skillMcpServer({ client, keypair, audience, skill: await client.call("GET", `/skills/${encodeURIComponent(values.skill)}`) })
+      : marketplaceMcpServer({ client, keypair, audience, connection: new Connection(values.rpc ?? process.env.SOLANA_RPC_URL ?? "http://127.0.0.1:8899", "confirmed") });
     await server.connect(new StdioServerTransport());
     // Serves until the client closes stdin.
     await new Promise<void>((resolve) => process.stdin.on("close", resolve));

@@ -3,7 +3,7 @@
 // Every step's outcome is printed as it happens; a failure prints its code, its message and what
 // to fix (each manifest problem, each blocking finding, the failing example) and exits non-zero.
 import { Connection, Keypair, VersionedTransaction } from "@solana/web3.js";
-import { MarketplaceClient, type PublishJob } from "./client.js";
+import { MarketplaceClient, type PublishJob } from "@skill-marketplace/mcp";
 
 export interface PublishOptions {
   repo: string;

@@ -18,6 +18,9 @@ export type LicenseStatus =
   /** The marketplace suspended the skill: nothing is sold or run until the suspension is lifted. */
   | "suspended";
 
+/** Every status, for schemas that list them. */
+export const LICENSE_STATUSES = ["valid", "expired", "usedUp", "paused", "inactive", "suspended"] as const satisfies readonly LicenseStatus[];
+
 /** Why a status other than "valid" stops a call, in words a buyer can act on. */
 export const LICENSE_STATUS_REASONS: Record<Exclude<LicenseStatus, "valid">, string> = {
   expired: "the subscription has expired; buy again to renew it",

@@ -1,6 +1,7 @@
-// The marketplace's MCP server over stdio (`skill-marketplace mcp`, a real process), driven by the
-// MCP SDK's own Client against a running api: tools listed with their schemas, structured
-// results, and the api's error codes as tool errors.
+// The marketplace's MCP servers, over stdio (`skill-marketplace mcp`, a real process) and Streamable HTTP (/mcp on the
+// api), driven by the MCP SDK's own Client against a running api: tools listed with their schemas (only those usable
+// without an identity when there is none), structured results, resources, the api's error codes as tool errors,
+// sessions bound to the key that opened them. (Buying and running over MCP: the publishing suite, with an executor.)
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,12 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Keypair } from "@solana/web3.js";
-import { startApi, type TestApi } from "../helpers/api.js";
+import { registerAgent, startApi, type TestApi } from "../helpers/api.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "cli", "bin", "skill-marketplace.mjs");
 
-describe("MCP over stdio: the marketplace's tools for agents", function () {
+const ANONYMOUS_TOOLS = ["get_purchase", "get_skill", "search_skills"];
+const AGENT_TOOLS = ["buy_skill", "execute_skill", "get_purchase", "get_receipt", "get_skill", "list_licenses", "search_skills"];
+const text = (result: object) => ((result as { content: { text: string }[] }).content)[0]!.text;
+
+describe("MCP: the marketplace's tools for agents, over stdio and Streamable HTTP", function () {
   this.timeout(120_000);
   let api: TestApi;
   let server: Server;
@@ -65,11 +71,11 @@ describe("MCP over stdio: the marketplace's tools for agents", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("lists its tools with input and output schemas, and searches and reads skills with structured results", async () => {
+  it("stdio: lists its tools with input and output schemas, and searches and reads skills with structured results", async () => {
     const client = await connect();
     try {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ["execute_skill", "get_receipt", "get_skill", "search_skills"]);
+      assert.deepEqual(tools.map((t) => t.name).sort(), ANONYMOUS_TOOLS);
       for (const tool of tools) {
         assert.equal(tool.inputSchema.type, "object", tool.name);
         assert.ok(tool.outputSchema, `${tool.name} has an output schema`);
@@ -84,33 +90,127 @@ describe("MCP over stdio: the marketplace's tools for agents", function () {
       // The api's own errors come back as tool errors with their code.
       const missing = await client.callTool({ name: "get_skill", arguments: { id: Keypair.generate().publicKey.toBase58() } });
       assert.equal(missing.isError, true);
-      assert.match((missing.content as { text: string }[])[0]!.text, /^not_found: skill \w+ not found/);
+      assert.match(text(missing), /^not_found: skill \w+ not found/);
+      // This skill is only in the index, not on chain: the api will not sell it.
+      const purchase = await client.callTool({ name: "get_purchase", arguments: { id: skill } });
+      assert.equal(purchase.isError, true);
+      assert.match(text(purchase), /^not_found: skill /);
+
+      // Resources: the guide, and each skill's docs (this one's are not on IPFS).
+      const { resources } = await client.listResources();
+      assert.deepEqual(resources.map((r) => r.uri), ["skill-marketplace://guide"]);
+      const guide = await client.readResource({ uri: "skill-marketplace://guide" });
+      assert.match((guide.contents[0] as { text: string }).text, /^# /);
+      assert.match((guide.contents[0] as { text: string }).text, /agents\/me\/licenses/);
+      const { resourceTemplates } = await client.listResourceTemplates();
+      assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ["skill-marketplace://skills/{id}/docs"]);
+      const docs = await client.readResource({ uri: `skill-marketplace://skills/${skill}/docs` });
+      assert.match((docs.contents[0] as { text: string }).text, /^# weather-forecast\n\nNo docs: /);
     } finally {
       await client.close();
     }
   });
 
-  it("refuses the tools that act for an agent without its keypair, and relays the api's refusal with one", async () => {
-    const anonymous = await connect();
-    try {
-      const refused = await anonymous.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "forecast" } });
-      assert.equal(refused.isError, true);
-      assert.match((refused.content as { text: string }[])[0]!.text, /^unauthorized: this tool needs the agent's keypair/);
-    } finally {
-      await anonymous.close();
-    }
+  it("stdio with a keypair: signs in and lists the tools that act for the agent; relays the api's refusals", async () => {
     const keyFile = join(dir, "agent.json");
     writeFileSync(keyFile, JSON.stringify(Array.from(Keypair.generate().secretKey)));
     const agent = await connect(["--keypair", keyFile]);
     try {
+      assert.deepEqual((await agent.listTools()).tools.map((t) => t.name).sort(), AGENT_TOOLS);
       // Signed in (a real sign-in through the api); this api has no executor, so execute does not exist.
       const refused = await agent.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "forecast" } });
       assert.equal(refused.isError, true);
-      assert.match((refused.content as { text: string }[])[0]!.text, /^not_found: no route for POST/);
+      assert.match(text(refused), /^not_found: no route for POST/);
       const receipt = await agent.callTool({ name: "get_receipt", arguments: { id: "00000000-0000-4000-8000-000000000000" } });
-      assert.match((receipt.content as { text: string }[])[0]!.text, /^not_found: receipt/);
+      assert.match(text(receipt), /^not_found: receipt/);
+      const licenses = await agent.callTool({ name: "list_licenses", arguments: {} });
+      assert.deepEqual(licenses.structuredContent, { licenses: [], nextCursor: null });
     } finally {
       await agent.close();
     }
+  });
+
+  describe("Streamable HTTP at /mcp", () => {
+    const http = async (key?: string) => {
+      const client = new Client({ name: "test-agent", version: "1.0.0" });
+      const transport = new StreamableHTTPClientTransport(new URL("/mcp", apiUrl), { requestInit: { headers: key ? { Authorization: `Bearer ${key}` } : {} } });
+      await client.connect(transport);
+      return { client, transport };
+    };
+
+    it("without a key: the tools that need no identity, and the guide", async () => {
+      const { client, transport } = await http();
+      try {
+        assert.ok(transport.sessionId, "a session was opened");
+        assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ANONYMOUS_TOOLS);
+        const found = await client.callTool({ name: "search_skills", arguments: { search: "weather" } });
+        assert.deepEqual((found.structuredContent as { skills: { slug: string }[] }).skills.map((s) => s.slug), ["weather-forecast"]);
+        const guide = await client.readResource({ uri: "skill-marketplace://guide" });
+        assert.match((guide.contents[0] as { text: string }).text, /Bearer/);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it("with a key: the agent's tools, as the api answers that agent; a session is its key's alone", async () => {
+      const agent = Keypair.generate();
+      const { apiKey } = await registerAgent(api, agent);
+      const stranger = await registerAgent(api, Keypair.generate());
+      const { client, transport } = await http(apiKey);
+      try {
+        assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), AGENT_TOOLS);
+        const licenses = await client.callTool({ name: "list_licenses", arguments: { limit: 5 } });
+        assert.deepEqual(licenses.structuredContent, { licenses: [], nextCursor: null });
+        // Over HTTP the marketplace holds no keypair: a call needs a token the agent signed.
+        const noToken = await client.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "forecast" } });
+        assert.equal(text(noToken), "license_token_required: licenseToken is required: sign one for this call with your wallet (sdk signLicenseToken)");
+        // buy_skill without a keypair: the transaction to sign (the api refuses this index-only skill).
+        const buy = await client.callTool({ name: "buy_skill", arguments: { id: skill } });
+        assert.match(text(buy), /^not_found: skill /);
+
+        // Another agent's key (or none) cannot use this session.
+        const call = (headers: Record<string, string>) =>
+          fetch(new URL("/mcp", apiUrl), {
+            method: "POST",
+            headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-06-18", ...headers },
+            body: JSON.stringify({ jsonrpc: "2.0", id: 99, method: "tools/call", params: { name: "list_licenses", arguments: {} } }),
+          });
+        for (const headers of [{ authorization: `Bearer ${stranger.apiKey}` }, {}] as Record<string, string>[]) {
+          const answer = await call(headers);
+          assert.equal(answer.status, 404);
+          assert.deepEqual(await answer.json(), { jsonrpc: "2.0", error: { code: -32001, message: "session not found: initialize a new one" }, id: null });
+        }
+        // A key that is not one is refused before any session.
+        const bad = await call({ authorization: "Bearer sk_nope" });
+        assert.equal(bad.status, 401);
+        assert.equal(((await bad.json()) as { error: { code: string } }).error.code, "unauthorized");
+        // The session still works for its own key.
+        assert.equal((await client.callTool({ name: "list_licenses", arguments: {} })).isError, undefined);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it("a request without a session that is not initialize is refused; a closed session is gone", async () => {
+      const answer = await fetch(new URL("/mcp", apiUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+      });
+      assert.equal(answer.status, 400);
+      assert.deepEqual(await answer.json(), { jsonrpc: "2.0", error: { code: -32000, message: "no session: send initialize first (without Mcp-Session-Id)" }, id: null });
+      const { client, transport } = await http();
+      const id = transport.sessionId!;
+      const open = api.mcp.open;
+      await transport.terminateSession();
+      assert.equal(api.mcp.open, open - 1);
+      await client.close();
+      const after = await fetch(new URL("/mcp", apiUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": id },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+      });
+      assert.equal(after.status, 404);
+    });
   });
 });

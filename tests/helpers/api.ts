@@ -33,6 +33,8 @@ export interface TestApi {
   payments: ReturnType<typeof buildApp>["payments"];
   /** The app's publishing service (jobs run in the background; `idle()` waits for them). */
   publishing: ReturnType<typeof buildApp>["publishing"];
+  /** The app's MCP sessions over Streamable HTTP (/mcp). */
+  mcp: ReturnType<typeof buildApp>["mcp"];
   /** The indexer feeding the api's database, when the suite asked for one (`startApi({}, { indexer: true })`). */
   indexer: RunningIndexer | null;
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
@@ -70,11 +72,12 @@ export async function startApi(env: Record<string, string> = {}, options: { inde
   const docs = new SkillDocs(blockStoreFor(config));
   const built = (config: Config) => buildApp({ config, connection: chain.connection, redis, logger, stores: db.stores, cache, docs });
   const appFor = (config: Config) => built(config).app;
-  const { app, payments, publishing } = built(config);
+  const { app, payments, publishing, mcp } = built(config);
   return {
     app,
     payments,
     publishing,
+    mcp,
     cache,
     chain,
     databaseUrl: database.url,
@@ -86,6 +89,7 @@ export async function startApi(env: Record<string, string> = {}, options: { inde
     indexer,
     withConfig: (overrides) => supertest(appFor(configFor(overrides))),
     async stop() {
+      await mcp.close();
       await indexer?.stop().catch(() => undefined);
       await cache.close();
       await db.close();

@@ -59,6 +59,22 @@ export async function licenseState(connection: Connection, skillKey: PublicKey, 
 }
 
 /**
+ * The licenses at `addresses` (each to the skill the index names) with their skills and the marketplace, in one
+ * read; a license closed since it was indexed is left out.
+ */
+export async function licenseStates(connection: Connection, licenses: { address: PublicKey; skill: PublicKey }[]): Promise<(LicenseState & { license: NonNullable<LicenseState["license"]> })[]> {
+  const skills = [...new Map(licenses.map((l) => [l.skill.toBase58(), l.skill])).values()];
+  const infos = await connection.getMultipleAccountsInfo([marketplacePda(), ...licenses.map((l) => l.address), ...skills], COMMITMENT);
+  const marketplace = decodeOwned("marketplace", infos[0]);
+  if (!marketplace) throw new Error("the marketplace is not initialized on this cluster");
+  const skillOf = new Map(skills.map((key, i) => [key.toBase58(), infos[1 + licenses.length + i]]));
+  return licenses.flatMap(({ address, skill }, i) => {
+    const account = decodeOwned("license", infos[1 + i]);
+    return account ? [{ skill: skillIn(skill, skillOf.get(skill.toBase58())), marketplace, license: { address, account } }] : [];
+  });
+}
+
+/**
  * A recent blockhash shared by concurrent requests: asked of the node at most once per `maxAgeMs`
  * (a blockhash lives about 150 slots, so one a second old costs a wallet a second of its minute).
  */

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { ResponseCache } from "../adapters/cache.js";
 import type { RateLimiter } from "../adapters/rateLimit.js";
 import type { Config } from "../config.js";
+import type { McpHttp } from "../mcp.js";
 import { sendCached } from "./cached.js";
 import { errorMiddleware, notFoundRoute } from "./errors.js";
 import { requestLog } from "./requestLog.js";
@@ -17,7 +18,7 @@ const ICON_SVG =
   '<path d="M16 40 L32 16 L48 40 Z" fill="none" stroke="#9945ff" stroke-width="5" stroke-linejoin="round"/>' +
   '<circle cx="32" cy="44" r="5" fill="#14f195"/></svg>';
 
-export function expressApp(deps: { router: Router; openapi: object; limiter: RateLimiter; cache: ResponseCache; logger: Logger; config: Config }) {
+export function expressApp(deps: { router: Router; openapi: object; limiter: RateLimiter; cache: ResponseCache; logger: Logger; config: Config; mcp?: McpHttp }) {
   const { config, limiter, openapi } = deps;
   const app = express();
   app.disable("x-powered-by");
@@ -44,7 +45,8 @@ export function expressApp(deps: { router: Router; openapi: object; limiter: Rat
   });
   app.use(async (req, _res, next) => {
     try {
-      await limiter.hit(`ip:${req.ip}`, config.RATE_LIMIT_PER_IP);
+      // An MCP session's own calls of the api were counted once, as the client's request to /mcp.
+      if (!deps.mcp?.isRelay(req)) await limiter.hit(`ip:${req.ip}`, config.RATE_LIMIT_PER_IP);
       next();
     } catch (error) {
       next(error);
@@ -68,6 +70,10 @@ export function expressApp(deps: { router: Router; openapi: object; limiter: Rat
   app.get("/api/v1/openapi.json", (_req, res) => {
     res.json(openapi);
   });
+  if (deps.mcp) {
+    app.all("/mcp", deps.mcp.handler("marketplace"));
+    app.all("/mcp/skills/:id", deps.mcp.handler("skill"));
+  }
   app.use("/api/v1", deps.router);
   app.use(notFoundRoute);
   app.use(errorMiddleware(deps.logger));

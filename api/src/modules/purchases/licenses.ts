@@ -1,7 +1,7 @@
 // A buyer's license as the api shows it, with its status by the sdk's one rule (`licenseStatus`).
 import { licenseKindName, licenseStatus, type LicenseAccount, type LicenseKindName, type LicenseStatus } from "@skill-marketplace/sdk";
-import type { Connection, PublicKey } from "@solana/web3.js";
-import { licenseState, type LicenseState } from "../../adapters/chain.js";
+import { PublicKey, type Connection } from "@solana/web3.js";
+import { licenseState, licenseStates, type LicenseState } from "../../adapters/chain.js";
 
 export interface LicenseView {
   address: string;
@@ -45,8 +45,27 @@ export function licenseView(state: LicenseState & { license: { address: PublicKe
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The indexed licenses of a buyer, newest first, after the license `after` (a page's cursor). */
+export type LicenseIndex = (buyer: string, take: number, after?: string) => Promise<{ address: string; skill: string }[]>;
+
+/** Most licenses listed on one page: each costs two accounts of one getMultipleAccounts (at most 100). */
+export const MAX_LICENSES_PER_PAGE = 40;
+
 export class Licenses {
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly index?: LicenseIndex,
+  ) {}
+
+  /** `buyer`'s licenses as the chain holds them now (the index says which), newest first; a cursor while more remain. */
+  async list(buyer: PublicKey, limit: number, cursor?: string): Promise<{ licenses: LicenseView[]; nextCursor: string | null }> {
+    if (!this.index) throw new Error("no license index");
+    const rows = await this.index(buyer.toBase58(), limit + 1, cursor);
+    const page = rows.slice(0, limit);
+    const states = await licenseStates(this.connection, page.map((r) => ({ address: new PublicKey(r.address), skill: new PublicKey(r.skill) })));
+    const now = nowSeconds();
+    return { licenses: states.map((s) => licenseView(s, now)), nextCursor: rows.length > limit ? page[page.length - 1]!.address : null };
+  }
 
   /** `buyer`'s license to `skill`, or null when they hold none; not_found when the skill does not exist. */
   async read(skill: PublicKey, buyer: PublicKey): Promise<LicenseView | null> {

@@ -1,10 +1,11 @@
 // Solana Pay transaction requests (GET label/icon, POST account → transaction), payment links with
 // QR codes, payment status, and the same purchase for agents without a Solana Pay wallet.
+import { LICENSE_STATUSES } from "@skill-marketplace/sdk";
 import { z } from "zod";
 import { keyOf } from "../../adapters/chain.js";
 import type { ApiRouter } from "../../http/route.js";
 import { Kind, Pubkey } from "../../http/schemas.js";
-import type { Licenses } from "./licenses.js";
+import { MAX_LICENSES_PER_PAGE, type Licenses } from "./licenses.js";
 import type { Payments } from "./service.js";
 
 export const LicenseSchema = z
@@ -19,7 +20,7 @@ export const LicenseSchema = z
     unitsUsed: z.string().nullable(),
     unitsLeft: z.string().nullable(),
     purchases: z.number().int(),
-    status: z.enum(["valid", "expired", "usedUp", "paused", "inactive"]).openapi({
+    status: z.enum(LICENSE_STATUSES).openapi({
       description: "whether the license can be used now, and if not why (the sdk's licenseStatus)",
     }),
     valid: z.boolean().openapi({ description: "status is valid" }),
@@ -130,6 +131,20 @@ export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Lic
       const built = await payments.transactionFor(link.reference, caller!.wallet);
       return { reference: link.reference, ...built };
     },
+  });
+
+  api.add({
+    method: "get",
+    path: "/agents/me/licenses",
+    summary: "The calling agent's licenses, newest first, each with its status on chain now",
+    tag: "purchases",
+    auth: "required",
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(MAX_LICENSES_PER_PAGE).default(20),
+      cursor: Pubkey.optional().openapi({ description: "nextCursor of the previous page" }),
+    }),
+    response: z.object({ licenses: z.array(LicenseSchema), nextCursor: z.string().nullable() }),
+    handler: ({ query, caller }) => licenses.list(keyOf(caller!.wallet, "wallet"), query.limit, query.cursor),
   });
 
   api.add({

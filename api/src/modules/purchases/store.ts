@@ -93,3 +93,15 @@ export function paymentStore(db: PrismaClient, pool: pg.Pool): PaymentStore {
     },
   };
 }
+
+/** The indexed, open licenses of a buyer, newest first (keyset by address after the first page). */
+export function licenseIndex(prisma: PrismaClient) {
+  return async (buyer: string, take: number, after?: string): Promise<{ address: string; skill: string }[]> =>
+    prisma.license.findMany({
+      where: { buyer, closed: false },
+      orderBy: [{ purchasedAt: "desc" }, { address: "asc" }],
+      select: { address: true, skill: true },
+      take,
+      ...(after ? { cursor: { address: after }, skip: 1 } : {}),
+    });
+}

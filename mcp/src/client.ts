@@ -1,5 +1,6 @@
-// The api as the CLI uses it: sign in with a wallet (its API key kept for the next run, readable
-// by this user only), start and follow publishing jobs. Errors carry the api's code and message.
+// The api as an agent's tools use it (the CLI, the MCP servers): sign in with a wallet (its API key
+// kept for the next run, readable by this user only) or use a key already given, call any route,
+// start and follow publishing jobs. Errors carry the api's code and message.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -28,12 +29,18 @@ export class ApiError extends Error {
 }
 
 export class MarketplaceClient {
-  private apiKey: string | null = null;
+  private apiKey: string | null;
+  private readonly keyDir: string;
+  private readonly headers: Record<string, string>;
 
   constructor(
     readonly apiUrl: string,
-    private readonly keyDir = join(process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace"), "cli-keys"),
-  ) {}
+    options: { apiKey?: string; keyDir?: string; headers?: Record<string, string> } = {},
+  ) {
+    this.apiKey = options.apiKey || null;
+    this.headers = options.headers ?? {};
+    this.keyDir = options.keyDir ?? join(process.env.SKILL_MARKETPLACE_CACHE ?? join(homedir(), ".cache", "skill-marketplace"), "cli-keys");
+  }
 
   /** Whether a sign-in has given this client an API key. */
   get signedIn(): boolean {
@@ -44,12 +51,19 @@ export class MarketplaceClient {
   async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(new URL(`/api/v1${path}`, this.apiUrl), {
       method,
-      headers: { "content-type": "application/json", ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}), ...headers },
+      headers: { "content-type": "application/json", ...this.headers, ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await response.json().catch(() => null)) as (T & { error?: { code: string; message: string; details?: unknown } }) | null;
     if (!response.ok) throw new ApiError(response.status, answer?.error?.code ?? "unknown", answer?.error?.message ?? `the api answered ${response.status}`, answer?.error?.details);
     return answer as T;
+  }
+
+  /** A text document the api serves outside /api/v1 (the SKILL.md guide). */
+  async text(path: string): Promise<string> {
+    const response = await fetch(new URL(path, this.apiUrl), { headers: this.headers });
+    if (!response.ok) throw new ApiError(response.status, "unknown", `the api answered ${response.status} for ${path}`);
+    return response.text();
   }
 
   /** Uses the key kept from an earlier sign-in while it works; otherwise signs in anew and keeps the key. */

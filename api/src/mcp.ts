@@ -1,0 +1,163 @@
+// The marketplace's MCP servers over Streamable HTTP: /mcp (the marketplace's tools) and /mcp/skills/:id (one
+// skill, one tool per endpoint). The servers are the ones stdio serves (@skill-marketplace/mcp); their tools call
+// this api's own routes over loopback with the caller's API key, so every rule, limit and error is the api's.
+// Sessions are bound to the API key that opened them (or to no key: the tools that need no identity); they resume
+// after a dropped stream from the events kept for them (Last-Event-ID), and end when idle or deleted.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { ApiError, MarketplaceClient, marketplaceMcpServer, skillMcpServer } from "@skill-marketplace/mcp";
+import { keyOf } from "./adapters/chain.js";
+import { DomainError } from "./errors.js";
+
+type Caller = { wallet: string; keyId: string };
+type Session = { transport: StreamableHTTPServerTransport; owner: string | null; path: string; lastSeen: number; close: () => Promise<unknown> };
+
+/** Events kept per session for resuming a stream; older ones are dropped. */
+const EVENTS_PER_SESSION = 500;
+
+/** A session's replayable events, in memory (sessions live on the instance that opened them). */
+class SessionEvents implements EventStore {
+  private readonly events: { id: string; stream: string; message: JSONRPCMessage }[] = [];
+  private next = 0;
+
+  async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    const id = `${streamId}_${String(++this.next).padStart(12, "0")}`;
+    this.events.push({ id, stream: streamId, message });
+    if (this.events.length > EVENTS_PER_SESSION) this.events.shift();
+    return id;
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return this.events.find((e) => e.id === eventId)?.stream;
+  }
+
+  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> }): Promise<string> {
+    const at = this.events.findIndex((e) => e.id === lastEventId);
+    if (at < 0) return "";
+    const stream = this.events[at]!.stream;
+    for (const e of this.events.slice(at + 1)) if (e.stream === stream) await send(e.id, e.message);
+    return stream;
+  }
+}
+
+export interface McpHttpOptions {
+  authenticate: (header: string | undefined, required: boolean) => Promise<Caller | undefined>;
+  /** The origin license tokens name (API_PUBLIC_URL). */
+  audience: string;
+  maxSessions?: number;
+  idleMs?: number;
+}
+
+/** JSON-RPC's error shape, as MCP clients expect it from the transport. */
+const rpcError = (res: Response, status: number, code: number, message: string) => res.status(status).json({ jsonrpc: "2.0", error: { code, message }, id: null });
+
+export class McpHttp {
+  private readonly sessions = new Map<string, Session>();
+  /** Marks this api's own loopback calls, which the per-IP limit has already counted at /mcp. */
+  readonly relaySecret = randomBytes(24).toString("base64url");
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly o: McpHttpOptions) {
+    this.sweeper = setInterval(() => void this.sweep(), Math.min(60_000, this.idleMs)).unref();
+  }
+
+  private get idleMs() {
+    return this.o.idleMs ?? 30 * 60_000;
+  }
+
+  /** Whether a request is this api's own call on behalf of an MCP session. */
+  isRelay(req: Request): boolean {
+    return req.headers["x-skill-marketplace-relay"] === this.relaySecret;
+  }
+
+  handler(kind: "marketplace" | "skill") {
+    return async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        await this.handle(kind, req, res);
+      } catch (error) {
+        if (error instanceof ApiError) next(new DomainError(error.code as never, error.message.replace(`${error.code}: `, ""), error.details as never));
+        else next(error);
+      }
+    };
+  }
+
+  private async handle(kind: "marketplace" | "skill", req: Request, res: Response): Promise<void> {
+    const header = req.headers.authorization;
+    const caller = await this.o.authenticate(header, false);
+    const owner = caller?.keyId ?? null;
+    const id = req.headers["mcp-session-id"];
+    if (typeof id === "string") {
+      const session = this.sessions.get(id);
+      // Another key's session is as absent as one that never was.
+      if (!session || session.owner !== owner || session.path !== req.path) {
+        rpcError(res, 404, -32001, "session not found: initialize a new one");
+        return;
+      }
+      session.lastSeen = Date.now();
+      await session.transport.handleRequest(req, res, req.body);
+      return;
+    }
+    if (req.method !== "POST" || !isInitializeRequest(req.body)) {
+      rpcError(res, 400, -32000, "no session: send initialize first (without Mcp-Session-Id)");
+      return;
+    }
+    await this.sweep();
+    if (this.sessions.size >= (this.o.maxSessions ?? 1000)) {
+      res.setHeader("Retry-After", "60");
+      rpcError(res, 503, -32000, "too many MCP sessions are open on this instance; retry in a minute");
+      return;
+    }
+    const client = new MarketplaceClient(this.loopback(req), { apiKey: header?.replace(/^Bearer\s+/, ""), headers: { "x-skill-marketplace-relay": this.relaySecret } });
+    const server =
+      kind === "skill"
+        ? skillMcpServer({ client, audience: this.o.audience, skill: await client.call("GET", `/skills/${keyOf(String(req.params.id), "skill id").toBase58()}`) })
+        : marketplaceMcpServer({ client, audience: this.o.audience });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      eventStore: new SessionEvents(),
+      onsessioninitialized: (sessionId) => {
+        this.sessions.set(sessionId, { transport, owner, path: req.path, lastSeen: Date.now(), close: () => server.close() });
+      },
+      onsessionclosed: (sessionId) => {
+        this.sessions.delete(sessionId);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  /** This instance, as its own routes are reached from here (the address the request came in on). */
+  private loopback(req: Request): string {
+    const address = req.socket.localAddress ?? "127.0.0.1";
+    const host = address.startsWith("::ffff:") ? address.slice(7) : address.includes(":") ? `[${address}]` : address;
+    return `http://${host}:${req.socket.localPort}`;
+  }
+
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const [id, session] of this.sessions) {
+      if (now - session.lastSeen > this.idleMs) {
+        this.sessions.delete(id);
+        await session.close().catch(() => undefined);
+      }
+    }
+  }
+
+  get open(): number {
+    return this.sessions.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const [id, session] of this.sessions) {
+      this.sessions.delete(id);
+      await session.close().catch(() => undefined);
+    }
+  }
+}
