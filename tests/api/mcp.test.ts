@@ -5,13 +5,14 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Keypair } from "@solana/web3.js";
+import { SERVER_INFO } from "@skill-marketplace/mcp";
 import { registerAgent, startApi, type TestApi } from "../helpers/api.js";
 
 const CLI = join(import.meta.dirname, "..", "..", "cli", "bin", "skill-marketplace.mjs");
@@ -212,5 +213,20 @@ describe("MCP: the marketplace's tools for agents, over stdio and Streamable HTT
       });
       assert.equal(after.status, 404);
     });
+  });
+
+  it("server.json describes this server for the MCP Registry: the CLI package that serves stdio, and /mcp", () => {
+    const root = join(import.meta.dirname, "..", "..");
+    const described = JSON.parse(readFileSync(join(root, "server.json"), "utf8"));
+    const cli = JSON.parse(readFileSync(join(root, "cli", "package.json"), "utf8"));
+    assert.match(described.$schema, /^https:\/\/static\.modelcontextprotocol\.io\/schemas\/\d{4}-\d{2}-\d{2}\/server\.schema\.json$/);
+    assert.match(described.name, /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/, "reverse-DNS namespace, one slash");
+    assert.ok(described.description.length <= 100, "the registry caps descriptions at 100 characters");
+    assert.equal(described.name, cli.mcpName, "the npm package names the same server");
+    const [pkg] = described.packages;
+    assert.deepEqual([pkg.registryType, pkg.identifier, pkg.version, pkg.transport.type], ["npm", cli.name, cli.version, "stdio"]);
+    assert.deepEqual(pkg.packageArguments, [{ type: "positional", value: "mcp" }]);
+    assert.deepEqual(described.remotes.map((r: { type: string; url: string }) => [r.type, r.url]), [["streamable-http", "{baseUrl}/mcp"]]);
+    assert.equal(described.version, SERVER_INFO.version);
   });
 });

@@ -3,13 +3,13 @@
 // the node and the indexer. From a repository to a skill a buyer runs; and every way publishing
 // can refuse, each with its own code, leaving no skill, image or running job behind.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
 import pg from "pg";
@@ -22,9 +22,18 @@ import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/localnet.js";
 import { actor, airdrop, registerAgentFor, type Actor } from "../helpers/marketplace.js";
 import { redisUrl } from "../helpers/database.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { LICENSE_TOKEN_META } from "@skill-marketplace/mcp";
+import { createRequire } from "node:module";
+import { promisify } from "node:util";
 import { githubRecordings, githubReplay, type GitHubReplay } from "../helpers/github.js";
 
 const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
+const CLI = join(import.meta.dirname, "..", "..", "cli", "bin", "skill-marketplace.mjs");
+const execFileAsync = promisify(execFile);
+const INSPECTOR = createRequire(import.meta.url).resolve("@modelcontextprotocol/inspector-cli/build/index.js");
 
 type Job = {
   id: string;
@@ -50,6 +59,9 @@ describe("publishing: from a repository to a skill buyers run", function () {
   let repoCount = 0;
   const recorded = githubRecordings();
   let github: GitHubReplay;
+  /** The api on a real port, for clients that are processes or speak MCP over HTTP. */
+  let served: Server;
+  let apiUrl: string;
 
   /** A real git repository holding the text-stats skill, changed by `edit`, committed; its file:// URL. */
   const repository = (edit: (dir: string, manifest: Record<string, unknown>) => void = () => undefined, publisher = seller.publicKey.toBase58()) => {
@@ -87,6 +99,20 @@ describe("publishing: from a repository to a skill buyers run", function () {
     assert.equal(await builtImages(), imagesBefore, "no image left behind");
     assert.equal(await onChain(slug), false, "no skill on chain");
   };
+  /** Publishes `repo`, signs and sends its transaction as the seller, and waits until discovery shows the skill. */
+  const registered = async (repo: { url: string; slug: string }) => {
+    const job = await published(sellerKey, repo.url);
+    assert.equal(job.status, "ready", JSON.stringify(job.error));
+    const tx = VersionedTransaction.deserialize(Buffer.from(job.result!.transaction, "base64"));
+    tx.sign([seller.keypair]);
+    await api.chain.connection.confirmTransaction(await api.chain.connection.sendRawTransaction(tx.serialize()), "confirmed");
+    const skill = skillPda(seller.publicKey, repo.slug).toBase58();
+    for (let i = 0; i < 100; i++) {
+      if ((await api.http.get(`/api/v1/skills/${skill}`)).status === 200) return skill;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${skill} was not indexed`);
+  };
   const fundedActor = async () => {
     const keypair = Keypair.generate();
     await airdrop(api.chain.connection, keypair.publicKey, 10e9);
@@ -107,6 +133,10 @@ describe("publishing: from a repository to a skill buyers run", function () {
     await registerAgentFor(stranger, "publishing-stranger");
     sellerKey = (await registerAgent(api, seller.keypair)).apiKey;
     strangerKey = (await registerAgent(api, stranger.keypair)).apiKey;
+    served = await new Promise<Server>((resolve) => {
+      const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    apiUrl = `http://127.0.0.1:${(served.address() as AddressInfo).port}`;
   });
 
   after(async () => {
@@ -116,6 +146,8 @@ describe("publishing: from a repository to a skill buyers run", function () {
     await pool?.end();
     await api?.stop();
     await github?.close();
+    served?.closeAllConnections();
+    await new Promise((resolve) => (served ? served.close(resolve) : resolve(undefined)));
     rmSync(roots, { recursive: true, force: true });
   });
 
@@ -175,6 +207,107 @@ describe("publishing: from a repository to a skill buyers run", function () {
     assert.deepEqual(again.steps.filter((s) => s.status === "failed").map((s) => s.name), ["manifest"]);
     assert.match(again.error!.message, /1\.0\.0 is not above 1\.0\.0/);
     assert.equal(await builtImages(), images);
+  });
+
+  it("agents find, buy, run and check receipts over MCP: stdio with a keypair, Streamable HTTP with a key, the skill's own server, and the MCP inspector", async () => {
+    const repo = repository();
+    const skill = await registered(repo);
+    const buyer = await fundedActor();
+    const keyFile = join(roots, "buyer.json");
+    writeFileSync(keyFile, JSON.stringify(Array.from(buyer.keypair.secretKey)));
+    const stdioArgs = (...extra: string[]) => [CLI, "mcp", "--api", apiUrl, "--keypair", keyFile, "--rpc", api.chain.localnet.rpcUrl, "--audience", api.config.API_PUBLIC_URL, ...extra];
+    const env = { ...process.env, SKILL_MARKETPLACE_CACHE: join(roots, "mcp-cache") } as Record<string, string>;
+    const input = { text: "Agents buy. Agents run what they buy.", top: 1 };
+    const output = { characters: 37, words: 7, sentences: 2, averageWordLength: 4.14, readingSeconds: 2, topWords: [{ word: "agents", count: 2 }] };
+
+    // stdio with the buyer's keypair: search → details → buy (signed, sent, seen) → run → receipt → licenses.
+    const stdio = new Client({ name: "buyer-agent", version: "1.0.0" });
+    await stdio.connect(new StdioClientTransport({ command: process.execPath, args: stdioArgs(), env }));
+    let receiptId: string;
+    try {
+      const found = await stdio.callTool({ name: "search_skills", arguments: { category: "analysis", sort: "newest", limit: 50 } });
+      assert.ok((found.structuredContent as { skills: { id: string }[] }).skills.some((s) => s.id === skill), "search finds the skill");
+      const details = (await stdio.callTool({ name: "get_skill", arguments: { id: skill } })).structuredContent as { provenance: { commitSha: string }; scan: unknown };
+      assert.equal(details.provenance.commitSha, repo.sha);
+      assert.ok(details.scan, "the scan report is in the details");
+      const bought = await stdio.callTool({ name: "buy_skill", arguments: { id: skill } });
+      assert.equal(bought.isError, undefined, JSON.stringify(bought.content));
+      const purchase = bought.structuredContent as { status: string; license: { address: string; kind: string; unitsLeft: string; valid: boolean } };
+      assert.equal(purchase.status, "confirmed");
+      assert.deepEqual([purchase.license.address, purchase.license.kind, purchase.license.unitsLeft, purchase.license.valid], [licensePda(new PublicKey(skill), buyer.publicKey).toBase58(), "usage", "100", true]);
+      const run = await stdio.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "stats", payload: input } });
+      assert.equal(run.isError, undefined, JSON.stringify(run.content));
+      const ran = run.structuredContent as { result: unknown; usage: { units: number; receipt: { id: string; skill: string; license: string } } };
+      assert.deepEqual(ran.result, output);
+      assert.deepEqual([ran.usage.units, ran.usage.receipt.skill, ran.usage.receipt.license], [1, skill, licensePda(new PublicKey(skill), buyer.publicKey).toBase58()]);
+      receiptId = ran.usage.receipt.id;
+      const receipt = await stdio.callTool({ name: "get_receipt", arguments: { id: receiptId } });
+      assert.equal((receipt.structuredContent as { receipt: { id: string } }).receipt.id, receiptId);
+      // (units used reach the chain when the receipt is settled, in a later batch)
+      const licenses = (await stdio.callTool({ name: "list_licenses", arguments: {} })).structuredContent as { licenses: { skill: string; unitsLimit: string; valid: boolean }[] };
+      assert.deepEqual(licenses.licenses.map((l) => [l.skill, l.unitsLimit, l.valid]), [[skill, "100", true]]);
+    } finally {
+      await stdio.close();
+    }
+
+    // Streamable HTTP with the buyer's API key: the same tools; the license token is signed by the agent.
+    const buyerKey = (await registerAgent(api, buyer.keypair)).apiKey;
+    const token = () => signLicenseToken(licenseTokenClaims({ license: licensePda(new PublicKey(skill), buyer.publicKey), skill, holder: buyer.publicKey, audience: api.config.API_PUBLIC_URL }), buyer.keypair.secretKey);
+    const http = new Client({ name: "buyer-agent", version: "1.0.0" });
+    await http.connect(new StreamableHTTPClientTransport(new URL("/mcp", apiUrl), { requestInit: { headers: { Authorization: `Bearer ${buyerKey}` } } }));
+    try {
+      const run = await http.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "stats", payload: input, licenseToken: token() } });
+      assert.deepEqual((run.structuredContent as { result: unknown }).result, output);
+      // A token is good for one call: the executor's refusal comes back as the tool error.
+      const used = token();
+      await http.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "stats", payload: input, licenseToken: used } });
+      const replay = await http.callTool({ name: "execute_skill", arguments: { id: skill, endpoint: "stats", payload: input, licenseToken: used } });
+      assert.equal(replay.isError, true);
+      assert.match((replay.content as { text: string }[])[0]!.text, /^license_token_replayed: /);
+      const receipt = await http.callTool({ name: "get_receipt", arguments: { id: receiptId } });
+      assert.equal((receipt.structuredContent as { receipt: { id: string } }).receipt.id, receiptId);
+    } finally {
+      await http.close();
+    }
+
+    // The skill as a server of its own: one tool per endpoint with the manifest's input schema; a call is an execute.
+    const manifest = JSON.parse(readFileSync(join(repo.dir, "skill.json"), "utf8"));
+    const own = new Client({ name: "buyer-agent", version: "1.0.0" });
+    await own.connect(new StreamableHTTPClientTransport(new URL(`/mcp/skills/${skill}`, apiUrl), { requestInit: { headers: { Authorization: `Bearer ${buyerKey}` } } }));
+    try {
+      const { tools } = await own.listTools();
+      assert.deepEqual(tools.map((t) => [t.name, t.inputSchema]), [["stats", manifest.endpoints.stats.input]]);
+      const run = await own.callTool({ name: "stats", arguments: input, _meta: { [LICENSE_TOKEN_META]: token() } });
+      assert.deepEqual(JSON.parse((run.content as { text: string }[])[0]!.text), output);
+      assert.equal((run._meta as { "skill-marketplace/usage": { units: number } })["skill-marketplace/usage"].units, 1);
+      const without = await own.callTool({ name: "stats", arguments: input });
+      assert.equal(without.isError, true);
+      assert.match((without.content as { text: string }[])[0]!.text, /^license_token_required: /);
+    } finally {
+      await own.close();
+    }
+    // A stranger's license does not exist: their call is refused and nothing is counted for them.
+    const strangerOwn = new Client({ name: "stranger", version: "1.0.0" });
+    await strangerOwn.connect(new StreamableHTTPClientTransport(new URL(`/mcp/skills/${skill}`, apiUrl), { requestInit: { headers: { Authorization: `Bearer ${strangerKey}` } } }));
+    try {
+      const claims = licenseTokenClaims({ license: licensePda(new PublicKey(skill), stranger.publicKey), skill, holder: stranger.publicKey, audience: api.config.API_PUBLIC_URL });
+      const refused = await strangerOwn.callTool({ name: "stats", arguments: input, _meta: { [LICENSE_TOKEN_META]: signLicenseToken(claims, stranger.keypair.secretKey) } });
+      assert.equal(refused.isError, true);
+      assert.match((refused.content as { text: string }[])[0]!.text, /^license_not_found: /);
+      assert.equal(Number((await pool.query("SELECT count(*) FROM skill_calls WHERE license = $1", [licensePda(new PublicKey(skill), stranger.publicKey).toBase58()])).rows[0].count), 0);
+    } finally {
+      await strangerOwn.close();
+    }
+
+    // The unmodified MCP inspector CLI against the stdio server: tools/list, then tools/call.
+    // (asynchronously: this process serves the api the tools call; run from the inspector's own folder, where it
+    // looks for its package.json)
+    const inspector = async (...args: string[]) =>
+      JSON.parse((await execFileAsync(process.execPath, [INSPECTOR, process.execPath, ...stdioArgs(), ...args], { cwd: dirname(INSPECTOR), env, encoding: "utf8", timeout: 60_000 })).stdout);
+    const listed = (await inspector("--method", "tools/list")) as { tools: { name: string }[] };
+    assert.ok(listed.tools.some((t) => t.name === "buy_skill"));
+    const called = (await inspector("--method", "tools/call", "--tool-name", "get_receipt", "--tool-arg", `id=${receiptId}`)) as { structuredContent: { receipt: { id: string } } };
+    assert.equal(called.structuredContent.receipt.id, receiptId);
   });
 
   it("lists every manifest problem at once, each with its path", async () => {
