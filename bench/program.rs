@@ -1,6 +1,6 @@
 //! Program figures: serialized size of real, successfully executed purchase transactions
-//! (SOL, USDC on SPL Token, USDC on Token-2022, each carrying a Solana Pay reference key) and the
-//! data size of every account type. Prints them and writes bench/results/program.json.
+//! (SOL, USDC on SPL Token, USDC on Token-2022, each carrying a Solana Pay reference key) and of a
+//! vault split (pay-per-call money to seller and treasury), and the data size of every account type. Prints them and writes bench/results/program.json.
 
 #[path = "../programs/skill_marketplace/tests/common/mod.rs"]
 mod common;
@@ -46,6 +46,26 @@ fn spl_purchase_size(env: &mut Env, token_program: &anchor_lang::prelude::Pubkey
     executed_size(env, purchase_spl_ix(&purchase), &buyer)
 }
 
+/// A split of a skill's vault after pay-per-call payments: its wire size (anyone may send it).
+fn split_vault_size(env: &mut Env) -> u64 {
+    let token_program = spl_token::ID;
+    let mint = create_mint(env, &token_program).pubkey();
+    let seller = env.funded(10 * SOL);
+    let skill = env.register_skill(&seller, "pay-per-call", Pricing::Usage { units_per_purchase: 100 }, 10 * USDC, Some(mint));
+    let treasury = env.treasury.pubkey();
+    let split = Split {
+        skill,
+        vault_authority: vault_authority(&skill),
+        mint,
+        vault: token_account(env, &token_program, &mint, &vault_authority(&skill), 50 * USDC),
+        seller_token: token_account(env, &token_program, &mint, &seller.pubkey(), 0),
+        treasury_token: token_account(env, &token_program, &mint, &treasury, 0),
+        token_program,
+    };
+    let caller = env.funded(SOL);
+    executed_size(env, split_vault_ix(&split), &caller)
+}
+
 fn main() {
     let mut figures = BTreeMap::new();
 
@@ -57,6 +77,7 @@ fn main() {
     figures.insert("purchase_sol_tx_bytes", executed_size(&mut env, ix, &buyer));
     figures.insert("purchase_usdc_tx_bytes", spl_purchase_size(&mut env, &spl_token::ID));
     figures.insert("purchase_usdc_token2022_tx_bytes", spl_purchase_size(&mut env, &spl_token_2022::ID));
+    figures.insert("split_vault_tx_bytes", split_vault_size(&mut env));
 
     let discriminator = 8;
     figures.insert("marketplace_account_bytes", (discriminator + Marketplace::INIT_SPACE) as u64);

@@ -13,7 +13,18 @@ import { keyOf } from "./adapters/chain.js";
 import { DomainError } from "./errors.js";
 
 type Caller = { wallet: string; keyId: string };
-type Session = { transport: StreamableHTTPServerTransport; owner: string | null; path: string; lastSeen: number; close: () => Promise<unknown> };
+type Session = {
+  transport: StreamableHTTPServerTransport;
+  owner: string | null;
+  /** Whose share of the sessions it counts against: the key, or the address of a caller without one. */
+  holder: string;
+  path: string;
+  lastSeen: number;
+  close: () => Promise<unknown>;
+};
+
+/** Sessions one key (or one address without a key) may hold open at once. */
+export const MCP_SESSIONS_PER_HOLDER = 16;
 
 /** Events kept per session for resuming a stream; older ones are dropped. */
 const EVENTS_PER_SESSION = 500;
@@ -105,6 +116,12 @@ export class McpHttp {
       return;
     }
     await this.sweep();
+    const holder = owner ?? `ip:${req.ip}`;
+    if ([...this.sessions.values()].filter((s) => s.holder === holder).length >= MCP_SESSIONS_PER_HOLDER) {
+      res.setHeader("Retry-After", "60");
+      rpcError(res, 429, -32000, `at most ${MCP_SESSIONS_PER_HOLDER} MCP sessions are open per ${owner ? "API key" : "address"}: end one (DELETE /mcp with its Mcp-Session-Id) or let it idle out`);
+      return;
+    }
     if (this.sessions.size >= (this.o.maxSessions ?? 1000)) {
       res.setHeader("Retry-After", "60");
       rpcError(res, 503, -32000, "too many MCP sessions are open on this instance; retry in a minute");
@@ -119,16 +136,19 @@ export class McpHttp {
       sessionIdGenerator: () => randomUUID(),
       eventStore: new SessionEvents(),
       onsessioninitialized: (sessionId) => {
-        this.sessions.set(sessionId, { transport, owner, path: req.path, lastSeen: Date.now(), close: () => server.close() });
+        this.sessions.set(sessionId, { transport, owner, holder, path: req.path, lastSeen: Date.now(), close: () => server.close() });
       },
       onsessionclosed: (sessionId) => {
         this.sessions.delete(sessionId);
       },
     });
+    await server.connect(transport);
+    // However the transport ends (closed by the server, the session deleted), its session goes.
+    const closed = transport.onclose;
     transport.onclose = () => {
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
+      closed?.();
     };
-    await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   }
 

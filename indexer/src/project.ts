@@ -169,7 +169,7 @@ type EventNamed<N extends MarketplaceEvent["name"]> = Extract<MarketplaceEvent, 
 function projectMarketplace(
   changes: Changes,
   at: At,
-  event: EventNamed<"marketplaceInitialized" | "marketplaceUpdated" | "meterAuthorityAdded" | "meterAuthorityRevoked" | "currencyAdded" | "currencyRemoved" | "feesWithdrawn">,
+  event: EventNamed<"marketplaceInitialized" | "marketplaceUpdated" | "meterAuthorityAdded" | "meterAuthorityRevoked" | "currencyAdded" | "currencyRemoved" | "feesWithdrawn" | "vaultSplit">,
 ): void {
   const slot = at.slot;
   switch (event.name) {
@@ -238,7 +238,9 @@ function projectMarketplace(
       return;
     }
     case "feesWithdrawn":
-      // Money leaving the fee vault for the treasury: in the event ledger, no table of its own.
+    case "vaultSplit":
+      // Money leaving the fee vault for the treasury, or a skill's pay-per-call vault for its seller and the
+      // treasury: in the event ledger, no table of its own.
       return;
   }
 }
@@ -480,6 +482,7 @@ function projectEvent(changes: Changes, at: At, event: MarketplaceEvent): void {
     case "currencyAdded":
     case "currencyRemoved":
     case "feesWithdrawn":
+    case "vaultSplit":
       return projectMarketplace(changes, at, event);
     case "agentRegistered":
     case "agentUpdated":

@@ -30,6 +30,7 @@ export const SEED_SKILL = seed("SEED_SKILL");
 export const SEED_LICENSE = seed("SEED_LICENSE");
 export const SEED_REVIEW = seed("SEED_REVIEW");
 export const SEED_FEE_VAULT = seed("SEED_FEE_VAULT");
+export const SEED_SKILL_VAULT = seed("SEED_SKILL_VAULT");
 export const SEED_METER = seed("SEED_METER");
 export const SEED_CURRENCY = seed("SEED_CURRENCY");
 

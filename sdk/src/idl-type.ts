@@ -2174,6 +2174,156 @@ export type SkillMarketplace = {
       ]
     },
     {
+      "name": "splitVault",
+      "docs": [
+        "Anyone splits what pay-per-call payments left in a skill's vault: the seller's share to",
+        "the author, the fee to the treasury, by the purchase rule."
+      ],
+      "discriminator": [
+        144,
+        123,
+        25,
+        115,
+        40,
+        49,
+        48,
+        104
+      ],
+      "accounts": [
+        {
+          "name": "marketplace",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  114,
+                  107,
+                  101,
+                  116,
+                  112,
+                  108,
+                  97,
+                  99,
+                  101
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "skill",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  107,
+                  105,
+                  108,
+                  108
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "skill.author",
+                "account": "skill"
+              },
+              {
+                "kind": "account",
+                "path": "skill.slug",
+                "account": "skill"
+              }
+            ]
+          }
+        },
+        {
+          "name": "vaultAuthority",
+          "docs": [
+            "instruction signs for it."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  115,
+                  107,
+                  105,
+                  108,
+                  108,
+                  95,
+                  118,
+                  97,
+                  117,
+                  108,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "skill"
+              }
+            ]
+          }
+        },
+        {
+          "name": "mint"
+        },
+        {
+          "name": "vault",
+          "writable": true
+        },
+        {
+          "name": "sellerToken",
+          "writable": true
+        },
+        {
+          "name": "treasuryToken",
+          "writable": true
+        },
+        {
+          "name": "tokenProgram"
+        },
+        {
+          "name": "eventAuthority",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  95,
+                  95,
+                  101,
+                  118,
+                  101,
+                  110,
+                  116,
+                  95,
+                  97,
+                  117,
+                  116,
+                  104,
+                  111,
+                  114,
+                  105,
+                  116,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "program"
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "updateAgent",
       "docs": [
         "An agent updates its profile."
@@ -3091,6 +3241,19 @@ export type SkillMarketplace = {
         192,
         89
       ]
+    },
+    {
+      "name": "vaultSplit",
+      "discriminator": [
+        92,
+        69,
+        135,
+        72,
+        30,
+        240,
+        112,
+        35
+      ]
     }
   ],
   "errors": [
@@ -3318,6 +3481,11 @@ export type SkillMarketplace = {
       "code": 6044,
       "name": "reviewLocked",
       "msg": "The license has lapsed: the review can be deleted but no longer changed"
+    },
+    {
+      "code": 6045,
+      "name": "nothingToSplit",
+      "msg": "The skill's vault holds nothing to split"
     }
   ],
   "types": [
@@ -5263,6 +5431,61 @@ export type SkillMarketplace = {
           }
         ]
       }
+    },
+    {
+      "name": "vaultSplit",
+      "docs": [
+        "A skill's vault was split: pay-per-call payments moved to the seller and the treasury."
+      ],
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "skill",
+            "type": "pubkey"
+          },
+          {
+            "name": "seller",
+            "type": "pubkey"
+          },
+          {
+            "name": "mint",
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "docs": [
+              "The vault's balance before the split."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "feeBps",
+            "docs": [
+              "The fee rate applied (the one in force, as for purchases)."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "sellerAmount",
+            "docs": [
+              "What the seller's token account received, measured."
+            ],
+            "type": "u64"
+          },
+          {
+            "name": "feeAmount",
+            "docs": [
+              "What the treasury's token account received, measured."
+            ],
+            "type": "u64"
+          }
+        ]
+      }
     }
   ],
   "constants": [
@@ -5416,6 +5639,15 @@ export type SkillMarketplace = {
       "name": "seedSkill",
       "type": "bytes",
       "value": "[115, 107, 105, 108, 108]"
+    },
+    {
+      "name": "seedSkillVault",
+      "docs": [
+        "A skill's vault authority: owns the token accounts pay-per-call (x402) payments land in; only",
+        "`split_vault` signs for it."
+      ],
+      "type": "bytes",
+      "value": "[115, 107, 105, 108, 108, 95, 118, 97, 117, 108, 116]"
     }
   ]
 };

@@ -21,3 +21,4 @@ export * from "./solanaPay.js";
 export * from "./invalidation.js";
 export * from "./limits.js";
 export * from "./manifest.js";
+export * from "./x402.js";

@@ -19,6 +19,7 @@ import {
   programDataAddress,
   reviewPda,
   skillPda,
+  skillVaultAuthorityPda,
 } from "./pda.js";
 import { PROGRAM_ID, type MarketplaceProgram } from "./program.js";
 import { priceAt } from "./skill.js";
@@ -304,6 +305,31 @@ export function purchaseLicense(program: MarketplaceProgram, p: PurchaseLicenseP
       tokenProgram,
     })
     .remainingAccounts(remaining);
+}
+
+/** A skill's vault for `mint`: the associated token account of its vault authority (where x402 payments land). */
+export function skillVault(skill: PublicKey, mint: PublicKey, tokenProgram: PublicKey = TOKEN_PROGRAM_ID): PublicKey {
+  return getAssociatedTokenAddressSync(mint, skillVaultAuthorityPda(skill), true, tokenProgram);
+}
+
+/**
+ * Splits what a skill's vault holds in `mint`: the seller's share to the author's associated token account, the
+ * fee to the treasury's, by the purchase rule. Anyone may send it.
+ */
+export function splitVault(program: MarketplaceProgram, p: { skill: PublicKey; author: PublicKey; treasury: PublicKey; mint: PublicKey; tokenProgram?: PublicKey }) {
+  const tokenProgram = p.tokenProgram ?? TOKEN_PROGRAM_ID;
+  const ata = (owner: PublicKey) => getAssociatedTokenAddressSync(p.mint, owner, true, tokenProgram);
+  return program.methods.splitVault().accountsStrict({
+    marketplace: marketplacePda(),
+    skill: p.skill,
+    vaultAuthority: skillVaultAuthorityPda(p.skill),
+    mint: p.mint,
+    vault: skillVault(p.skill, p.mint, tokenProgram),
+    sellerToken: ata(p.author),
+    treasuryToken: ata(p.treasury),
+    tokenProgram,
+    ...events(),
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   SEED_METER,
   SEED_REVIEW,
   SEED_SKILL,
+  SEED_SKILL_VAULT,
 } from "./constants.js";
 import { PROGRAM_ID } from "./program.js";
 
@@ -60,6 +61,14 @@ export function reviewPda(skill: PublicKey, reviewer: PublicKey, programId: Publ
 /** The program-owned account SOL fees collect in until the admin withdraws them to the treasury. */
 export function feeVaultPda(programId: PublicKey = PROGRAM_ID): PublicKey {
   return pda([SEED_FEE_VAULT], programId);
+}
+
+/**
+ * A skill's vault authority: the owner of the token accounts pay-per-call (x402) payments land in
+ * (the x402 `payTo`); only the program's `split_vault` signs for it.
+ */
+export function skillVaultAuthorityPda(skill: PublicKey, programId: PublicKey = PROGRAM_ID): PublicKey {
+  return pda([SEED_SKILL_VAULT, skill], programId);
 }
 
 /** The registration of a key allowed to record usage (one per executor operator). */

@@ -192,6 +192,31 @@ describe("MCP: the marketplace's tools for agents, over stdio and Streamable HTT
       }
     });
 
+    it("one address without a key holds at most 16 sessions; ending one makes room", async () => {
+      const opened: StreamableHTTPClientTransport[] = [];
+      let refusal: unknown;
+      for (let i = 0; i < 20 && !refusal; i++) {
+        try {
+          opened.push((await http()).transport);
+        } catch (error) {
+          refusal = error;
+        }
+      }
+      assert.ok(refusal, "a session past the limit was refused");
+      assert.match(String(refusal), /at most 16 MCP sessions are open per address: end one \(DELETE \/mcp with its Mcp-Session-Id\) or let it idle out/);
+      const raw = await fetch(new URL("/mcp", apiUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }),
+      });
+      assert.equal(raw.status, 429);
+      assert.equal(raw.headers.get("retry-after"), "60");
+      await opened[0]!.terminateSession();
+      const again = await http();
+      assert.ok(again.transport.sessionId);
+      for (const t of [...opened.slice(1), again.transport]) await t.terminateSession();
+    });
+
     it("a request without a session that is not initialize is refused; a closed session is gone", async () => {
       const answer = await fetch(new URL("/mcp", apiUrl), {
         method: "POST",

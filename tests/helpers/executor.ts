@@ -6,7 +6,7 @@ import type Docker from "dockerode";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import pino from "pino";
-import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox, type ExecutorOptions } from "@skill-marketplace/executor";
+import { buildExecutorApp, chooseRuntime, Executor, RUNTIMES, Sandbox, WarmPool, type ExecutorOptions } from "@skill-marketplace/executor";
 import { DEVELOPMENT_EXECUTOR_SECRET } from "@skill-marketplace/kit";
 import type { TestApi } from "./api.js";
 
@@ -25,6 +25,8 @@ export async function serveExecutor(o: {
   port: number;
   /** Serve the build routes publishing uses. */
   builder?: boolean;
+  /** Containers kept started ahead per image (the executor's warm pool); none when unset. */
+  warm?: number;
   /** Called before each sandbox run (suites count that nothing ran). */
   onRun?: () => void;
   options?: Partial<ExecutorOptions>;
@@ -39,7 +41,9 @@ export async function serveExecutor(o: {
       return run(...args);
     };
   }
+  const warmPool = o.warm ? new WarmPool(sandbox, o.warm) : undefined;
   const executor = new Executor({
+    warmPool,
     connection: o.api.chain.connection,
     pool: o.pool,
     redis: o.redis,
@@ -67,6 +71,7 @@ export async function serveExecutor(o: {
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await executor.close();
+      await warmPool?.close();
     },
   };
 }

@@ -29,6 +29,7 @@ import { LICENSE_TOKEN_META } from "@skill-marketplace/mcp";
 import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { githubRecordings, githubReplay, type GitHubReplay } from "../helpers/github.js";
+import { signPublished } from "../helpers/publish.js";
 
 const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
 const CLI = join(import.meta.dirname, "..", "..", "cli", "bin", "skill-marketplace.mjs");
@@ -103,15 +104,8 @@ describe("publishing: from a repository to a skill buyers run", function () {
   const registered = async (repo: { url: string; slug: string }) => {
     const job = await published(sellerKey, repo.url);
     assert.equal(job.status, "ready", JSON.stringify(job.error));
-    const tx = VersionedTransaction.deserialize(Buffer.from(job.result!.transaction, "base64"));
-    tx.sign([seller.keypair]);
-    await api.chain.connection.confirmTransaction(await api.chain.connection.sendRawTransaction(tx.serialize()), "confirmed");
-    const skill = skillPda(seller.publicKey, repo.slug).toBase58();
-    for (let i = 0; i < 100; i++) {
-      if ((await api.http.get(`/api/v1/skills/${skill}`)).status === 200) return skill;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`${skill} was not indexed`);
+    assert.equal(job.result!.skill, skillPda(seller.publicKey, repo.slug).toBase58());
+    return signPublished(api, seller.keypair, job.result!);
   };
   const fundedActor = async () => {
     const keypair = Keypair.generate();

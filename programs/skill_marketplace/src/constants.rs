@@ -16,6 +16,10 @@ pub const SEED_REVIEW: &[u8] = b"review";
 /// The program-owned account that holds the platform's SOL fees until the admin withdraws them.
 #[constant]
 pub const SEED_FEE_VAULT: &[u8] = b"fee_vault";
+/// A skill's vault authority: owns the token accounts pay-per-call (x402) payments land in; only
+/// `split_vault` signs for it.
+#[constant]
+pub const SEED_SKILL_VAULT: &[u8] = b"skill_vault";
 /// One account per SPL mint the admin accepts as a currency.
 #[constant]
 pub const SEED_CURRENCY: &[u8] = b"currency";

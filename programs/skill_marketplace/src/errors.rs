@@ -94,4 +94,6 @@ pub enum MarketplaceError {
     LicenseNotUsed,
     #[msg("The license has lapsed: the review can be deleted but no longer changed")]
     ReviewLocked,
+    #[msg("The skill's vault holds nothing to split")]
+    NothingToSplit,
 }

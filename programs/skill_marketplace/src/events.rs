@@ -166,6 +166,23 @@ pub struct SkillActiveChanged {
     pub timestamp: i64,
 }
 
+/// A skill's vault was split: pay-per-call payments moved to the seller and the treasury.
+#[event]
+pub struct VaultSplit {
+    pub skill: Pubkey,
+    pub seller: Pubkey,
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    /// The vault's balance before the split.
+    pub amount: u64,
+    /// The fee rate applied (the one in force, as for purchases).
+    pub fee_bps: u16,
+    /// What the seller's token account received, measured.
+    pub seller_amount: u64,
+    /// What the treasury's token account received, measured.
+    pub fee_amount: u64,
+}
+
 #[event]
 pub struct LicensePurchased {
     pub license: Pubkey,

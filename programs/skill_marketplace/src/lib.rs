@@ -119,6 +119,12 @@ pub mod skill_marketplace {
         instructions::purchase_license_spl::handler(ctx, args)
     }
 
+    /// Anyone splits what pay-per-call payments left in a skill's vault: the seller's share to
+    /// the author, the fee to the treasury, by the purchase rule.
+    pub fn split_vault(ctx: Context<SplitVault>) -> Result<()> {
+        instructions::split_vault::handler(ctx)
+    }
+
     /// A registered meter authority records a batch of units used under a license.
     pub fn record_usage(ctx: Context<RecordUsage>, args: RecordUsageArgs) -> Result<()> {
         instructions::record_usage::handler(ctx, args)

@@ -12,6 +12,7 @@ pub mod register_agent;
 pub mod register_skill;
 pub mod roles;
 pub mod set_skill_active;
+pub mod split_vault;
 pub mod suspend_skill;
 pub mod update_agent;
 pub mod update_marketplace;
@@ -23,6 +24,6 @@ pub mod withdraw_fees;
 pub use {
     close_license::*, currencies::*, delete_review::*, initialize_marketplace::*, meters::*, post_review::*,
     purchase::PurchaseLicenseArgs, purchase_license::*, purchase_license_spl::*, record_usage::*,
-    register_agent::*, register_skill::*, roles::*, set_skill_active::*, suspend_skill::*,
+    register_agent::*, register_skill::*, roles::*, set_skill_active::*, split_vault::*, suspend_skill::*,
     update_agent::*, update_marketplace::*, update_review::*, update_skill::*, withdraw_fees::*,
 };

@@ -662,3 +662,37 @@ pub fn purchase_spl_ix(p: &SplPurchase) -> Instruction {
     }
     ix
 }
+
+/// A skill's vault authority (the owner of its pay-per-call token accounts).
+pub fn vault_authority(skill: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SEED_SKILL_VAULT, skill.as_ref()], &program_id()).0
+}
+
+/// The accounts of a `split_vault`.
+pub struct Split {
+    pub skill: Pubkey,
+    pub vault_authority: Pubkey,
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    pub seller_token: Pubkey,
+    pub treasury_token: Pubkey,
+    pub token_program: Pubkey,
+}
+
+pub fn split_vault_ix(s: &Split) -> Instruction {
+    ix(
+        acc::SplitVault {
+            marketplace: marketplace_pda(),
+            skill: s.skill,
+            vault_authority: s.vault_authority,
+            mint: s.mint,
+            vault: s.vault,
+            seller_token: s.seller_token,
+            treasury_token: s.treasury_token,
+            token_program: s.token_program,
+            event_authority: event_authority(),
+            program: program_id(),
+        },
+        ixn::SplitVault {},
+    )
+}
