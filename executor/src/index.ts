@@ -11,3 +11,4 @@ export * from "./settlement.js";
 export * from "./receipts.js";
 export * from "./reliability.js";
 export * from "./build.js";
+export * from "./x402.js";
