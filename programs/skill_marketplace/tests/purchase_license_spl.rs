@@ -5,6 +5,7 @@
 //! Every scenario is a function taking the token program; `for_both_token_programs!` turns it
 //! into one `#[test]` per program.
 
+#[macro_use]
 mod common;
 
 use anchor_lang::{prelude::Pubkey, Space};
@@ -24,23 +25,6 @@ const BUYER_FUNDS: u64 = 1_000 * USDC;
 /// The Memo program (v3): executable, loaded in LiteSVM, but not a token program.
 const MEMO_PROGRAM: Pubkey = anchor_lang::pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 const THIRTY_DAYS: i64 = 30 * 24 * 3_600;
-
-macro_rules! for_both_token_programs {
-    ($($scenario:ident),* $(,)?) => {
-        $(
-            mod $scenario {
-                #[test]
-                fn token() {
-                    super::$scenario(anchor_spl::token::spl_token::ID);
-                }
-                #[test]
-                fn token_2022() {
-                    super::$scenario(anchor_spl::token_2022::spl_token_2022::ID);
-                }
-            }
-        )*
-    };
-}
 
 for_both_token_programs!(
     first_purchase_splits_price_to_the_base_unit,

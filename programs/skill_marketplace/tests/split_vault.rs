@@ -4,6 +4,7 @@
 //! with its exact error and moves nothing. Each scenario runs under the SPL Token program and
 //! Token-2022.
 
+#[macro_use]
 mod common;
 
 use anchor_lang::prelude::Pubkey;
@@ -18,23 +19,6 @@ use solana_signer::Signer;
 const PAID: u64 = 1_234_567_891;
 /// 2.5 % of PAID, rounded up (30 864 197.275).
 const FEE: u64 = 30_864_198;
-
-macro_rules! for_both_token_programs {
-    ($($scenario:ident),* $(,)?) => {
-        $(
-            mod $scenario {
-                #[test]
-                fn token() {
-                    super::$scenario(anchor_spl::token::spl_token::ID);
-                }
-                #[test]
-                fn token_2022() {
-                    super::$scenario(anchor_spl::token_2022::spl_token_2022::ID);
-                }
-            }
-        )*
-    };
-}
 
 for_both_token_programs!(
     anyone_splits_the_vault_to_seller_and_treasury_by_the_purchase_rule,

@@ -31,6 +31,27 @@ pub const START_TIME: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 
 pub type TxResult = Result<TransactionMetadata, FailedTransactionMetadata>;
 
+/// `for_both_token_programs!(a, b)`: one `#[test]` per scenario and token program (SPL Token,
+/// Token-2022), each calling `scenario(token_program_id)`. (`#[macro_use] mod common;`)
+#[allow(unused_macros)]
+macro_rules! for_both_token_programs {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[test]
+                fn token() {
+                    super::$scenario(anchor_spl::token::spl_token::ID);
+                }
+                #[test]
+                fn token_2022() {
+                    super::$scenario(anchor_spl::token_2022::spl_token_2022::ID);
+                }
+            }
+        )*
+    };
+}
+
+
 pub fn program_id() -> Pubkey {
     skill_marketplace::ID
 }
