@@ -10,7 +10,8 @@ import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp
 import { isInitializeRequest, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { ApiError, MarketplaceClient, marketplaceMcpServer, skillMcpServer } from "@skill-marketplace/mcp";
 import { keyOf } from "./adapters/chain.js";
-import { DomainError } from "./errors.js";
+import { DomainError, type ErrorCode } from "./errors.js";
+import { STATUS } from "./http/errors.js";
 
 type Caller = { wallet: string; keyId: string };
 type Session = {
@@ -26,18 +27,22 @@ type Session = {
 /** Sessions one key (or one address without a key) may hold open at once. */
 export const MCP_SESSIONS_PER_HOLDER = 16;
 
-/** Events kept per session for resuming a stream; older ones are dropped. */
+/** Events kept per session for resuming a stream, by count and by size; older ones are dropped. */
 const EVENTS_PER_SESSION = 500;
+const EVENT_BYTES_PER_SESSION = 1024 * 1024;
 
 /** A session's replayable events, in memory (sessions live on the instance that opened them). */
 class SessionEvents implements EventStore {
-  private readonly events: { id: string; stream: string; message: JSONRPCMessage }[] = [];
+  private readonly events: { id: string; stream: string; message: JSONRPCMessage; bytes: number }[] = [];
+  private bytes = 0;
   private next = 0;
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     const id = `${streamId}_${String(++this.next).padStart(12, "0")}`;
-    this.events.push({ id, stream: streamId, message });
-    if (this.events.length > EVENTS_PER_SESSION) this.events.shift();
+    const bytes = JSON.stringify(message).length;
+    this.events.push({ id, stream: streamId, message, bytes });
+    this.bytes += bytes;
+    while (this.events.length > EVENTS_PER_SESSION || (this.bytes > EVENT_BYTES_PER_SESSION && this.events.length > 1)) this.bytes -= this.events.shift()!.bytes;
     return id;
   }
 
@@ -67,6 +72,8 @@ const rpcError = (res: Response, status: number, code: number, message: string) 
 
 export class McpHttp {
   private readonly sessions = new Map<string, Session>();
+  /** Sessions being opened (counted against their holder's share until they are open or failed). */
+  private readonly opening = new Map<string, number>();
   /** Marks this api's own loopback calls, which the per-IP limit has already counted at /mcp. */
   readonly relaySecret = randomBytes(24).toString("base64url");
   private readonly sweeper: NodeJS.Timeout;
@@ -81,7 +88,8 @@ export class McpHttp {
 
   /** Whether a request is this api's own call on behalf of an MCP session. */
   isRelay(req: Request): boolean {
-    return req.headers["x-skill-marketplace-relay"] === this.relaySecret;
+    // The secret, from this host's own address (the relay connects to the address the api listens on).
+    return req.headers["x-skill-marketplace-relay"] === this.relaySecret && req.socket.remoteAddress === req.socket.localAddress;
   }
 
   handler(kind: "marketplace" | "skill") {
@@ -89,7 +97,9 @@ export class McpHttp {
       try {
         await this.handle(kind, req, res);
       } catch (error) {
-        if (error instanceof ApiError) next(new DomainError(error.code as never, error.message.replace(`${error.code}: `, ""), error.details as never));
+        // The api's own answer, relayed: its code when it is one of ours, else the api was not reachable as itself.
+        if (error instanceof ApiError && error.code in STATUS) next(new DomainError(error.code as ErrorCode, error.message.replace(`${error.code}: `, ""), error.details as never));
+        else if (error instanceof ApiError) next(new DomainError("unavailable", `the marketplace answered ${error.status} while opening the MCP session`));
         else next(error);
       }
     };
@@ -99,6 +109,11 @@ export class McpHttp {
     const header = req.headers.authorization;
     const caller = await this.o.authenticate(header, false);
     const owner = caller?.keyId ?? null;
+    // JSON-RPC batches are not part of MCP (since 2025-06-18), and one POST must not carry a hundred calls.
+    if (Array.isArray(req.body)) {
+      rpcError(res, 400, -32600, "batches are not accepted: send one JSON-RPC message per request");
+      return;
+    }
     const id = req.headers["mcp-session-id"];
     if (typeof id === "string") {
       const session = this.sessions.get(id);
@@ -117,16 +132,29 @@ export class McpHttp {
     }
     await this.sweep();
     const holder = owner ?? `ip:${req.ip}`;
-    if ([...this.sessions.values()].filter((s) => s.holder === holder).length >= MCP_SESSIONS_PER_HOLDER) {
+    const held = [...this.sessions.values()].filter((s) => s.holder === holder).length + (this.opening.get(holder) ?? 0);
+    if (held >= MCP_SESSIONS_PER_HOLDER) {
       res.setHeader("Retry-After", "60");
       rpcError(res, 429, -32000, `at most ${MCP_SESSIONS_PER_HOLDER} MCP sessions are open per ${owner ? "API key" : "address"}: end one (DELETE /mcp with its Mcp-Session-Id) or let it idle out`);
       return;
     }
-    if (this.sessions.size >= (this.o.maxSessions ?? 1000)) {
+    if (this.sessions.size + [...this.opening.values()].reduce((a, b) => a + b, 0) >= (this.o.maxSessions ?? 500)) {
       res.setHeader("Retry-After", "60");
       rpcError(res, 503, -32000, "too many MCP sessions are open on this instance; retry in a minute");
       return;
     }
+    // Counted from now: a slow opening (a skill's details to read) cannot be raced past the caps.
+    this.opening.set(holder, (this.opening.get(holder) ?? 0) + 1);
+    try {
+      await this.openSession(kind, req, res, header, owner, holder);
+    } finally {
+      const left = (this.opening.get(holder) ?? 1) - 1;
+      if (left > 0) this.opening.set(holder, left);
+      else this.opening.delete(holder);
+    }
+  }
+
+  private async openSession(kind: "marketplace" | "skill", req: Request, res: Response, header: string | undefined, owner: string | null, holder: string): Promise<void> {
     const client = new MarketplaceClient(this.loopback(req), { apiKey: header?.replace(/^Bearer\s+/, ""), headers: { "x-skill-marketplace-relay": this.relaySecret } });
     const server =
       kind === "skill"

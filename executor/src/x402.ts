@@ -33,6 +33,8 @@ export interface VerifiedPayment {
   /** The payment, signed by the fee payer too: ready to send. */
   transaction: VersionedTransaction;
   claim: string;
+  /** The payer's one payment in flight (its funds cannot back a second one until this one ends). */
+  inFlight: string;
 }
 
 export interface FacilitatorOptions {
@@ -99,9 +101,22 @@ export class X402Facilitator {
     if (!fresh.value) throw new X402PaymentError("invalid_exact_svm_payload_transaction_blockhash_expired", "the payment's blockhash has expired: pay again");
 
     const claim = `x402:payment:${checked.messageHash}`;
-    const claimed = await this.o.redis.set(claim, "verified", "PX", this.o.claimMs ?? 180_000, "NX");
+    const claimMs = this.o.claimMs ?? 180_000;
+    const claimed = await this.o.redis.set(claim, "verified", "PX", claimMs, "NX");
     if (claimed !== "OK") throw new X402PaymentError("duplicate_settlement", "this payment was already used");
+    // One payment in flight per payer: payments simulated one by one against the same balance could otherwise
+    // all pass, run, and all but one fail to land.
+    const inFlight = `x402:payer:${checked.payer.toBase58()}`;
+    if ((await this.o.redis.set(inFlight, checked.messageHash, "PX", claimMs, "NX")) !== "OK") {
+      await this.o.redis.del(claim);
+      throw new X402PaymentError("payment_in_flight", "another payment of this payer is still running: wait for its answer");
+    }
     try {
+      // The payer can pay before the fee payer spends anything (the vault's rent, the simulation).
+      const source = await this.o.connection.getTokenAccountBalance(checked.source, "confirmed").catch(() => null);
+      if (!source || BigInt(source.value.amount) < checked.amount) {
+        throw new X402PaymentError("insufficient_funds", `the payer's token account ${checked.source.toBase58()} does not hold ${checked.amount} of ${requirements.asset}`);
+      }
       await this.ensureVault(new PublicKey(requirements.payTo), mint, tokenProgram);
       transaction.sign([this.o.feePayer]);
       const simulated = await this.o.connection.simulateTransaction(transaction, { sigVerify: true, commitment: "confirmed" });
@@ -111,27 +126,40 @@ export class X402Facilitator {
       }
     } catch (error) {
       // Nothing ran and nothing moved: the payer may try again with a payment that can land.
-      await this.o.redis.del(claim);
+      await this.o.redis.del(claim, inFlight);
       throw error;
     }
-    return { requirements, checked, transaction, claim };
+    return { requirements, checked, transaction, claim, inFlight };
   }
 
   /** Sends a verified payment and waits until it is confirmed: its signature. Called only after a successful run. */
   async settle(payment: VerifiedPayment): Promise<string> {
-    const signature = await this.o.connection.sendRawTransaction(payment.transaction.serialize(), { skipPreflight: true });
-    const confirmed = await this.o.connection.confirmTransaction(signature, "confirmed");
-    if (confirmed.value.err) {
+    // Only a payment still verified is sent, once (an abandoned or settling one is not).
+    const was = await this.o.redis.set(payment.claim, "settling", "KEEPTTL", "XX", "GET");
+    if (was !== "verified") throw new X402PaymentError("duplicate_settlement", `this payment is ${was ?? "unknown"}, not verified`);
+    try {
+      // With preflight: a payment that could no longer land is refused before it costs the fee payer anything.
+      const signature = await this.o.connection.sendRawTransaction(payment.transaction.serialize(), { skipPreflight: false, preflightCommitment: "confirmed" });
+      const confirmed = await this.o.connection.confirmTransaction(signature, "confirmed");
+      if (confirmed.value.err) {
+        await this.o.redis.set(payment.claim, "failed", "KEEPTTL");
+        throw new X402PaymentError("transaction_failed", `the payment ${signature} failed on chain: ${JSON.stringify(confirmed.value.err)}`);
+      }
+      await this.o.redis.set(payment.claim, `settled:${signature}`, "KEEPTTL");
+      return signature;
+    } catch (error) {
+      if (error instanceof X402PaymentError) throw error;
       await this.o.redis.set(payment.claim, "failed", "KEEPTTL");
-      throw new X402PaymentError("transaction_failed", `the payment ${signature} failed on chain: ${JSON.stringify(confirmed.value.err)}`);
+      throw new X402PaymentError("transaction_failed", `the payment could not be sent: ${(error as Error).message}`);
+    } finally {
+      await this.o.redis.del(payment.inFlight);
     }
-    await this.o.redis.set(payment.claim, `settled:${signature}`, "KEEPTTL");
-    return signature;
   }
 
   /** A verified payment whose run failed: never settled, and never usable again. */
   async abandon(payment: VerifiedPayment): Promise<void> {
-    await this.o.redis.set(payment.claim, "abandoned", "KEEPTTL");
+    await this.o.redis.set(payment.claim, "abandoned", "KEEPTTL", "XX");
+    await this.o.redis.del(payment.inFlight);
   }
 
   private async tokenProgramOf(mint: PublicKey): Promise<PublicKey> {

@@ -21,10 +21,13 @@ export const X402_NETWORKS = {
 } as const;
 /** How long a payment asked for stays good (the client's blockhash lives about a minute anyway). */
 export const X402_MAX_TIMEOUT_SECONDS = 60;
-/** The most a payment may bid per compute unit (micro-lamports): the marketplace pays the fee. */
-export const X402_MAX_COMPUTE_UNIT_PRICE = 5_000_000n;
-/** The most compute units a payment may ask for: a transfer and a memo need far less. */
-export const X402_MAX_COMPUTE_UNITS = 200_000;
+/**
+ * The most a payment may bid per compute unit (micro-lamports), and the most units it may ask for: the marketplace
+ * pays the fee, so at most 40,000 × 100,000 / 10⁶ = 4,000 lamports of priority per payment (the x402 client asks
+ * for 20,000 units at 1 micro-lamport; a transfer and a memo need far less).
+ */
+export const X402_MAX_COMPUTE_UNIT_PRICE = 100_000n;
+export const X402_MAX_COMPUTE_UNITS = 40_000;
 export const MEMO_PROGRAM_ID = new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 
 /** The CAIP-2 id of a cluster from its genesis hash (base58, first 32 characters). */
@@ -106,6 +109,8 @@ export class X402PaymentError extends Error {
 export interface CheckedPayment {
   /** The wallet whose tokens pay (the transfer's authority and signer). */
   payer: PublicKey;
+  /** The token account the tokens leave. */
+  source: PublicKey;
   amount: bigint;
   /** The payment's identity: sha256 of the message, base64 (what the fee payer's signature slot cannot change). */
   messageHash: string;
@@ -130,6 +135,10 @@ export function checkExactPayment(tx: VersionedTransaction, req: PaymentRequirem
   if (!keys[0]?.equals(feePayer)) fail("invalid_exact_svm_payload_transaction_fee_payer", `the fee payer must be ${feePayer.toBase58()}`);
   if (message.header.numRequiredSignatures !== 2) fail("invalid_exact_svm_payload_transaction", "a payment has two signers: the fee payer and the payer");
   const ixs = message.compiledInstructions;
+  // Every index names an account of the message (a crafted one could point past them).
+  if (ixs.some((ix) => ix.programIdIndex >= keys.length || ix.accountKeyIndexes.some((i) => i >= keys.length))) {
+    fail("invalid_exact_svm_payload_transaction", "an instruction names an account the message does not hold");
+  }
   if (ixs.length < 3 || ixs.length > 4) fail("invalid_exact_svm_payload_transaction_instructions_length", `a payment has 3 or 4 instructions, not ${ixs.length}`);
   const programOf = (i: number) => keys[ixs[i]!.programIdIndex]!;
   const data = (i: number) => Buffer.from(ixs[i]!.data);
@@ -153,7 +162,7 @@ export function checkExactPayment(tx: VersionedTransaction, req: PaymentRequirem
   if (data(2)[0] !== 12 || data(2).length !== 10 || transfer.accountKeyIndexes.length !== 4) {
     fail("invalid_exact_svm_payload_no_transfer_instruction", "the third instruction must be a TransferChecked (source, mint, destination, authority)");
   }
-  const [, mintIndex, destinationIndex, authorityIndex] = transfer.accountKeyIndexes as [number, number, number, number];
+  const [sourceIndex, mintIndex, destinationIndex, authorityIndex] = transfer.accountKeyIndexes as [number, number, number, number];
   const mint = keys[mintIndex]!;
   const destination = keys[destinationIndex]!;
   const payer = keys[authorityIndex]!;
@@ -177,5 +186,5 @@ export function checkExactPayment(tx: VersionedTransaction, req: PaymentRequirem
   const signature = tx.signatures[authorityIndex];
   const ed = o.ed25519 ?? nobleEd25519;
   if (!signature || !ed.verify(signature, bytes, payer.toBytes())) fail("invalid_exact_svm_payload_transaction_signature", "the payer's signature does not verify");
-  return { payer, amount, messageHash: Buffer.from(sha256(bytes)).toString("base64") };
+  return { payer, source: keys[sourceIndex]!, amount, messageHash: Buffer.from(sha256(bytes)).toString("base64") };
 }

@@ -225,6 +225,14 @@ describe("MCP: the marketplace's tools for agents, over stdio and Streamable HTT
       });
       assert.equal(answer.status, 400);
       assert.deepEqual(await answer.json(), { jsonrpc: "2.0", error: { code: -32000, message: "no session: send initialize first (without Mcp-Session-Id)" }, id: null });
+      // A batch (not part of MCP since 2025-06-18) would carry many calls in one request: refused whole.
+      const batch = await fetch(new URL("/mcp", apiUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "tools/list" }, { jsonrpc: "2.0", id: 2, method: "tools/list" }]),
+      });
+      assert.equal(batch.status, 400);
+      assert.deepEqual(await batch.json(), { jsonrpc: "2.0", error: { code: -32600, message: "batches are not accepted: send one JSON-RPC message per request" }, id: null });
       const { client, transport } = await http();
       const id = transport.sessionId!;
       const open = api.mcp.open;

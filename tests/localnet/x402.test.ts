@@ -2,7 +2,8 @@
 // (@x402/svm's exact scheme, signing with the payer's keypair through @solana/kit): what a call asks for, a
 // payment verified then settled into the skill's vault (the payer pays no SOL: the fee payer does), and every
 // refusal with its reason while no money moves: a payment for another skill or amount, an expired blockhash, a
-// payment used twice (in sequence and concurrently), a payer who cannot pay, a payment whose run failed.
+// payment used twice (in sequence and concurrently), a second payment while one runs, a payer who cannot pay
+// (refused before the fee payer spends anything), a payment whose run failed (never sent, even if asked).
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import { createKeyPairSignerFromBytes } from "@solana/kit";
@@ -138,12 +139,16 @@ describe("localnet: x402 payments, verified and settled by the marketplace's fac
     // A wallet with SOL but no token account of the asset: the payment cannot land, and its claim is let go.
     const poor = await fundedActor(chain.connection);
     const claims = (await redis.keys("x402:payment:*")).length;
-    await assert.rejects(facilitator.verify(await pay(req, poor.keypair), req), refusedWith("transaction_simulation_failed"));
+    await assert.rejects(facilitator.verify(await pay(req, poor.keypair), req), refusedWith("insufficient_funds"));
     assert.equal((await redis.keys("x402:payment:*")).length, claims, "the failed payment holds no claim");
 
     const verified = await facilitator.verify(await pay(req), req);
+    // While it runs, the payer's funds back no second payment.
+    await assert.rejects(facilitator.verify(await pay(req), req), refusedWith("payment_in_flight"));
     await facilitator.abandon(verified);
     assert.equal(await redis.get(verified.claim), "abandoned");
+    // An abandoned payment is never sent, even if asked.
+    await assert.rejects(facilitator.settle(verified), refusedWith("duplicate_settlement"));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.deepEqual(await balances(), before, "an abandoned payment never lands");
   });

@@ -89,6 +89,7 @@ describe("sdk: x402 pay-per-call", () => {
       const tx = payment(ixs);
       const checked = checkExactPayment(tx, req, { tokenProgram: TOKEN_PROGRAM_ID });
       assert.ok(checked.payer.equals(payer.publicKey));
+      assert.ok(checked.source.equals(payerToken));
       assert.equal(checked.amount, 10_000n);
       tx.signatures[0] = randomBytes(64);
       assert.equal(checkExactPayment(tx, req, { tokenProgram: TOKEN_PROGRAM_ID }).messageHash, checked.messageHash);
@@ -120,8 +121,10 @@ describe("sdk: x402 pay-per-call", () => {
     refused(payment([limit, price, transfer(), memo([feePayer.publicKey])]), "invalid_exact_svm_payload_unknown_fourth_instruction");
     // The fee payer's own address in the transfer (here as its source account).
     refused(payment([limit, price, createTransferCheckedInstruction(feePayer.publicKey, mint, vault, payer.publicKey, 10_000n, 6)]), "invalid_exact_svm_payload_transaction_fee_payer_included_in_instruction_accounts");
-    refused(payment([limit, ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 5_000_001 }), transfer()]), "invalid_exact_svm_payload_transaction_instructions_compute_price_instruction_too_high");
-    refused(payment([ComputeBudgetProgram.setComputeUnitLimit({ units: 200_001 }), price, transfer()]), "invalid_exact_svm_payload_transaction_instructions_compute_limit_instruction");
+    refused(payment([limit, ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 100_001 }), transfer()]), "invalid_exact_svm_payload_transaction_instructions_compute_price_instruction_too_high");
+    refused(payment([ComputeBudgetProgram.setComputeUnitLimit({ units: 40_001 }), price, transfer()]), "invalid_exact_svm_payload_transaction_instructions_compute_limit_instruction");
+    // At the caps, accepted: 4,000 lamports of priority at most.
+    assert.equal(checkExactPayment(payment([ComputeBudgetProgram.setComputeUnitLimit({ units: 40_000 }), ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 100_000 }), transfer()]), req, { tokenProgram: TOKEN_PROGRAM_ID }).amount, 10_000n);
     // Someone else's fee payer.
     refused(payment([limit, price, transfer()]), "invalid_exact_svm_payload_transaction_fee_payer", { ...req, extra: { feePayer: Keypair.generate().publicKey.toBase58() } });
   });
@@ -133,6 +136,12 @@ describe("sdk: x402 pay-per-call", () => {
     const other = Keypair.generate();
     const withThird = new TransactionInstruction({ programId: MEMO_PROGRAM_ID, keys: [{ pubkey: other.publicKey, isSigner: true, isWritable: false }], data: Buffer.from("x") });
     refused(payment([limit, price, transfer(), withThird], [payer, other]), "invalid_exact_svm_payload_transaction");
+  });
+
+  it("refuses an instruction that names an account past the message's", () => {
+    const tx = payment([limit, price, transfer(), memo()]);
+    (tx.message.compiledInstructions[2]!.accountKeyIndexes as number[])[1] = 99;
+    refused(tx, "invalid_exact_svm_payload_transaction");
   });
 
   it("headers are base64 JSON; anything else is an invalid payload", () => {

@@ -1,13 +1,13 @@
 // Request ids and one structured log line per request. Every response carries `x-request-id` (the
 // caller's, when it is sane, else a new UUID); at `info` a line is written when the response
-// finishes, and at quieter levels nothing is spent on it. Credentials (Authorization, Cookie)
-// never reach the logs.
+// finishes, and at quieter levels nothing is spent on it. Credentials (Authorization, Cookie, the
+// MCP relay's secret) never reach the logs.
 import type { NextFunction, Request, Response } from "express";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 
 const SANE_ID = /^[\w-]{1,64}$/;
-const SECRET_HEADERS = new Set(["authorization", "cookie"]);
+const SECRET_HEADERS = new Set(["authorization", "cookie", "x-skill-marketplace-relay"]);
 
 declare module "express-serve-static-core" {
   interface Request {

@@ -30,6 +30,7 @@ for_both_token_programs!(
     a_vault_of_another_authority_is_constraint_token_owner,
     another_skills_vault_authority_is_constraint_seeds,
     no_key_can_move_the_vault_directly,
+    one_account_as_seller_and_treasury_is_shared_token_account,
 );
 
 struct Vault {
@@ -180,4 +181,19 @@ fn no_key_can_move_the_vault_directly(token_program: Pubkey) {
     let failed = v.env.send(&[transfer], &[&admin]).expect_err("a transfer the vault's owner did not sign");
     assert_eq!(failed.err, solana_transaction_error::TransactionError::InstructionError(0, InstructionError::Custom(spl_token::error::TokenError::OwnerMismatch as u32)));
     assert_eq!(v.balances(), (PAID, 0, 0));
+}
+
+fn one_account_as_seller_and_treasury_is_shared_token_account(token_program: Pubkey) {
+    // The treasury's own skill: its token account would stand on both sides.
+    let mut env = Env::new();
+    let mint = create_mint(&mut env, &token_program).pubkey();
+    let treasury = env.treasury.insecure_clone();
+    env.svm.airdrop(&treasury.pubkey(), 10 * SOL).expect("airdrop");
+    let skill = env.register_skill(&treasury, "treasury-skill", Pricing::Usage { units_per_purchase: 100 }, 10_000, Some(mint));
+    let vault = token_account(&mut env, &token_program, &mint, &vault_authority(&skill), PAID);
+    let both = token_account(&mut env, &token_program, &mint, &treasury.pubkey(), 0);
+    let caller = env.funded(SOL);
+    let split = Split { skill, vault_authority: vault_authority(&skill), mint, vault, seller_token: both, treasury_token: both, token_program };
+    env.expect_failure(&[split_vault_ix(&split)], &[&caller], program_error(MarketplaceError::SharedTokenAccount));
+    assert_eq!(token_balance(&env, &vault), PAID);
 }

@@ -54,11 +54,14 @@ pub struct SplitVault<'info> {
 ///   token account owned by `marketplace.treasury`, same mint and token program as the vault.
 /// - Nothing else can move that balance: the vault authority is a PDA no key holds, and this is
 ///   the only instruction that signs for it.
-/// - Refused while the marketplace is paused, and for an empty vault (`NothingToSplit`).
+/// - Refused while the marketplace is paused, for an empty vault (`NothingToSplit`), and when the
+///   seller's and the treasury's token accounts are one account (`SharedTokenAccount`).
 /// - Emits `VaultSplit` with the amounts each side received, measured.
 pub fn handler(ctx: Context<SplitVault>) -> Result<()> {
     let accounts = &ctx.accounts;
     accounts.marketplace.require_open()?;
+    // One account on both sides would make the measured amounts of the event wrong (an author who is the treasury).
+    require_keys_neq!(accounts.seller_token.key(), accounts.treasury_token.key(), MarketplaceError::SharedTokenAccount);
     let amount = accounts.vault.amount;
     require!(amount > 0, MarketplaceError::NothingToSplit);
     let fee_bps = accounts.marketplace.fee_at(Clock::get()?.unix_timestamp);
