@@ -217,7 +217,7 @@ export function marketplaceMcpServer(o: McpOptions): McpServer {
     "list_licenses",
     {
       title: "Your licenses",
-      description: "Your licenses, newest first, each with its status on chain now; a cursor while more remain",
+      description: "Your licenses in address order, each with its status on chain now; a cursor while more remain",
       inputSchema: { limit: z.number().int().min(1).max(40).optional(), cursor: z.string().max(44).optional() },
       outputSchema: { licenses: z.array(License), nextCursor: z.string().nullable() },
       annotations: READ_ONLY,

@@ -45,7 +45,7 @@ export function licenseView(state: LicenseState & { license: { address: PublicKe
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** The indexed licenses of a buyer, newest first, after the license `after` (a page's cursor). */
+/** The indexed licenses of a buyer in address order, after the license `after` (a page's cursor). */
 export type LicenseIndex = (buyer: string, take: number, after?: string) => Promise<{ address: string; skill: string }[]>;
 
 /** Most licenses listed on one page: each costs two accounts of one getMultipleAccounts (at most 100). */
@@ -57,7 +57,7 @@ export class Licenses {
     private readonly index?: LicenseIndex,
   ) {}
 
-  /** `buyer`'s licenses as the chain holds them now (the index says which), newest first; a cursor while more remain. */
+  /** `buyer`'s licenses as the chain holds them now (the index says which), in address order; a cursor while more remain. */
   async list(buyer: PublicKey, limit: number, cursor?: string): Promise<{ licenses: LicenseView[]; nextCursor: string | null }> {
     if (!this.index) throw new Error("no license index");
     const rows = await this.index(buyer.toBase58(), limit + 1, cursor);

@@ -136,7 +136,7 @@ export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Lic
   api.add({
     method: "get",
     path: "/agents/me/licenses",
-    summary: "The calling agent's licenses, newest first, each with its status on chain now",
+    summary: "The calling agent's licenses in address order (stable across pages), each with its status on chain now",
     tag: "purchases",
     auth: "required",
     query: z.object({

@@ -94,14 +94,16 @@ export function paymentStore(db: PrismaClient, pool: pg.Pool): PaymentStore {
   };
 }
 
-/** The indexed, open licenses of a buyer, newest first (keyset by address after the first page). */
+/**
+ * The indexed, open licenses of a buyer in address order, after the address `after`: a keyset on a column that
+ * never changes, so a renewal or a closed license between two pages neither skips nor repeats one.
+ */
 export function licenseIndex(prisma: PrismaClient) {
   return async (buyer: string, take: number, after?: string): Promise<{ address: string; skill: string }[]> =>
     prisma.license.findMany({
-      where: { buyer, closed: false },
-      orderBy: [{ purchasedAt: "desc" }, { address: "asc" }],
+      where: { buyer, closed: false, ...(after ? { address: { gt: after } } : {}) },
+      orderBy: { address: "asc" },
       select: { address: true, skill: true },
       take,
-      ...(after ? { cursor: { address: after }, skip: 1 } : {}),
     });
 }
