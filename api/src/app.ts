@@ -69,7 +69,7 @@ export function buildApp(deps: AppDeps) {
   skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
   receiptRoutes(api, stores.receipts);
-  if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }));
+  if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }), config.API_PUBLIC_URL);
   // Publishing builds on an executor: without one the paths do not exist (as for execute).
   const publishing = new Publishing({
     store: stores.publishStore,

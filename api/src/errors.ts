@@ -60,6 +60,9 @@ export const ERROR_CODES = [...new Set([...API_ERROR_CODES, ...EXECUTE_ERROR_COD
 export type ErrorCode = (typeof API_ERROR_CODES)[number] | (typeof EXECUTE_ERROR_CODES)[number];
 
 export class DomainError extends Error {
+  /** Headers the answer carries (x402's PAYMENT-REQUIRED on a 402). */
+  headers: Record<string, string> = {};
+
   constructor(
     readonly code: ErrorCode,
     message: string,

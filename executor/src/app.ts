@@ -26,6 +26,16 @@ export const CallRequest = z
   })
   .strict();
 
+/** A call paid with x402: no API key, no license; the payment (PAYMENT-SIGNATURE) or nothing, to learn the price. */
+export const PaidCallRequest = z
+  .object({
+    skill: pubkey,
+    payment: z.string().min(1).max(16_384).optional(),
+    endpoint: z.string().min(1).max(64),
+    payload: z.unknown(),
+  })
+  .strict();
+
 /** What publishing sends to build a skill: its checked manifest and files (base64). */
 export const BuildRequest = z
   .object({
@@ -93,6 +103,16 @@ export function buildExecutorApp(o: {
       const { phases, ...answer } = await o.executor.execute({ ...parsed.data, token: parsed.data.token });
       res.set("Server-Timing", Object.entries(phases).map(([name, ms]) => `${name};dur=${ms}`).join(", "));
       res.json(answer);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.post("/v1/paid-calls", authorized, express.json({ limit: "1mb" }), async (req, res, next) => {
+    try {
+      const parsed = PaidCallRequest.safeParse(req.body);
+      if (!parsed.success) return invalid(res, parsed.error);
+      res.json(await o.executor.executePaid(parsed.data));
     } catch (error) {
       next(error);
     }

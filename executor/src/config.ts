@@ -37,6 +37,10 @@ const schema = z
     /** Below this meter balance the health endpoint warns (each batch costs one signature fee). */
     EXECUTOR_METER_MIN_LAMPORTS: z.coerce.number().int().min(0).default(10_000_000),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** x402 pay-per-call on the execute URL (the meter authority pays the payments' fees): on or off. */
+    EXECUTOR_X402: z.enum(["on", "off"]).default("on"),
+    /** The CAIP-2 network 402 answers name; default: the cluster's by its genesis hash (a local node: devnet's). */
+    X402_NETWORK: z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, "must be solana:<32 characters of the genesis hash>").optional(),
   })
   .refine((c) => c.NODE_ENV !== "production" || c.EXECUTOR_SECRET !== DEVELOPMENT_EXECUTOR_SECRET, {
     path: ["EXECUTOR_SECRET"],

@@ -27,6 +27,8 @@ import {
   signReceipt,
   verifyLicenseToken,
   versionAt,
+  X402PaymentError,
+  type PaymentRequirements,
   type LicenseAccount,
   type LicenseStatus,
   type MarketplaceAccount,
@@ -40,6 +42,7 @@ import { RUNTIMES, validEntryPoint, type RuntimeName } from "./runtimes.js";
 import type { RunResult, Sandbox, WarmPool } from "./sandbox.js";
 import { lockLicense, RECEIPT_COLUMNS } from "./receipts.js";
 import { callInsert, type CallRecord } from "./reliability.js";
+import type { X402Facilitator, VerifiedPayment } from "./x402.js";
 
 /** Image labels the publishing pipeline writes (and the executor reads) on every skill image. */
 export const IMAGE_LABELS = {
@@ -69,6 +72,20 @@ export interface ExecutorOptions {
   licenseCacheMs?: number;
   /** Calls per minute per license (the platform's maximum). */
   licenseCallsPerMinute?: number;
+  /** Takes x402 payments for calls of usage-priced skills; without one, paid calls are refused. */
+  x402?: X402Facilitator;
+}
+
+export interface PaidRequest {
+  skill: string;
+  endpoint: string;
+  payload: unknown;
+  /** The PAYMENT-SIGNATURE header; absent: the call answers what to pay (payment_required). */
+  payment?: string;
+}
+
+export interface PaidResult extends Omit<ExecuteResult, "phases"> {
+  payment: { transaction: string; network: string; payer: string; amount: string };
 }
 
 export interface ExecuteRequest {
@@ -240,6 +257,101 @@ export class Executor {
     await this.commit(reservation, receipt, claims.holder, signature, { ...call, receiptId: receipt.id });
     done("receipt");
     return { result: run.output, usage: { units, durationMs: receipt.durationMs, receipt: { ...receipt, signature } }, phases };
+  }
+
+  /** What one call of `skill` costs over x402, or why it cannot be paid per call. */
+  async paymentRequirements(skill: string): Promise<PaymentRequirements> {
+    if (!this.o.x402) throw new ExecuteError("payment_not_accepted", "this marketplace takes no x402 payments: buy a license");
+    const requirements = await this.o.x402.requirements(new PublicKey(skill));
+    if (!requirements) throw new ExecuteError("payment_not_accepted", `skill ${skill} is not paid per call (only usage-priced skills in a token are): buy a license`);
+    return requirements;
+  }
+
+  /**
+   * One call paid with x402, pay on success: the payment is verified (and claimed) before the skill runs, sent only
+   * after the run succeeded; a refused, failed or timed-out run abandons it, so it never lands and costs nothing.
+   * The receipt names the payment's transaction instead of a license, and is never batched into record_usage.
+   */
+  async executePaid(request: PaidRequest): Promise<PaidResult> {
+    const requirements = await this.paymentRequirements(request.skill);
+    if (!request.payment) throw new ExecuteError("payment_required", `this call costs ${requirements.amount} of ${requirements.asset}`, { requirements });
+    let verified: VerifiedPayment;
+    try {
+      verified = await this.o.x402!.verify(request.payment, requirements);
+    } catch (error) {
+      if (error instanceof X402PaymentError) throw new ExecuteError("payment_invalid", error.message, { reason: error.reason, requirements });
+      throw error;
+    }
+    const payer = verified.checked.payer.toBase58();
+    const now = Math.floor(Date.now() / 1000);
+    let run: RunResult;
+    let image: SkillImage;
+    let digest: string;
+    let version: string;
+    try {
+      // The payer's license (usually none) is read with the skill: the same cached state as licensed calls.
+      const state = await this.chainState(request.skill, licensePda(new PublicKey(request.skill), verified.checked.payer, this.programId).toBase58());
+      if (state.marketplace.paused) throw new ExecuteError("marketplace_paused", LICENSE_STATUS_REASONS.paused);
+      if (state.skill.suspended) throw new ExecuteError("skill_suspended", LICENSE_STATUS_REASONS.suspended);
+      if (!state.skill.active) throw new ExecuteError("skill_inactive", LICENSE_STATUS_REASONS.inactive);
+      const at = versionAt(state.skill, now);
+      version = semverText(at.version);
+      digest = bytesToHex(Uint8Array.from(at.provenance.imageDigest));
+      image = await this.image(digest);
+      if (image.endpoints && !image.endpoints.includes(request.endpoint)) {
+        throw new ExecuteError("endpoint_unknown", `the skill has no endpoint ${JSON.stringify(request.endpoint)}; it has ${image.endpoints.join(", ")}`);
+      }
+      await this.rateLimit(`x402:${payer}`, image.callsPerMinute);
+      const input = { endpoint: request.endpoint, payload: request.payload };
+      run = this.o.warmPool
+        ? await this.o.warmPool.run(image.id, image.command, image.limits, input)
+        : await this.o.sandbox.run(image.id, image.command, image.limits, input);
+    } catch (error) {
+      await this.o.x402!.abandon(verified);
+      throw error;
+    }
+    const call: CallRecord = { id: randomUUID(), skill: request.skill, version, imageDigest: digest, license: "", outcome: run.outcome, durationMs: run.durationMs, receiptId: null };
+    if (run.outcome !== "ok") {
+      await this.o.x402!.abandon(verified);
+      const insert = callInsert(call);
+      await this.o.pool.query(insert.text, insert.values).catch(() => undefined);
+      this.o.logger.info({ skill: request.skill, payer, outcome: run.outcome }, "paid skill call failed; payment abandoned, nothing charged");
+      throw new ExecuteError("skill_failed", `${run.message ?? "the skill failed"}; the payment was not sent`, { outcome: run.outcome, durationMs: Math.round(run.durationMs) });
+    }
+    let transaction: string;
+    try {
+      transaction = await this.o.x402!.settle(verified);
+    } catch (error) {
+      throw new ExecuteError("payment_failed", `the skill ran but its payment did not land, so its answer is withheld: ${(error as Error).message}`);
+    }
+    const receipt: Receipt = {
+      id: randomUUID(),
+      license: "",
+      skill: request.skill,
+      version,
+      imageDigest: digest,
+      inputHash: sha256Hex(JSON.stringify({ endpoint: request.endpoint, payload: request.payload })),
+      outputHash: sha256Hex(run.outputText!),
+      units: 1,
+      exitStatus: run.outcome,
+      durationMs: Math.round(run.durationMs),
+      time: Date.now(),
+      meter: this.o.meter.publicKey.toBase58(),
+      payment: transaction,
+    };
+    const signature = signReceipt(receipt, this.o.meter.secretKey, this.ed25519);
+    const values = [receipt.id, receipt.license, receipt.skill, payer, receipt.version, receipt.imageDigest, receipt.inputHash, receipt.outputHash, receipt.units, receipt.exitStatus, receipt.durationMs, receipt.time, receipt.meter, signature, transaction];
+    const insert = callInsert({ ...call, receiptId: receipt.id }, values.length + 1);
+    await this.o.pool.query(
+      `WITH receipt AS (INSERT INTO receipts (${RECEIPT_COLUMNS}, signature, payment) VALUES (${values.map((_, i) => `$${i + 1}`).join(", ")}))
+       ${insert.text}`,
+      [...values, ...insert.values],
+    );
+    return {
+      result: run.output,
+      usage: { units: 1, durationMs: receipt.durationMs, receipt: { ...receipt, signature } },
+      payment: { transaction, network: requirements.network, payer, amount: requirements.amount },
+    };
   }
 
   /**

@@ -9,6 +9,8 @@ import { Executor } from "./executor.js";
 import { RUNTIMES } from "./runtimes.js";
 import { refreshReliability } from "./reliability.js";
 import { Settlement } from "./settlement.js";
+import { X402Facilitator } from "./x402.js";
+import { x402Network } from "@skill-marketplace/sdk";
 import { chooseRuntime, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
 
 const config = configOrExit("executor", () => loadConfig());
@@ -31,6 +33,11 @@ const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2 });
 const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
 const sandbox = new Sandbox(docker, runtime);
 const warmPool = new WarmPool(sandbox, config.EXECUTOR_WARM_POOL);
+// The marketplace as its own x402 facilitator: the meter authority (funded, on health) pays the payments' fees.
+const x402 =
+  config.EXECUTOR_X402 === "on"
+    ? new X402Facilitator({ connection, redis, feePayer: config.meter, network: config.X402_NETWORK ?? x402Network(await connection.getGenesisHash()) })
+    : undefined;
 const executor = new Executor({
   connection,
   pool,
@@ -43,6 +50,7 @@ const executor = new Executor({
   logger,
   licenseCacheMs: config.EXECUTOR_LICENSE_CACHE_MS,
   licenseCallsPerMinute: config.EXECUTOR_CALLS_PER_MINUTE,
+  x402,
 });
 await executor.listen(config.INDEXER_REDIS_CHANNEL);
 const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS, maxAgeMs: config.EXECUTOR_SETTLE_MAX_AGE_MS });

@@ -83,7 +83,7 @@ export class Settlement {
     for (let i = 0; i < rounds; i++) {
       await this.tick(true);
       const { rows } = await this.o.pool.query<{ open: number }>(
-        `SELECT (SELECT count(*) FROM receipts WHERE batch_id IS NULL) + (SELECT count(*) FROM usage_batches WHERE status IN ('pending', 'sent')) AS open`,
+        `SELECT (SELECT count(*) FROM receipts WHERE batch_id IS NULL AND payment IS NULL) + (SELECT count(*) FROM usage_batches WHERE status IN ('pending', 'sent')) AS open`,
       );
       if (Number(rows[0]!.open) === 0) return;
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
@@ -94,7 +94,7 @@ export class Settlement {
   private async unsettledLicenses(all: boolean): Promise<string[]> {
     const { rows } = await this.o.pool.query<{ license: string }>(
       `SELECT r.license FROM receipts r
-       WHERE r.batch_id IS NULL
+       WHERE r.batch_id IS NULL AND r.payment IS NULL
          AND NOT EXISTS (SELECT 1 FROM usage_batches b WHERE b.license = r.license AND b.status IN ('pending', 'sent'))
        GROUP BY r.license
        HAVING $1 OR count(*) >= $2 OR min(r.created_at) < now() - $3 * interval '1 millisecond'
@@ -121,7 +121,7 @@ export class Settlement {
       await lockLicense(client, license);
       const open = await client.query("SELECT 1 FROM usage_batches WHERE license = $1 AND status IN ('pending', 'sent') LIMIT 1", [license]);
       const { rows } = await client.query<ReceiptRow>(
-        `SELECT ${RECEIPT_COLUMNS} FROM receipts WHERE license = $1 AND batch_id IS NULL ORDER BY created_at, id LIMIT $2`,
+        `SELECT ${RECEIPT_COLUMNS} FROM receipts WHERE license = $1 AND batch_id IS NULL AND payment IS NULL ORDER BY created_at, id LIMIT $2`,
         [license, this.o.maxReceipts ?? 1_000],
       );
       if (open.rowCount || rows.length === 0) return null;

@@ -18,6 +18,14 @@ export const EXECUTE_ERROR_STATUS = {
   rate_limited: 429,
   skill_failed: 422,
   executor_unavailable: 503,
+  /** x402: this call needs a payment (PAYMENT-REQUIRED says which). */
+  payment_required: 402,
+  /** x402: the payment sent is not the one asked for, or cannot land (details.reason says why). */
+  payment_invalid: 402,
+  /** x402: the skill is not paid per call (buy a license instead). */
+  payment_not_accepted: 409,
+  /** x402: the run succeeded but its payment did not land: nothing was charged and the result is withheld. */
+  payment_failed: 502,
 } as const;
 
 export type ExecuteErrorCode = keyof typeof EXECUTE_ERROR_STATUS;

@@ -29,6 +29,8 @@ export interface Receipt {
   time: number;
   /** The meter authority that signs (base58). */
   meter: string;
+  /** x402 calls: the signature of the payment transaction that paid for the call (no license: `license` is ""). */
+  payment?: string;
 }
 
 const DOMAIN = "skill-marketplace usage receipt v1\n";
@@ -40,6 +42,8 @@ export const sha256Hex = (bytes: Uint8Array | string) => hex(sha256(typeof bytes
 /** The bytes a meter signs for `receipt`: a domain line, then every field in a fixed order. */
 export function receiptMessage(r: Receipt): Uint8Array {
   const fields = [r.id, r.license, r.skill, r.version, r.imageDigest, r.inputHash, r.outputHash, String(r.units), r.exitStatus, String(r.durationMs), String(r.time), r.meter];
+  // A paid call's receipt signs its payment too (receipts of licensed calls are unchanged).
+  if (r.payment !== undefined) fields.push(`payment:${r.payment}`);
   if (fields.some((f) => f.includes("\n"))) throw new Error("a receipt field holds a newline");
   return new TextEncoder().encode(DOMAIN + fields.join("\n"));
 }

@@ -30,9 +30,13 @@ export const X402_MAX_COMPUTE_UNIT_PRICE = 100_000n;
 export const X402_MAX_COMPUTE_UNITS = 40_000;
 export const MEMO_PROGRAM_ID = new PublicKey("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 
-/** The CAIP-2 id of a cluster from its genesis hash (base58, first 32 characters). */
+/**
+ * The CAIP-2 id x402 clients know a cluster by: its genesis hash's first 32 characters. Clients know only the three
+ * public clusters, so any other (a local node) answers as devnet.
+ */
 export function x402Network(genesisHash: string): string {
-  return `solana:${genesisHash.slice(0, 32)}`;
+  const id = `solana:${genesisHash.slice(0, 32)}`;
+  return (Object.values(X402_NETWORKS) as string[]).includes(id) ? id : X402_NETWORKS.devnet;
 }
 
 /**

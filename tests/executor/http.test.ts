@@ -226,7 +226,7 @@ describe("executor over HTTP: the api's execute URL", function () {
     assert.equal((await api.withConfig({ EXECUTOR_URL: "" }).get("/api/v1/openapi.json").expect(200)).body.paths["/api/v1/skills/{id}/execute"], undefined);
     const doc = (await api.http.get("/api/v1/openapi.json").expect(200)).body;
     const operation = doc.paths["/api/v1/skills/{id}/execute"].post;
-    assert.deepEqual(operation.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name).sort(), ["x-license-token", "x-purchase-token"]);
+    assert.deepEqual(operation.parameters.filter((p: { in: string }) => p.in === "header").map((p: { name: string }) => p.name).sort(), ["payment-signature", "x-license-token", "x-purchase-token"]);
     assert.ok(operation.responses["200"] && operation.responses["422"] && operation.responses["503"]);
   });
 });

@@ -14,13 +14,28 @@ import { pathToFileURL } from "node:url";
 import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { checkManifest, licensePda, licenseTokenClaims, preparePurchase, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
-import { BUILD_LABEL, buildSkillImage } from "@skill-marketplace/executor";
+import {
+  checkManifest,
+  decodeX402Header,
+  licensePda,
+  licenseTokenClaims,
+  preparePurchase,
+  signLicenseToken,
+  skillPda,
+  skillVault,
+  skillVaultAuthorityPda,
+  verifyReceiptSignature,
+  X402_NETWORKS,
+} from "@skill-marketplace/sdk";
+import { createKeyPairSignerFromBytes } from "@solana/kit";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { ExactSvmScheme } from "@x402/svm/exact/client";
+import { BUILD_LABEL, buildSkillImage, X402Facilitator } from "@skill-marketplace/executor";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { testDocker } from "../helpers/docker.js";
 import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/localnet.js";
-import { actor, airdrop, registerAgentFor, type Actor } from "../helpers/marketplace.js";
+import { actor, airdrop, createUsdc, mintUsdc, registerAgentFor, tokenBalance, type Actor } from "../helpers/marketplace.js";
 import { redisUrl } from "../helpers/database.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -120,7 +135,9 @@ describe("publishing: from a repository to a skill buyers run", function () {
     pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
     redis = new Redis(redisUrl(11));
     await redis.flushdb();
-    executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, options: { licenseCacheMs: 0 } });
+    // The executor takes x402 payments too, its meter authority paying their fees (as the service runs it).
+    const x402 = new X402Facilitator({ connection: api.chain.connection, redis, feePayer: api.chain.meter.keypair, network: X402_NETWORKS.devnet });
+    executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, options: { licenseCacheMs: 0, x402 } });
     seller = await fundedActor();
     stranger = await fundedActor();
     await registerAgentFor(seller, "publishing-seller");
@@ -302,6 +319,73 @@ describe("publishing: from a repository to a skill buyers run", function () {
     assert.ok(listed.tools.some((t) => t.name === "buy_skill"));
     const called = (await inspector("--method", "tools/call", "--tool-name", "get_receipt", "--tool-arg", `id=${receiptId}`)) as { structuredContent: { receipt: { id: string } } };
     assert.equal(called.structuredContent.receipt.id, receiptId);
+  });
+
+  it("x402: an agent with the unmodified x402 client pays per call and gets the result; paid only on success; a payment runs once", async () => {
+    const payer = await fundedActor();
+    const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, [payer.publicKey]);
+    const payerToken = usdc.accounts.get(payer.publicKey.toBase58())!;
+    await mintUsdc(api.chain.connection, api.chain.admin.keypair, usdc, payerToken, 1_000_000n);
+    // The text-stats skill priced in that token: 500,000 base units for 100 calls, so 5,000 a call.
+    const repo = repository((_dir, m) => Object.assign(m.pricing as Record<string, unknown>, { currency: usdc.mint.toBase58(), price: "500000" }));
+    const skill = await registered(repo);
+    const url = `${apiUrl}/api/v1/skills/${skill}/execute`;
+    const call = (payload: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ endpoint: "stats", payload }) });
+    const input = { text: "Pay per call. Get the answer.", top: 1 };
+    const vault = skillVault(new PublicKey(skill), usdc.mint);
+    const calls = async () => Number((await pool.query("SELECT count(*) FROM skill_calls WHERE skill = $1", [skill])).rows[0].count);
+
+    // Without a payment (and without a key): 402, and what to pay in PAYMENT-REQUIRED.
+    const bare = await fetch(url, call(input));
+    assert.equal(bare.status, 402);
+    assert.equal(((await bare.json()) as { error: { code: string } }).error.code, "payment_required");
+    const required = decodeX402Header<{ x402Version: number; resource: { url: string }; accepts: Record<string, unknown>[] }>(bare.headers.get("payment-required")!);
+    assert.equal(required.x402Version, 2);
+    assert.equal(required.resource.url, `${api.config.API_PUBLIC_URL}/api/v1/skills/${skill}/execute`);
+    assert.deepEqual(required.accepts, [{ scheme: "exact", network: X402_NETWORKS.devnet, amount: "5000", asset: usdc.mint.toBase58(), payTo: skillVaultAuthorityPda(new PublicKey(skill)).toBase58(), maxTimeoutSeconds: 60, extra: { feePayer: api.chain.meter.keypair.publicKey.toBase58() } }]);
+
+    // The official client: on the 402 it pays (signing with the payer's key) and retries.
+    const sent: string[] = [];
+    const recording = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const header = (input instanceof Request ? input.headers : new Headers(init?.headers)).get("payment-signature");
+      if (header) sent.push(header);
+      return fetch(input, init);
+    };
+    const signer = await createKeyPairSignerFromBytes(payer.keypair.secretKey);
+    const client = new x402Client()
+      .register("solana:*", new ExactSvmScheme(signer, { rpcUrl: api.chain.localnet.rpcUrl }))
+      .setSpendControls({ allowedAssets: [{ network: X402_NETWORKS.devnet, asset: usdc.mint.toBase58() }] });
+    const payingFetch = wrapFetchWithPayment(recording as typeof fetch, client);
+    const paid = await payingFetch(url, call(input));
+    assert.equal(paid.status, 200, await paid.clone().text());
+    const body = (await paid.json()) as { result: unknown; usage: { receipt: { payment: string; license: string; signature: string } & Record<string, unknown> }; payment: { transaction: string; payer: string; amount: string } };
+    assert.deepEqual(body.result, { characters: 29, words: 6, sentences: 2, averageWordLength: 3.67, readingSeconds: 2, topWords: [{ word: "answer", count: 1 }] });
+    assert.deepEqual([body.payment.payer, body.payment.amount], [payer.publicKey.toBase58(), "5000"]);
+    assert.deepEqual([body.usage.receipt.payment, body.usage.receipt.license], [body.payment.transaction, ""]);
+    assert.ok(verifyReceiptSignature(body.usage.receipt as never, body.usage.receipt.signature), "the receipt signs the payment");
+    const response = decodeX402Header<{ success: boolean; transaction: string }>(paid.headers.get("payment-response")!);
+    assert.deepEqual(response, { success: true, transaction: body.payment.transaction, network: X402_NETWORKS.devnet, payer: payer.publicKey.toBase58() });
+    assert.equal(await tokenBalance(api.chain.connection, vault), 5_000n);
+    assert.equal(await tokenBalance(api.chain.connection, payerToken), 995_000n);
+    assert.equal(sent.length, 1);
+
+    // The same payment again runs nothing and moves nothing.
+    const before = await calls();
+    const replay = await fetch(url, call(input, { "payment-signature": sent[0]! }));
+    assert.equal(replay.status, 402);
+    const refusal = ((await replay.json()) as { error: { code: string; details: { reason: string } } }).error;
+    assert.deepEqual([refusal.code, refusal.details.reason], ["payment_invalid", "duplicate_settlement"]);
+    assert.equal(await calls(), before);
+    assert.equal(await tokenBalance(api.chain.connection, vault), 5_000n);
+
+    // A run that fails is never paid: the skill crashes on a text that is not text.
+    const failed = await payingFetch(url, call({ text: 5 }));
+    assert.equal(failed.status, 422);
+    const failure = ((await failed.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(failure.code, "skill_failed");
+    assert.match(failure.message, /the payment was not sent$/);
+    assert.equal(await tokenBalance(api.chain.connection, payerToken), 995_000n, "nothing charged for the failed run");
+    assert.equal(await tokenBalance(api.chain.connection, vault), 5_000n);
   });
 
   it("lists every manifest problem at once, each with its path", async () => {

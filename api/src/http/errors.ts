@@ -70,6 +70,7 @@ export const errorMiddleware = (logger: Logger): ErrorRequestHandler => (err, re
     error = new DomainError("internal", "internal server error");
   }
   if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
   const body: { code: string; message: string; details?: unknown } = { code: error.code, message: error.message };
   if (error.details !== undefined) body.details = error.details;
   res.status(STATUS[error.code]).json({ error: body });

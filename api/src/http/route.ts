@@ -107,6 +107,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   links?: Record<string, { to: string; parameters: Record<string, string> }>;
   status?: number;
   errors?: number[];
+  /** Headers the success answer carries, from its result (x402's PAYMENT-RESPONSE). */
+  responseHeaders?: (result: unknown) => Record<string, string>;
   handler: (input: {
     params: z.infer<P>;
     query: z.infer<Q>;
@@ -222,6 +224,7 @@ export class ApiRouter {
         const result = await spec.handler({ params, query, body, headers, caller, url: req.originalUrl });
         // An answer carrying an API key is never stored by a cache on the way.
         if (result && typeof result === "object" && "apiKey" in result) res.set("Cache-Control", "no-store");
+        if (spec.responseHeaders) res.set(spec.responseHeaders(result));
         if (result instanceof Cached) sendCached(req, res, result);
         else if (status === 204) res.status(204).end();
         else res.status(status).json(result);

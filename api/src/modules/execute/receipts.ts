@@ -20,6 +20,7 @@ const receiptOf = (r: Row): Receipt => ({
   durationMs: r.durationMs,
   time: Number(r.time),
   meter: r.meter,
+  ...(r.payment === null ? {} : { payment: r.payment }),
 });
 
 export class Receipts {
@@ -30,6 +31,8 @@ export class Receipts {
     // Another buyer's receipt is as absent as one that does not exist.
     if (!row || row.buyer !== buyer) throw notFound(`receipt ${id}`);
     const receipt = { ...receiptOf(row), signature: row.signature };
+    // A paid (x402) call is settled by its own payment transaction, not by a usage batch.
+    if (row.payment !== null) return { receipt, settlement: { status: "landed", transaction: row.payment, receiptsRoot: null, proof: null } };
     const batch = row.batchId === null ? null : await this.db.usageBatch.findUnique({ where: { id: row.batchId } });
     if (!batch || batch.status !== "landed") {
       return { receipt, settlement: { status: batch?.status === "failed" ? "held" : "pending", transaction: null, receiptsRoot: null, proof: null } };

@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { ApiRouter } from "../../http/route.js";
 import { Pubkey } from "../../http/schemas.js";
 import type { Receipts } from "./receipts.js";
+import { encodeX402Header, X402_HEADERS, X402_VERSION } from "@skill-marketplace/sdk";
+import { DomainError, unauthorized } from "../../errors.js";
 import type { Execute } from "./service.js";
 
 const Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -23,23 +25,33 @@ export const ReceiptSchema = z
     durationMs: z.number().int(),
     time: z.number().int().openapi({ description: "when the call ended, unix milliseconds" }),
     meter: z.string(),
+    payment: z.string().optional().openapi({ description: "x402 calls: the signature of the payment transaction (then `license` is empty)" }),
     signature: z.string().openapi({ description: "the meter authority's ed25519 signature of the receipt (sdk receipt.ts), base64" }),
   })
   .openapi("Receipt");
 
 const token = z.string().min(1).max(4096);
 
-export function executeRoutes(api: ApiRouter, execute: Execute): void {
+/** The x402 resource a paid call of `skill` is (what PAYMENT-REQUIRED names). */
+const resourceOf = (publicUrl: string, skill: string) => ({
+  url: `${publicUrl}/api/v1/skills/${skill}/execute`,
+  description: `one call of skill ${skill}`,
+  mimeType: "application/json",
+});
+
+export function executeRoutes(api: ApiRouter, execute: Execute, publicUrl: string): void {
   api.add({
     method: "post",
     path: "/skills/:id/execute",
-    summary: "Run one call of a skill under the caller's license; answers the skill's output and a signed usage receipt",
+    summary:
+      "Run one call of a skill under the caller's license (API key + license token), or paid per call with x402 (PAYMENT-SIGNATURE, no key needed); answers the skill's output and a signed usage receipt",
     tag: "execute",
-    auth: "required",
+    auth: "optional",
     params: z.object({ id: Pubkey }),
     headers: z.object({
       "x-license-token": token.optional().openapi({ description: "a license token signed by the license holder's wallet (sdk licenseToken.ts), at most 5 minutes long, one call each" }),
       "x-purchase-token": token.optional().openapi({ description: "the same token under the name some clients use" }),
+      "payment-signature": z.string().min(1).max(16_384).optional().openapi({ description: "x402 v2: the payment for this one call (base64 JSON), as a 402's PAYMENT-REQUIRED asked" }),
     }),
     body: z
       .object({
@@ -50,16 +62,43 @@ export function executeRoutes(api: ApiRouter, execute: Execute): void {
     response: z.object({
       result: z.unknown(),
       usage: z.object({ units: z.number().int(), durationMs: z.number().int(), receipt: ReceiptSchema }),
+      payment: z
+        .object({ transaction: z.string(), network: z.string(), payer: z.string(), amount: z.string() })
+        .optional()
+        .openapi({ description: "x402 calls: the payment that landed (also in the PAYMENT-RESPONSE header)" }),
     }),
-    errors: [403, 404, 409, 422, 503],
-    handler: ({ caller, params, body, headers }) =>
-      execute.call({
-        skill: params.id,
-        agentWallet: caller!.wallet,
-        token: (headers["x-license-token"] ?? headers["x-purchase-token"]) as string | undefined,
-        endpoint: body.endpoint,
-        payload: body.payload ?? {},
-      }),
+    errors: [401, 402, 403, 404, 409, 422, 502, 503],
+    responseHeaders: (result): Record<string, string> => {
+      const payment = (result as { payment?: { transaction: string; network: string; payer: string } }).payment;
+      if (!payment) return {};
+      return { [X402_HEADERS.response]: encodeX402Header({ success: true, transaction: payment.transaction, network: payment.network, payer: payment.payer }) };
+    },
+    handler: async ({ caller, params, body, headers }) => {
+      const token = (headers["x-license-token"] ?? headers["x-purchase-token"]) as string | undefined;
+      const payment = headers["payment-signature"] as string | undefined;
+      // A license token (with its key) is a licensed call; a payment, or no key and no token, is x402's.
+      if (!payment && (token || caller)) {
+        if (!caller) throw unauthorized("an API key is required with a license token: Authorization: Bearer sk_…");
+        return execute.call({ skill: params.id, agentWallet: caller.wallet, token, endpoint: body.endpoint, payload: body.payload ?? {} });
+      }
+      try {
+        return await execute.paid({ skill: params.id, endpoint: body.endpoint, payload: body.payload ?? {}, payment });
+      } catch (error) {
+        // What to pay, as x402 clients read it: the PAYMENT-REQUIRED header of the 402.
+        const requirements = (error as DomainError).details && ((error as DomainError).details as { requirements?: unknown }).requirements;
+        if (error instanceof DomainError && requirements) {
+          error.headers[X402_HEADERS.required] = encodeX402Header({
+            x402Version: X402_VERSION,
+            error: error.message,
+            resource: resourceOf(publicUrl, params.id),
+            accepts: [requirements],
+          });
+        }
+        // Without a payment and without a key, a skill that cannot be paid per call needs a key first.
+        if (error instanceof DomainError && error.code === "payment_not_accepted" && !payment) throw unauthorized(`an API key is required (this skill is bought, not paid per call): ${error.message}`);
+        throw error;
+      }
+    },
   });
 }
 

@@ -16,9 +16,18 @@ export class Execute {
   constructor(private readonly o: { executorUrl: string; secret: string; timeoutMs?: number }) {}
 
   async call(input: ExecuteInput): Promise<unknown> {
+    return this.post("/v1/calls", input);
+  }
+
+  /** A call paid with x402 (`payment` = the PAYMENT-SIGNATURE header; without it, the executor says what to pay). */
+  async paid(input: { skill: string; endpoint: string; payload: unknown; payment: string | undefined }): Promise<unknown> {
+    return this.post("/v1/paid-calls", input);
+  }
+
+  private async post(path: string, input: unknown): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(new URL("/v1/calls", this.o.executorUrl), {
+      response = await fetch(new URL(path, this.o.executorUrl), {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${this.o.secret}` },
         body: JSON.stringify(input),
