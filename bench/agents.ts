@@ -11,7 +11,10 @@
 // Tokens for the first two are signed before the clock starts (the caller's work). The executor
 // runs with a warm pool of 4 on the engine's sandbox runtime (gVisor where present). Overhead is
 // the MCP figure minus the direct one at the same percentile. BENCH_CALLS calls per way (default
-// 100). Writes bench/results/agents.json.
+// 100). Then x402: the skill sold per call in a token and paid by the unmodified @x402/fetch + @x402/svm client
+// (402 → payment → result, settled on chain before the answer): one call at a time (BENCH_X402_CALLS, default 40,
+// p50/p95 from the first request to the paid result), and four payers each with one payment in flight for
+// BENCH_X402_SECONDS (default 20): settled calls per second. Writes bench/results/agents.json.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,16 +28,21 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { licensePda, licenseTokenClaims, preparePurchase, signLicenseToken } from "@skill-marketplace/sdk";
+import { licensePda, licenseTokenClaims, preparePurchase, signLicenseToken, X402_NETWORKS } from "@skill-marketplace/sdk";
 import { bearer, registerAgent, startApi } from "../tests/helpers/api.js";
 import { redisUrl } from "../tests/helpers/database.js";
 import { testDocker } from "../tests/helpers/docker.js";
 import { serveExecutor } from "../tests/helpers/executor.js";
 import { freePort } from "../tests/helpers/localnet.js";
-import { actor, airdrop, registerAgentFor } from "../tests/helpers/marketplace.js";
+import { actor, airdrop, createUsdc, mintUsdc, registerAgentFor } from "../tests/helpers/marketplace.js";
+import { X402Facilitator } from "@skill-marketplace/executor";
+import { createKeyPairSignerFromBytes } from "@solana/kit";
+import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
+import { ExactSvmScheme } from "@x402/svm/exact/client";
 import { signPublished } from "../tests/helpers/publish.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 100);
+const X402_CALLS = Number(process.env.BENCH_X402_CALLS ?? 40);
 const RATE = Number(process.env.BENCH_RATE ?? 4);
 const SKILL = join(import.meta.dirname, "..", "skills", "text-stats");
 const CLI = join(import.meta.dirname, "..", "cli", "bin", "skill-marketplace.mjs");
@@ -54,7 +62,8 @@ async function main() {
   const pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
   const redis = new Redis(redisUrl(14));
   await redis.flushdb();
-  const executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, warm: 4, options: { licenseCacheMs: 2_000 } });
+  const x402 = new X402Facilitator({ connection: api.chain.connection, redis, feePayer: api.chain.meter.keypair, network: X402_NETWORKS.devnet });
+  const executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, warm: 4, options: { licenseCacheMs: 2_000, x402 } });
   const served = await new Promise<Server>((resolve) => {
     const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -151,6 +160,52 @@ async function main() {
       results[`agents_${name}_overhead_p95_ms`] = round(results[`agents_${name}_execute_p95_ms`]! - results.agents_direct_execute_p95_ms!);
     }
     results.agents_rate_calls_per_s = RATE;
+
+    // x402: the same skill sold per call in a token, paid by the unmodified client (402 → pay → result).
+    const payers = await Promise.all([0, 1, 2, 3].map((i) => agent(`bench-x402-${i}`)));
+    const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, payers.map((p) => p.keypair.publicKey));
+    for (const p of payers) await mintUsdc(api.chain.connection, api.chain.admin.keypair, usdc, usdc.accounts.get(p.keypair.publicKey.toBase58())!, 1_000_000_000n);
+    writeFileSync(join(dir, "skill.json"), JSON.stringify({ ...manifest, publisher: seller.keypair.publicKey.toBase58(), slug: "bench-x402", pricing: { ...manifest.pricing, currency: usdc.mint.toBase58() } }, null, 2));
+    for (const args of [["add", "-A"], ["commit", "-q", "-m", "per call"]]) execFileSync("git", args, { cwd: dir, env });
+    const paidStarted = await api.http.post("/api/v1/skills/publish").set(bearer(seller.key)).send({ repo: pathToFileURL(dir).toString(), ref: "main" }).expect(202);
+    await api.publishing.idle();
+    const paidJob = (await api.http.get(`/api/v1/publish/${paidStarted.body.id}`).set(bearer(seller.key)).expect(200)).body;
+    if (paidJob.status !== "ready") throw new Error(`publishing failed: ${JSON.stringify(paidJob.error)}`);
+    const paidSkill = await signPublished(api, seller.keypair, paidJob.result);
+    const paying = await Promise.all(
+      payers.map(async (p) => {
+        const client = new x402Client()
+          .register("solana:*", new ExactSvmScheme(await createKeyPairSignerFromBytes(p.keypair.secretKey), { rpcUrl: api.chain.localnet.rpcUrl }))
+          .setSpendControls({ allowedAssets: [{ network: X402_NETWORKS.devnet, asset: usdc.mint.toBase58() }] });
+        return wrapFetchWithPayment(fetch, client);
+      }),
+    );
+    const paidCall = async (pay: typeof fetch) => {
+      const answer = await pay(`${apiUrl}/api/v1/skills/${paidSkill}/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ endpoint: "stats", payload: PAYLOAD }) });
+      if (answer.status !== 200) throw new Error(`x402 call answered ${answer.status}: ${await answer.text()}`);
+    };
+    for (let i = 0; i < 3; i++) await paidCall(paying[0]!);
+    // One payer, one call at a time: from the first request (402) to the paid result.
+    const single: number[] = [];
+    for (let i = 0; i < X402_CALLS; i++) {
+      const t = performance.now();
+      await paidCall(paying[i % paying.length]!);
+      single.push(performance.now() - t);
+    }
+    results.agents_x402_paid_call_p50_ms = round(percentile(single, 50));
+    results.agents_x402_paid_call_p95_ms = round(percentile(single, 95));
+    // Four payers, each with one payment in flight (the facilitator's rule), for BENCH_X402_SECONDS.
+    const seconds = Number(process.env.BENCH_X402_SECONDS ?? 20);
+    const until = performance.now() + seconds * 1000;
+    let settled = 0;
+    const t0 = performance.now();
+    await Promise.all(paying.map(async (pay) => {
+      while (performance.now() < until) {
+        await paidCall(pay);
+        settled++;
+      }
+    }));
+    results.agents_x402_settled_calls_per_s = round(settled / ((performance.now() - t0) / 1000));
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
     served.closeAllConnections();
