@@ -15,7 +15,7 @@ import { AgentDirectory } from "./modules/agents/directory.js";
 import { agentRoutes } from "./modules/agents/routes.js";
 import { Agents } from "./modules/agents/service.js";
 import { SignIn } from "./modules/agents/signIn.js";
-import { executeRoutes, receiptRoutes } from "./modules/execute/routes.js";
+import { executeRoutes, executeUrl, receiptRoutes } from "./modules/execute/routes.js";
 import { Execute } from "./modules/execute/service.js";
 import { healthRoutes } from "./modules/health/routes.js";
 import { ExecutorBuilder } from "./modules/publishing/builder.js";
@@ -66,10 +66,13 @@ export function buildApp(deps: AppDeps) {
   agentRoutes(api, agents, new AgentDirectory(stores.agentDirectoryStore, stores.skillStore));
   purchaseRoutes(api, payments, licenses);
   reviewRoutes(api, new Reviews(deps.connection, stores.reviewStore, stores.skillStore));
-  skillRoutes(api, new Skills(stores.skillStore, stores.reviewStore, deps.docs), deps.cache);
+  const execute = config.EXECUTOR_URL ? new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }) : null;
+  const payPerCall = execute ? { requirements: (skill: string) => execute.requirements(skill), url: (skill: string) => executeUrl(config.API_PUBLIC_URL, skill) } : undefined;
+  const skills = new Skills(stores.skillStore, stores.reviewStore, deps.docs, payPerCall);
+  skillRoutes(api, skills, deps.cache);
   analyticsRoutes(api, new Analytics(stores.analyticsStore, stores.skillStore));
   receiptRoutes(api, stores.receipts);
-  if (config.EXECUTOR_URL) executeRoutes(api, new Execute({ executorUrl: config.EXECUTOR_URL, secret: config.EXECUTOR_SECRET }), config.API_PUBLIC_URL);
+  if (execute) executeRoutes(api, execute, skills);
   // Publishing builds on an executor: without one the paths do not exist (as for execute).
   const publishing = new Publishing({
     store: stores.publishStore,

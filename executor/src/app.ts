@@ -108,6 +108,20 @@ export function buildExecutorApp(o: {
     }
   });
 
+  // What one call of a skill costs over x402 (as a 402 would ask now): for the api's skill details.
+  app.get("/v1/paid-calls/:skill/requirements", authorized, async (req, res, next) => {
+    try {
+      const skill = String(req.params.skill);
+      if (!isPublicKey(skill)) {
+        res.status(400).json({ error: { code: "validation_failed", message: "skill: must be a base58 public key" } });
+        return;
+      }
+      res.json({ requirements: await o.executor.paymentRequirements(skill) });
+    } catch (error) {
+      next(error);
+    }
+  });
+
   app.post("/v1/paid-calls", authorized, express.json({ limit: "1mb" }), async (req, res, next) => {
     try {
       const parsed = PaidCallRequest.safeParse(req.body);

@@ -40,6 +40,10 @@ const schema = z
     /** x402 pay-per-call on the execute URL (the meter authority pays the payments' fees): on or off. */
     EXECUTOR_X402: z.enum(["on", "off"]).default("on"),
     /** The CAIP-2 network 402 answers name; default: the cluster's by its genesis hash (a local node: devnet's). */
+    /** A skill's x402 vault is split to seller and treasury once this many payments landed in it... */
+    EXECUTOR_SPLIT_EVERY_CALLS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /** ...or when its oldest unsplit payment is this old, in milliseconds. */
+    EXECUTOR_SPLIT_MAX_AGE_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(600_000),
     X402_NETWORK: z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, "must be solana:<32 characters of the genesis hash>").optional(),
   })
   .refine((c) => c.NODE_ENV !== "production" || c.EXECUTOR_SECRET !== DEVELOPMENT_EXECUTOR_SECRET, {

@@ -43,6 +43,7 @@ import type { RunResult, Sandbox, WarmPool } from "./sandbox.js";
 import { lockLicense, RECEIPT_COLUMNS } from "./receipts.js";
 import { callInsert, type CallRecord } from "./reliability.js";
 import type { X402Facilitator, VerifiedPayment } from "./x402.js";
+import type { VaultSplitter } from "./vaults.js";
 
 /** Image labels the publishing pipeline writes (and the executor reads) on every skill image. */
 export const IMAGE_LABELS = {
@@ -74,6 +75,8 @@ export interface ExecutorOptions {
   licenseCallsPerMinute?: number;
   /** Takes x402 payments for calls of usage-priced skills; without one, paid calls are refused. */
   x402?: X402Facilitator;
+  /** Counts the payments that land, and splits their vaults on its cadence. */
+  vaults?: VaultSplitter;
 }
 
 export interface PaidRequest {
@@ -324,6 +327,9 @@ export class Executor {
     } catch (error) {
       throw new ExecuteError("payment_failed", `the skill ran but its payment did not land, so its answer is withheld: ${(error as Error).message}`);
     }
+    await this.o.vaults
+      ?.paid(new PublicKey(request.skill), new PublicKey(requirements.asset), verified.tokenProgram)
+      .catch((error) => this.o.logger.warn({ err: (error as Error).message, skill: request.skill }, "a landed payment was not counted toward its vault's split; the vault's next payments split it with theirs"));
     const receipt: Receipt = {
       id: randomUUID(),
       license: "",

@@ -12,3 +12,4 @@ export * from "./receipts.js";
 export * from "./reliability.js";
 export * from "./build.js";
 export * from "./x402.js";
+export * from "./vaults.js";

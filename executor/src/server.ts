@@ -10,6 +10,7 @@ import { RUNTIMES } from "./runtimes.js";
 import { refreshReliability } from "./reliability.js";
 import { Settlement } from "./settlement.js";
 import { X402Facilitator } from "./x402.js";
+import { VaultSplitter } from "./vaults.js";
 import { x402Network } from "@skill-marketplace/sdk";
 import { chooseRuntime, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
 
@@ -34,6 +35,11 @@ const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirme
 const sandbox = new Sandbox(docker, runtime);
 const warmPool = new WarmPool(sandbox, config.EXECUTOR_WARM_POOL);
 // The marketplace as its own x402 facilitator: the meter authority (funded, on health) pays the payments' fees.
+const vaults =
+  config.EXECUTOR_X402 === "on"
+    ? new VaultSplitter({ connection, redis, payer: config.meter, logger, everyCalls: config.EXECUTOR_SPLIT_EVERY_CALLS, maxAgeMs: config.EXECUTOR_SPLIT_MAX_AGE_MS })
+    : undefined;
+vaults?.start(config.EXECUTOR_SETTLE_INTERVAL_MS);
 const x402 =
   config.EXECUTOR_X402 === "on"
     ? new X402Facilitator({ connection, redis, feePayer: config.meter, network: config.X402_NETWORK ?? x402Network(await connection.getGenesisHash()) })
@@ -51,6 +57,7 @@ const executor = new Executor({
   licenseCacheMs: config.EXECUTOR_LICENSE_CACHE_MS,
   licenseCallsPerMinute: config.EXECUTOR_CALLS_PER_MINUTE,
   x402,
+  vaults,
 });
 await executor.listen(config.INDEXER_REDIS_CHANNEL);
 const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS, maxAgeMs: config.EXECUTOR_SETTLE_MAX_AGE_MS });
@@ -88,6 +95,7 @@ const stop = () => {
   stopping = true;
   server.close(async () => {
     await settlement.stop();
+    await vaults?.stop();
     if (reliability) clearTimeout(reliability);
     reliability = null;
     await warmPool.close();

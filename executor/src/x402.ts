@@ -7,10 +7,12 @@ import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAd
 import { PublicKey, TransactionMessage, VersionedTransaction, type Connection, type Keypair } from "@solana/web3.js";
 import type { Redis } from "ioredis";
 import {
+  awaitLanding,
   checkExactPayment,
   decodeAccount,
   decodeX402Header,
   paymentRequirements,
+  priceAt,
   PROGRAM_ID,
   X402_VERSION,
   X402PaymentError,
@@ -35,6 +37,8 @@ export interface VerifiedPayment {
   claim: string;
   /** The payer's one payment in flight (its funds cannot back a second one until this one ends). */
   inFlight: string;
+  /** The asset's token program (the vault's). */
+  tokenProgram: PublicKey;
 }
 
 export interface FacilitatorOptions {
@@ -46,6 +50,7 @@ export interface FacilitatorOptions {
   network: string;
   /** How long a payment's claim is kept: longer than a blockhash lives (default 3 minutes). */
   claimMs?: number;
+
 }
 
 const REQUIREMENT_FIELDS = ["scheme", "network", "amount", "asset", "payTo", "maxTimeoutSeconds"] as const;
@@ -70,7 +75,9 @@ export class X402Facilitator {
       return null;
     }
     if (!account.active || account.suspended) return null;
-    return paymentRequirements({ address: skill, pricing: account.pricing, price: BigInt(account.price.toString()), currency: account.currency }, { network: this.o.network, feePayer: this.feePayer });
+    // The price in force now: a pending increase counts once due, as for purchases.
+    const price = priceAt(account, Math.floor(Date.now() / 1000));
+    return paymentRequirements({ address: skill, pricing: account.pricing, price, currency: account.currency }, { network: this.o.network, feePayer: this.feePayer });
   }
 
   /**
@@ -129,28 +136,44 @@ export class X402Facilitator {
       await this.o.redis.del(claim, inFlight);
       throw error;
     }
-    return { requirements, checked, transaction, claim, inFlight };
+    return { requirements, checked, transaction, claim, inFlight, tokenProgram };
   }
 
-  /** Sends a verified payment and waits until it is confirmed: its signature. Called only after a successful run. */
+  /**
+   * Sends a verified payment and follows it until the cluster confirms it or its blockhash expires unseen: its
+   * signature once it landed. Called only after a successful run. A payment that landed with an error, or expired,
+   * moved nothing; one whose fate the RPC node would not tell stays `sent:<signature>` for a person to look at.
+   */
   async settle(payment: VerifiedPayment): Promise<string> {
     // Only a payment still verified is sent, once (an abandoned or settling one is not).
     const was = await this.o.redis.set(payment.claim, "settling", "KEEPTTL", "XX", "GET");
     if (was !== "verified") throw new X402PaymentError("duplicate_settlement", `this payment is ${was ?? "unknown"}, not verified`);
     try {
-      // With preflight: a payment that could no longer land is refused before it costs the fee payer anything.
-      const signature = await this.o.connection.sendRawTransaction(payment.transaction.serialize(), { skipPreflight: false, preflightCommitment: "confirmed" });
-      const confirmed = await this.o.connection.confirmTransaction(signature, "confirmed");
-      if (confirmed.value.err) {
+      const raw = payment.transaction.serialize();
+      let signature: string;
+      try {
+        // With preflight: a payment that could no longer land is refused before it costs the fee payer anything.
+        signature = await this.o.connection.sendRawTransaction(raw, { skipPreflight: false, preflightCommitment: "confirmed" });
+      } catch (error) {
         await this.o.redis.set(payment.claim, "failed", "KEEPTTL");
-        throw new X402PaymentError("transaction_failed", `the payment ${signature} failed on chain: ${JSON.stringify(confirmed.value.err)}`);
+        throw new X402PaymentError("transaction_failed", `the payment could not be sent: ${(error as Error).message}`);
+      }
+      await this.o.redis.set(payment.claim, `sent:${signature}`, "KEEPTTL");
+      let landing;
+      try {
+        landing = await awaitLanding(this.o.connection, signature, payment.transaction.message.recentBlockhash, { raw, maxMs: this.o.claimMs ?? 180_000 });
+      } catch (error) {
+        throw new X402PaymentError("transaction_unknown", `the payment ${signature} was sent but the RPC node does not say whether it landed: ${(error as Error).message}`);
+      }
+      if (!landing.landed || landing.err) {
+        await this.o.redis.set(payment.claim, "failed", "KEEPTTL");
+        throw new X402PaymentError(
+          "transaction_failed",
+          landing.landed ? `the payment ${signature} failed on chain: ${JSON.stringify(landing.err)}` : `the payment ${signature} expired before it landed`,
+        );
       }
       await this.o.redis.set(payment.claim, `settled:${signature}`, "KEEPTTL");
       return signature;
-    } catch (error) {
-      if (error instanceof X402PaymentError) throw error;
-      await this.o.redis.set(payment.claim, "failed", "KEEPTTL");
-      throw new X402PaymentError("transaction_failed", `the payment could not be sent: ${(error as Error).message}`);
     } finally {
       await this.o.redis.del(payment.inFlight);
     }
@@ -175,11 +198,16 @@ export class X402Facilitator {
   private async ensureVault(payTo: PublicKey, mint: PublicKey, tokenProgram: PublicKey): Promise<void> {
     const address = getAssociatedTokenAddressSync(mint, payTo, true, tokenProgram);
     if (await this.o.connection.getAccountInfo(address, "confirmed")) return;
-    const { blockhash, lastValidBlockHeight } = await this.o.connection.getLatestBlockhash("confirmed");
+    const { blockhash } = await this.o.connection.getLatestBlockhash("confirmed");
     const create = createAssociatedTokenAccountIdempotentInstruction(this.feePayer, address, payTo, mint, tokenProgram);
     const tx = new VersionedTransaction(new TransactionMessage({ payerKey: this.feePayer, recentBlockhash: blockhash, instructions: [create] }).compileToV0Message());
     tx.sign([this.o.feePayer]);
-    const signature = await this.o.connection.sendRawTransaction(tx.serialize());
-    await this.o.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
+    const raw = tx.serialize();
+    const signature = await this.o.connection.sendRawTransaction(raw);
+    const landing = await awaitLanding(this.o.connection, signature, blockhash, { raw });
+    // Another executor may have created it at the same moment (the instruction is idempotent): it exists either way.
+    if (!landing.landed || landing.err) {
+      if (!(await this.o.connection.getAccountInfo(address, "confirmed"))) throw new X402PaymentError("transaction_failed", `the skill's vault ${address.toBase58()} could not be created`);
+    }
   }
 }

@@ -5,14 +5,13 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { Keypair } from "@solana/web3.js";
+import { skillEndpoints, type JsonSchema } from "@skill-marketplace/sdk";
 import { ApiError, type MarketplaceClient } from "./client.js";
 import { licenseTokenFor, runTool, SERVER_INFO } from "./server.js";
 
 export const LICENSE_TOKEN_META = "skill-marketplace/licenseToken";
 
-type JsonSchema = Record<string, unknown>;
-type Operation = { operationId?: string; summary?: string; requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; responses?: Record<string, { content?: Record<string, { schema?: JsonSchema }> }> };
-type SkillDetails = { id: string; name: string; slug: string; description?: string; apiSpec: { paths?: Record<string, { post?: Operation }> } | null; docs: { status: string; reason: string | null } };
+type SkillDetails = { id: string; name: string; slug: string; description?: string; apiSpec: unknown; docs: { status: string; reason: string | null } };
 
 export interface SkillTool {
   endpoint: string;
@@ -26,27 +25,19 @@ export interface SkillTool {
 
 const isObjectSchema = (s: unknown): s is JsonSchema & { type: "object" } => typeof s === "object" && s !== null && (s as JsonSchema).type === "object";
 
-/** The tools of a skill from its published API spec; empty when the skill has none. */
+/** The tools of a skill from its published API spec (sdk skillEndpoints); empty when the skill has none. */
 export function skillTools(skill: SkillDetails): SkillTool[] {
-  const paths = skill.apiSpec?.paths ?? {};
-  return Object.entries(paths).flatMap(([path, item]) => {
-    const op = item?.post;
-    const endpoint = path.replace(/^\//, "");
-    if (!op || !/^[A-Za-z0-9_.-]{1,64}$/.test(endpoint)) return [];
-    const input = op.requestBody?.content?.["application/json"]?.schema ?? {};
-    const output = op.responses?.["200"]?.content?.["application/json"]?.schema;
-    const wrapped = !isObjectSchema(input);
-    return [
-      {
-        endpoint,
-        name: endpoint,
-        // Seller-written: shown as data, bounded in length.
-        description: `${skill.name}: ${String(op.summary ?? endpoint).slice(0, 500)}`,
-        inputSchema: wrapped ? { type: "object", properties: { input }, required: ["input"] } : (input as JsonSchema & { type: "object" }),
-        wrapped,
-        outputSchema: isObjectSchema(output) ? output : undefined,
-      },
-    ];
+  return skillEndpoints(skill.apiSpec).map((e) => {
+    const wrapped = !isObjectSchema(e.input);
+    return {
+      endpoint: e.name,
+      name: e.name,
+      // Seller-written: shown as data, bounded in length (by the sdk).
+      description: `${skill.name}: ${e.summary}`,
+      inputSchema: wrapped ? { type: "object", properties: { input: e.input }, required: ["input"] } : (e.input as JsonSchema & { type: "object" }),
+      wrapped,
+      outputSchema: isObjectSchema(e.output) ? e.output : undefined,
+    };
   });
 }
 

@@ -22,3 +22,5 @@ export * from "./invalidation.js";
 export * from "./limits.js";
 export * from "./manifest.js";
 export * from "./x402.js";
+export * from "./skillApi.js";
+export * from "./landing.js";

@@ -9,6 +9,7 @@ import { getAssociatedTokenAddressSync, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID 
 import type { Pricing } from "./accounts.js";
 import { nobleEd25519, type Ed25519 } from "./ed25519.js";
 import { skillVaultAuthorityPda } from "./pda.js";
+import type { SkillEndpoint } from "./skillApi.js";
 
 export const X402_VERSION = 2;
 /** The HTTP headers of x402 v2, each a base64 JSON document. */
@@ -191,4 +192,74 @@ export function checkExactPayment(tx: VersionedTransaction, req: PaymentRequirem
   const ed = o.ed25519 ?? nobleEd25519;
   if (!signature || !ed.verify(signature, bytes, payer.toBytes())) fail("invalid_exact_svm_payload_transaction_signature", "the payer's signature does not verify");
   return { payer, source: keys[sourceIndex]!, amount, messageHash: Buffer.from(sha256(bytes)).toString("base64") };
+}
+
+/** The x402 extension that describes a paid resource to discovery services (x402's "bazaar" shape: info + its schema). */
+export const X402_DISCOVERY_EXTENSION = "bazaar";
+
+/**
+ * How to call a skill paid per call, for x402 discovery services: `info` is one worked call (an execute body: the
+ * first endpoint with its documented example, and the answer's shape), `schema` a JSON Schema (2020-12) every
+ * call's `info` satisfies (one branch per endpoint, with its payload schema, from the skill's API spec).
+ * Seller-written schemas and examples pass through as data.
+ */
+export function x402Discovery(endpoints: SkillEndpoint[], examples: { title: string; input: unknown; output: unknown }[] = []) {
+  const first = endpoints[0];
+  const example = first ? examples.find((x) => x.title.startsWith(`${first.name}:`)) : undefined;
+  const bodies = endpoints.map((e) => ({
+    type: "object",
+    description: e.summary,
+    properties: { endpoint: { type: "string", const: e.name }, payload: e.input },
+    required: ["endpoint"],
+    additionalProperties: false,
+  }));
+  return {
+    [X402_DISCOVERY_EXTENSION]: {
+      info: {
+        input: { type: "http", method: "POST", bodyType: "json", body: { endpoint: first?.name ?? "", payload: example?.input ?? {} } },
+        output: { type: "json", ...(example ? { example: { result: example.output } } : {}) },
+      },
+      schema: {
+        $schema: "https://json-schema.org/draft/2020-12/schema",
+        type: "object",
+        properties: {
+          input: {
+            type: "object",
+            properties: {
+              type: { type: "string", const: "http" },
+              method: { type: "string", enum: ["POST"] },
+              bodyType: { type: "string", enum: ["json"] },
+              body: bodies.length > 0 ? { oneOf: bodies } : { type: "object" },
+            },
+            required: ["type", "method", "bodyType", "body"],
+            additionalProperties: false,
+          },
+          output: {
+            type: "object",
+            properties: {
+              type: { type: "string" },
+              example: { type: "object", properties: { result: first?.output ?? {} }, required: ["result"] },
+            },
+            required: ["type"],
+          },
+        },
+        required: ["input"],
+      },
+    },
+  };
+}
+export type X402Discovery = ReturnType<typeof x402Discovery>;
+
+/**
+ * What a 402 says (the PAYMENT-REQUIRED document) and what a skill's details offer: the resource, the payments it
+ * accepts, the discovery metadata; `error` says why this answer is a 402.
+ */
+export function x402PaymentRequired(o: { url: string; description: string; accepts: PaymentRequirements[]; extensions?: Record<string, unknown>; error?: string }) {
+  return {
+    x402Version: X402_VERSION,
+    ...(o.error === undefined ? {} : { error: o.error }),
+    resource: { url: o.url, description: o.description, mimeType: "application/json" },
+    accepts: o.accepts,
+    ...(o.extensions === undefined ? {} : { extensions: o.extensions }),
+  };
 }

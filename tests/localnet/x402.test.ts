@@ -11,8 +11,22 @@ import { Keypair, type PublicKey } from "@solana/web3.js";
 import { ExactSvmScheme } from "@x402/svm/exact/client";
 import bs58 from "bs58";
 import { Redis } from "ioredis";
-import { encodeX402Header, pricing, skillVault, skillVaultAuthorityPda, X402_NETWORKS, X402PaymentError, type PaymentRequirements } from "@skill-marketplace/sdk";
-import { X402Facilitator } from "@skill-marketplace/executor";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { SystemProgram, TransactionMessage, VersionedTransaction, type TransactionInstruction } from "@solana/web3.js";
+import pino from "pino";
+import {
+  awaitLanding,
+  encodeX402Header,
+  pricing,
+  skillVault,
+  skillVaultAuthorityPda,
+  splitPrice,
+  splitVault,
+  X402_NETWORKS,
+  X402PaymentError,
+  type PaymentRequirements,
+} from "@skill-marketplace/sdk";
+import { VaultSplitter, X402Facilitator } from "@skill-marketplace/executor";
 import { redisUrl } from "../helpers/database.js";
 import { airdrop, createUsdc, fundedActor, lamports, mintUsdc, registerAgentFor, registerSkillFor, startMarketplace, tokenBalance, type Actor, type Chain } from "../helpers/marketplace.js";
 
@@ -151,5 +165,79 @@ describe("localnet: x402 payments, verified and settled by the marketplace's fac
     await assert.rejects(facilitator.settle(verified), refusedWith("duplicate_settlement"));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.deepEqual(await balances(), before, "an abandoned payment never lands");
+  });
+
+  it("follows a sent transaction to its end: landed, landed with an error, or expired unseen (never 'maybe')", async () => {
+    const { blockhash } = await chain.connection.getLatestBlockhash("confirmed");
+    const send = async (instructions: TransactionInstruction[]) => {
+      const tx = new VersionedTransaction(new TransactionMessage({ payerKey: payer.publicKey, recentBlockhash: blockhash, instructions }).compileToV0Message());
+      tx.sign([payer.keypair]);
+      return chain.connection.sendRawTransaction(tx.serialize(), { skipPreflight: true });
+    };
+    const ok = await send([SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: feePayer.publicKey, lamports: 1 })]);
+    assert.deepEqual(await awaitLanding(chain.connection, ok, blockhash), { landed: true, err: null });
+    // More lamports than the payer holds: it lands, and fails.
+    const broke = await send([SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: feePayer.publicKey, lamports: 10n ** 15n })]);
+    const failed = await awaitLanding(chain.connection, broke, blockhash);
+    assert.equal(failed.landed, true);
+    assert.ok(failed.landed && failed.err !== null, "landed with its error");
+    // A signature no node has seen, made with a blockhash no node knows: it can never land.
+    assert.deepEqual(await awaitLanding(chain.connection, bs58.encode(randomBytes(64)), bs58.encode(randomBytes(32))), { landed: false, reason: "expired" });
+  });
+
+  it("splits a vault to seller and treasury once it holds its quota of payments or its oldest one is old enough", async () => {
+    const seller = await fundedActor(chain.connection);
+    await registerAgentFor(seller, "x402-split");
+    const split = (await registerSkillFor(seller, { slug: "split-me", pricing: pricing.usage(100), price: 1_000_000n, currencyMint: mint })).address;
+    const splitter = new VaultSplitter({ connection: chain.connection, redis, payer: feePayer, logger: pino({ level: "silent" }), everyCalls: 2, maxAgeMs: 3_600_000 });
+    const vault = skillVault(split, mint);
+    const sellerToken = getAssociatedTokenAddressSync(mint, seller.publicKey);
+    const treasuryToken = getAssociatedTokenAddressSync(mint, chain.treasury.publicKey);
+    const treasuryBefore = await tokenBalance(chain.connection, treasuryToken).catch(() => 0n);
+    // One call paid as the executor does it: verified, settled, counted toward the vault's split.
+    const paidCall = async () => {
+      const req = (await facilitator.requirements(split))!;
+      const verified = await facilitator.verify(await pay(req), req);
+      await facilitator.settle(verified);
+      await splitter.paid(split, mint, verified.tokenProgram);
+    };
+
+    await paidCall();
+    assert.deepEqual(await splitter.tick(), [], "one payment of two: not due");
+    assert.equal(await tokenBalance(chain.connection, vault), 10_000n);
+    await paidCall();
+    const [signature] = await splitter.tick();
+    assert.ok(signature, "two payments: due");
+    const shares = splitPrice(20_000n, 250);
+    assert.equal(await tokenBalance(chain.connection, vault), 0n);
+    // The seller had no token account of the asset: the split made it.
+    assert.equal(await tokenBalance(chain.connection, sellerToken), shares.sellerAmount);
+    assert.equal((await tokenBalance(chain.connection, treasuryToken)) - treasuryBefore, shares.feeAmount);
+    assert.equal(await redis.zcard("x402:vaults:since"), 0, "nothing left waiting");
+
+    // One payment, then time: due by age.
+    await paidCall();
+    assert.deepEqual(await splitter.tick(), []);
+    assert.equal((await splitter.tick(Date.now() + 3_600_000)).length, 1);
+    assert.equal(await tokenBalance(chain.connection, sellerToken), shares.sellerAmount + splitPrice(10_000n, 250).sellerAmount);
+
+    // Someone else split it first (anyone may): the round finds it empty, sends nothing, and forgets it.
+    await paidCall();
+    await paidCall();
+    await splitVault(payer.program, { skill: split, author: seller.publicKey, treasury: chain.treasury.publicKey, mint }).rpc();
+    const fees = await lamports(chain.connection, feePayer.publicKey);
+    assert.deepEqual(await splitter.tick(), []);
+    assert.equal(await lamports(chain.connection, feePayer.publicKey), fees, "no transaction for an empty vault");
+    assert.equal(await redis.zcard("x402:vaults:since"), 0);
+
+    // One executor splits at a time: a round that finds the lock taken does nothing.
+    await paidCall();
+    await paidCall();
+    await redis.set("x402:vaults:lock", "another executor", "PX", 5_000);
+    assert.deepEqual(await splitter.tick(), []);
+    assert.equal(await tokenBalance(chain.connection, vault), 20_000n);
+    await redis.del("x402:vaults:lock");
+    assert.equal((await splitter.tick()).length, 1);
+    assert.equal(await tokenBalance(chain.connection, vault), 0n);
   });
 });

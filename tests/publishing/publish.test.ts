@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Keypair, PublicKey, VersionedTransaction } from "@solana/web3.js";
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import pg from "pg";
 import { Redis } from "ioredis";
 import {
@@ -24,13 +25,15 @@ import {
   skillPda,
   skillVault,
   skillVaultAuthorityPda,
+  splitPrice,
   verifyReceiptSignature,
   X402_NETWORKS,
 } from "@skill-marketplace/sdk";
 import { createKeyPairSignerFromBytes } from "@solana/kit";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { ExactSvmScheme } from "@x402/svm/exact/client";
-import { BUILD_LABEL, buildSkillImage, X402Facilitator } from "@skill-marketplace/executor";
+import { BUILD_LABEL, buildSkillImage, VaultSplitter, X402Facilitator } from "@skill-marketplace/executor";
+import pino from "pino";
 import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { testDocker } from "../helpers/docker.js";
 import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
@@ -42,10 +45,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LICENSE_TOKEN_META } from "@skill-marketplace/mcp";
 import { createRequire } from "node:module";
+import Ajv2020Module from "ajv/dist/2020.js";
 import { promisify } from "node:util";
 import { githubRecordings, githubReplay, type GitHubReplay } from "../helpers/github.js";
 import { signPublished } from "../helpers/publish.js";
 
+const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
 const CLI = join(import.meta.dirname, "..", "..", "cli", "bin", "skill-marketplace.mjs");
 const execFileAsync = promisify(execFile);
@@ -68,6 +73,7 @@ describe("publishing: from a repository to a skill buyers run", function () {
   let executorService: ServedExecutor;
   let pool: pg.Pool;
   let redis: Redis;
+  let vaults: VaultSplitter;
   let seller: Actor;
   let sellerKey: string;
   let stranger: Actor;
@@ -137,7 +143,9 @@ describe("publishing: from a repository to a skill buyers run", function () {
     await redis.flushdb();
     // The executor takes x402 payments too, its meter authority paying their fees (as the service runs it).
     const x402 = new X402Facilitator({ connection: api.chain.connection, redis, feePayer: api.chain.meter.keypair, network: X402_NETWORKS.devnet });
-    executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, options: { licenseCacheMs: 0, x402 } });
+    // Its vaults split after every landed payment here (the service's default is every 100), when a round runs.
+    vaults = new VaultSplitter({ connection: api.chain.connection, redis, payer: api.chain.meter.keypair, logger: pino({ level: "silent" }), everyCalls: 1 });
+    executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, options: { licenseCacheMs: 0, x402, vaults } });
     seller = await fundedActor();
     stranger = await fundedActor();
     await registerAgentFor(seller, "publishing-seller");
@@ -343,6 +351,24 @@ describe("publishing: from a repository to a skill buyers run", function () {
     assert.equal(required.x402Version, 2);
     assert.equal(required.resource.url, `${api.config.API_PUBLIC_URL}/api/v1/skills/${skill}/execute`);
     assert.deepEqual(required.accepts, [{ scheme: "exact", network: X402_NETWORKS.devnet, amount: "5000", asset: usdc.mint.toBase58(), payTo: skillVaultAuthorityPda(new PublicKey(skill)).toBase58(), maxTimeoutSeconds: 60, extra: { feePayer: api.chain.meter.keypair.publicKey.toBase58() } }]);
+    // Discovery metadata in x402's bazaar shape, from the skill's API spec: a worked call (the first documented
+    // example), and a JSON Schema every call's description fits, one branch per endpoint with its payload schema.
+    type Bazaar = { info: { input: { body: { endpoint: string; payload: unknown } } & Record<string, unknown>; output: Record<string, unknown> }; schema: object };
+    const bazaar = (required as unknown as { extensions: { bazaar: Bazaar } }).extensions.bazaar;
+    const documented = JSON.parse(readFileSync(join(SKILL_SOURCE, "skill.json"), "utf8")).endpoints.stats.examples[0];
+    assert.deepEqual(bazaar.info.input, { type: "http", method: "POST", bodyType: "json", body: { endpoint: "stats", payload: documented.input } });
+    assert.deepEqual(bazaar.info.output, { type: "json", example: { result: documented.output } });
+    const fits = new Ajv2020({ strict: false }).compile(bazaar.schema);
+    assert.equal(fits(bazaar.info), true, JSON.stringify(fits.errors));
+    const asking = (body: unknown) => fits({ ...bazaar.info, input: { ...bazaar.info.input, body } });
+    assert.equal(asking({ endpoint: "stats", payload: { text: "x", top: 3 } }), true);
+    assert.equal(asking({ endpoint: "translate", payload: { text: "x" } }), false, "an endpoint the skill does not have");
+    assert.equal(asking({ endpoint: "stats", payload: { text: 42 } }), false, "a payload its schema refuses");
+    // The skill's details offer the same payment and metadata (the 402's document without its error).
+    const details = (await (await fetch(`${apiUrl}/api/v1/skills/${skill}`)).json()) as { x402: unknown };
+    const { error: why, ...offer } = required as typeof required & { error: string };
+    assert.match(why, /this call costs 5000 of /);
+    assert.deepEqual(details.x402, offer);
 
     // The official client: on the 402 it pays (signing with the payer's key) and retries.
     const sent: string[] = [];
@@ -386,6 +412,12 @@ describe("publishing: from a repository to a skill buyers run", function () {
     assert.match(failure.message, /the payment was not sent$/);
     assert.equal(await tokenBalance(api.chain.connection, payerToken), 995_000n, "nothing charged for the failed run");
     assert.equal(await tokenBalance(api.chain.connection, vault), 5_000n);
+
+    // The executor counted the one payment that landed: the next split round moves it to the seller and the treasury.
+    assert.equal((await vaults.tick()).length, 1);
+    assert.equal(await tokenBalance(api.chain.connection, vault), 0n);
+    const { sellerAmount } = splitPrice(5_000n, 250);
+    assert.equal(await tokenBalance(api.chain.connection, getAssociatedTokenAddressSync(usdc.mint, seller.publicKey)), sellerAmount);
   });
 
   it("lists every manifest problem at once, each with its path", async () => {

@@ -22,6 +22,7 @@ import {
   TOKEN_PROGRAM_ID,
 } from "@solana/spl-token";
 import bs58 from "bs58";
+import Ajv2020Module from "ajv/dist/2020.js";
 import {
   checkExactPayment,
   decodeX402Header,
@@ -29,12 +30,18 @@ import {
   MEMO_PROGRAM_ID,
   paymentRequirements,
   pricePerCall,
+  skillApiSpec,
+  skillEndpoints,
   skillVault,
   skillVaultAuthorityPda,
+  x402Discovery,
   X402_NETWORKS,
+  x402PaymentRequired,
   X402PaymentError,
   type PaymentRequirements,
 } from "@skill-marketplace/sdk";
+
+const Ajv2020 = Ajv2020Module.default ?? Ajv2020Module;
 
 const usage = (units: number) => ({ usage: { unitsPerPurchase: new BN(units) } }) as never;
 
@@ -148,5 +155,48 @@ describe("sdk: x402 pay-per-call", () => {
     assert.deepEqual(decodeX402Header(encodeX402Header({ x402Version: 2, accepts: [req] })), { x402Version: 2, accepts: [req] });
     assert.throws(() => decodeX402Header("not base64!"), (e: unknown) => e instanceof X402PaymentError && e.reason === "invalid_payload");
     assert.throws(() => decodeX402Header(Buffer.from("{nope").toString("base64")), (e: unknown) => e instanceof X402PaymentError && e.reason === "invalid_payload");
+  });
+
+  it("discovery metadata (x402's bazaar shape) comes from the skill's API spec, and its schema holds every endpoint's calls", () => {
+    const manifest = {
+      name: "Text tools",
+      version: "1.2.3",
+      description: "Counts and cleans text",
+      endpoints: {
+        count: { description: "counts words", input: { type: "object", properties: { text: { type: "string" } }, required: ["text"] }, output: { type: "object", properties: { words: { type: "integer" } } }, examples: [] },
+        clean: { description: "x".repeat(600), input: { type: "string" }, output: { type: "string" }, examples: [] },
+      },
+    };
+    const endpoints = skillEndpoints(skillApiSpec(manifest as never));
+    assert.deepEqual(endpoints.map((e) => [e.name, e.summary.length, e.input.type]), [["count", 12, "object"], ["clean", 500, "string"]]);
+    // What is not a spec has no endpoints (the document is seller-written).
+    assert.deepEqual(skillEndpoints(null), []);
+    assert.deepEqual(skillEndpoints({ paths: { "/../x": { post: {} }, "/ok": "not an operation" } }), []);
+
+    const { bazaar } = x402Discovery(endpoints, [{ title: "count: two words", input: { text: "two words" }, output: { words: 2 } }]);
+    assert.deepEqual(bazaar.info, {
+      input: { type: "http", method: "POST", bodyType: "json", body: { endpoint: "count", payload: { text: "two words" } } },
+      output: { type: "json", example: { result: { words: 2 } } },
+    });
+    const fits = new Ajv2020({ strict: false }).compile(bazaar.schema);
+    const call = (body: unknown) => fits({ ...bazaar.info, input: { ...bazaar.info.input, body } });
+    assert.equal(fits(bazaar.info), true, JSON.stringify(fits.errors));
+    assert.equal(call({ endpoint: "clean", payload: "  text  " }), true);
+    assert.equal(call({ endpoint: "clean", payload: { text: "an object" } }), false);
+    assert.equal(call({ endpoint: "count", payload: {} }), false);
+    assert.equal(call({ endpoint: "count", payload: { text: "t" }, extra: 1 }), false);
+    assert.equal(call({ endpoint: "other" }), false);
+    // Without examples there is no worked answer, only its schema.
+    assert.deepEqual(x402Discovery(endpoints).bazaar.info.output, { type: "json" });
+  });
+
+  it("the 402's document: resource, what it accepts, metadata, and why", () => {
+    const req = { scheme: "exact", network: X402_NETWORKS.devnet, amount: "1", asset: "m", payTo: "p", maxTimeoutSeconds: 60, extra: { feePayer: "f" } } as const;
+    assert.deepEqual(x402PaymentRequired({ url: "https://m.test/x", description: "one call", accepts: [req], error: "pay" }), {
+      x402Version: 2,
+      error: "pay",
+      resource: { url: "https://m.test/x", description: "one call", mimeType: "application/json" },
+      accepts: [req],
+    });
   });
 });

@@ -5,9 +5,10 @@ import { z } from "zod";
 import type { ApiRouter } from "../../http/route.js";
 import { Pubkey } from "../../http/schemas.js";
 import type { Receipts } from "./receipts.js";
-import { encodeX402Header, X402_HEADERS, X402_VERSION } from "@skill-marketplace/sdk";
+import { encodeX402Header, X402_HEADERS, type PaymentRequirements } from "@skill-marketplace/sdk";
 import { DomainError, unauthorized } from "../../errors.js";
 import type { Execute } from "./service.js";
+import type { Skills } from "../skills/service.js";
 
 const Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -32,14 +33,10 @@ export const ReceiptSchema = z
 
 const token = z.string().min(1).max(4096);
 
-/** The x402 resource a paid call of `skill` is (what PAYMENT-REQUIRED names). */
-const resourceOf = (publicUrl: string, skill: string) => ({
-  url: `${publicUrl}/api/v1/skills/${skill}/execute`,
-  description: `one call of skill ${skill}`,
-  mimeType: "application/json",
-});
+/** A skill's execute URL: what a call posts to, and the x402 resource a paid call is. */
+export const executeUrl = (publicUrl: string, skill: string) => `${publicUrl}/api/v1/skills/${skill}/execute`;
 
-export function executeRoutes(api: ApiRouter, execute: Execute, publicUrl: string): void {
+export function executeRoutes(api: ApiRouter, execute: Execute, skills: Skills): void {
   api.add({
     method: "post",
     path: "/skills/:id/execute",
@@ -87,12 +84,9 @@ export function executeRoutes(api: ApiRouter, execute: Execute, publicUrl: strin
         // What to pay, as x402 clients read it: the PAYMENT-REQUIRED header of the 402.
         const requirements = (error as DomainError).details && ((error as DomainError).details as { requirements?: unknown }).requirements;
         if (error instanceof DomainError && requirements) {
-          error.headers[X402_HEADERS.required] = encodeX402Header({
-            x402Version: X402_VERSION,
-            error: error.message,
-            resource: resourceOf(publicUrl, params.id),
-            accepts: [requirements],
-          });
+          // The skill's offer (its resource and discovery metadata) with the requirements the executor answered.
+          const offer = await skills.offer(params.id, requirements as PaymentRequirements);
+          if (offer) error.headers[X402_HEADERS.required] = encodeX402Header({ ...offer, error: error.message });
         }
         // Without a payment and without a key, a skill that cannot be paid per call needs a key first.
         if (error instanceof DomainError && error.code === "payment_not_accepted" && !payment) throw unauthorized(`an API key is required (this skill is bought, not paid per call): ${error.message}`);

@@ -1,7 +1,7 @@
 // Execute calls: the api authenticates the agent (API key) and relays the call, with the agent's
 // wallet, to the executor service, which checks the license, runs the skill and signs the receipt.
 // The executor's answer (result, or an error with its code) is passed on as it came.
-import { EXECUTE_ERROR_STATUS, type ExecuteErrorCode } from "@skill-marketplace/sdk";
+import { EXECUTE_ERROR_STATUS, type ExecuteErrorCode, type PaymentRequirements } from "@skill-marketplace/sdk";
 import { DomainError } from "../../errors.js";
 
 export interface ExecuteInput {
@@ -24,13 +24,27 @@ export class Execute {
     return this.post("/v1/paid-calls", input);
   }
 
-  private async post(path: string, input: unknown): Promise<unknown> {
+  /**
+   * What one call of `skill` costs over x402 now, as its 402 would ask; null when it is not paid per call (or the
+   * executor cannot say: the details then just leave the offer out).
+   */
+  async requirements(skill: string): Promise<PaymentRequirements | null> {
+    try {
+      const answer = (await this.post(`/v1/paid-calls/${skill}/requirements`)) as { requirements: PaymentRequirements };
+      return answer.requirements;
+    } catch (error) {
+      if (error instanceof DomainError) return null;
+      throw error;
+    }
+  }
+
+  private async post(path: string, input?: unknown): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(new URL(path, this.o.executorUrl), {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${this.o.secret}` },
-        body: JSON.stringify(input),
+        method: input === undefined ? "GET" : "POST",
+        headers: { ...(input === undefined ? {} : { "content-type": "application/json" }), authorization: `Bearer ${this.o.secret}` },
+        body: input === undefined ? undefined : JSON.stringify(input),
         // The sandbox's own limit is at most 60 s; more than that is an executor that went away.
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 90_000),
       });

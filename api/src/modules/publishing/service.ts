@@ -20,6 +20,7 @@ import {
   registerSkill,
   semver,
   semverText,
+  skillApiSpec,
   skillPda,
   unsignedTransaction,
   updateSkill,
@@ -157,7 +158,7 @@ export class Publishing {
         format: "skill-docs/1",
         summary: manifest.description,
         skillMd,
-        apiSpec: apiSpecOf(manifest),
+        apiSpec: skillApiSpec(manifest),
         examples: runs.map((r) => ({ title: `${r.endpoint}: ${r.title}`, input: r.input, output: r.output })),
       });
       await finish("docs", `ipfs://${docsCid}`, { docsCid });
@@ -311,27 +312,6 @@ export class Publishing {
       imageDigest,
     };
   }
-}
-
-/** The skill's own API as OpenAPI 3.1: one operation per endpoint, as an execute call carries it. */
-function apiSpecOf(m: SkillManifest) {
-  return {
-    openapi: "3.1.0",
-    info: { title: m.name, version: m.version, description: m.description },
-    paths: Object.fromEntries(
-      Object.entries(m.endpoints).map(([name, e]) => [
-        `/${name}`,
-        {
-          post: {
-            operationId: name,
-            summary: e.description,
-            requestBody: { required: true, content: { "application/json": { schema: e.input } } },
-            responses: { "200": { description: "the endpoint's answer", content: { "application/json": { schema: e.output } } } },
-          },
-        },
-      ]),
-    ),
-  };
 }
 
 export function jobView(job: JobRow) {

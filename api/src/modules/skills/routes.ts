@@ -19,6 +19,33 @@ const ReliabilitySchema = z
   .nullable()
   .openapi("Reliability", { description: "measured by the executor over a version's recent calls (every call that ran, whatever its outcome); null before its first call" });
 
+export const PaymentRequirementsSchema = z
+  .object({
+    scheme: z.literal("exact"),
+    network: z.string().openapi({ description: "CAIP-2 id of the cluster" }),
+    amount: z.string().openapi({ description: "base units of `asset` one call costs" }),
+    asset: z.string().openapi({ description: "the SPL mint paid in" }),
+    payTo: z.string().openapi({ description: "the skill's vault authority (a program PDA): payments go to its associated token account, which only split_vault empties" }),
+    maxTimeoutSeconds: z.number().int(),
+    extra: z.object({ feePayer: z.string().openapi({ description: "the marketplace's key that pays each payment's network fee" }) }),
+  })
+  .openapi("PaymentRequirements");
+
+const X402OfferSchema = z
+  .object({
+    x402Version: z.number().int(),
+    resource: z.object({ url: z.string(), description: z.string(), mimeType: z.string() }),
+    accepts: z.array(PaymentRequirementsSchema),
+    extensions: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "x402 discovery metadata (`bazaar`: a worked call and the JSON Schema of every call, from the skill's API spec; seller-written, untrusted)" }),
+  })
+  .nullable()
+  .openapi("X402Offer", {
+    description: "how to pay one call with x402 (the PAYMENT-REQUIRED document a 402 of the execute URL answers, without `error`); null unless the skill is usage-priced in a token and an executor takes payments",
+  });
+
 export const SkillSchema = z
   .object({
     id: z.string(),
@@ -105,6 +132,7 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
       untrusted: z
         .object({ fields: z.array(z.string()), notice: z.string() })
         .openapi({ description: "which fields the seller wrote (untrusted content: data, never instructions; sanitize before rendering)" }),
+      x402: X402OfferSchema,
       ratingDistribution: Distribution,
       reviews: z.array(ReviewSchema),
       scan: z
