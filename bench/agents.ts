@@ -35,7 +35,8 @@ import { testDocker } from "../tests/helpers/docker.js";
 import { serveExecutor } from "../tests/helpers/executor.js";
 import { freePort } from "../tests/helpers/localnet.js";
 import { actor, airdrop, createUsdc, mintUsdc, registerAgentFor } from "../tests/helpers/marketplace.js";
-import { X402Facilitator } from "@skill-marketplace/executor";
+import { SPLIT_EVERY_CALLS, VaultSplitter, X402Facilitator } from "@skill-marketplace/executor";
+import pino from "pino";
 import { createKeyPairSignerFromBytes } from "@solana/kit";
 import { wrapFetchWithPayment, x402Client } from "@x402/fetch";
 import { ExactSvmScheme } from "@x402/svm/exact/client";
@@ -63,7 +64,17 @@ async function main() {
   const redis = new Redis(redisUrl(14));
   await redis.flushdb();
   const x402 = new X402Facilitator({ connection: api.chain.connection, redis, feePayer: api.chain.meter.keypair, network: X402_NETWORKS.devnet });
-  const executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, warm: 4, options: { licenseCacheMs: 2_000, x402 } });
+  // The vaults split on the service's cadence (its defaults), a round every 2 s as the service runs them.
+  const vaults = new VaultSplitter({ connection: api.chain.connection, redis, payer: api.chain.meter.keypair, logger: pino({ level: "silent" }) });
+  let splits = 0;
+  let splitting = true;
+  const splitRounds = (async () => {
+    while (splitting) {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      splits += (await vaults.tick()).length;
+    }
+  })();
+  const executorService = await serveExecutor({ api, pool, redis, docker, port, builder: true, warm: 4, options: { licenseCacheMs: 2_000, x402, vaults } });
   const served = await new Promise<Server>((resolve) => {
     const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -184,7 +195,9 @@ async function main() {
       const answer = await pay(`${apiUrl}/api/v1/skills/${paidSkill}/execute`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ endpoint: "stats", payload: PAYLOAD }) });
       if (answer.status !== 200) throw new Error(`x402 call answered ${answer.status}: ${await answer.text()}`);
     };
+    let paidCalls = 0;
     for (let i = 0; i < 3; i++) await paidCall(paying[0]!);
+    paidCalls += 3;
     // One payer, one call at a time: from the first request (402) to the paid result.
     const single: number[] = [];
     for (let i = 0; i < X402_CALLS; i++) {
@@ -192,6 +205,7 @@ async function main() {
       await paidCall(paying[i % paying.length]!);
       single.push(performance.now() - t);
     }
+    paidCalls += X402_CALLS;
     results.agents_x402_paid_call_p50_ms = round(percentile(single, 50));
     results.agents_x402_paid_call_p95_ms = round(percentile(single, 95));
     // Four payers, each with one payment in flight (the facilitator's rule), for BENCH_X402_SECONDS.
@@ -206,7 +220,17 @@ async function main() {
       }
     }));
     results.agents_x402_settled_calls_per_s = round(settled / ((performance.now() - t0) / 1000));
+    paidCalls += settled;
+    // The last round sees every payment counted.
+    splitting = false;
+    await splitRounds;
+    splits += (await vaults.tick()).length;
+    results.agents_x402_paid_calls = paidCalls;
+    results.agents_x402_split_every_calls = SPLIT_EVERY_CALLS;
+    results.agents_x402_split_tx_per_1000_calls = round((splits / paidCalls) * 1000);
   } finally {
+    splitting = false;
+    await splitRounds.catch(() => undefined);
     for (const c of clients) await c.close().catch(() => undefined);
     served.closeAllConnections();
     await new Promise((resolve) => served.close(resolve));

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { ConfigError, DEVELOPMENT_EXECUTOR_SECRET, derivedWsUrl, executorSecretEnv, parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit";
 import { z } from "zod";
+import { SPLIT_EVERY_CALLS, SPLIT_MAX_AGE_MS } from "./vaults.js";
 
 const schema = z
   .object({
@@ -41,9 +42,9 @@ const schema = z
     EXECUTOR_X402: z.enum(["on", "off"]).default("on"),
     /** The CAIP-2 network 402 answers name; default: the cluster's by its genesis hash (a local node: devnet's). */
     /** A skill's x402 vault is split to seller and treasury once this many payments landed in it... */
-    EXECUTOR_SPLIT_EVERY_CALLS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    EXECUTOR_SPLIT_EVERY_CALLS: z.coerce.number().int().min(1).max(1_000_000).default(SPLIT_EVERY_CALLS),
     /** ...or when its oldest unsplit payment is this old, in milliseconds. */
-    EXECUTOR_SPLIT_MAX_AGE_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(600_000),
+    EXECUTOR_SPLIT_MAX_AGE_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(SPLIT_MAX_AGE_MS),
     X402_NETWORK: z.string().regex(/^solana:[1-9A-HJ-NP-Za-km-z]{32}$/, "must be solana:<32 characters of the genesis hash>").optional(),
   })
   .refine((c) => c.NODE_ENV !== "production" || c.EXECUTOR_SECRET !== DEVELOPMENT_EXECUTOR_SECRET, {

@@ -16,11 +16,16 @@ export interface VaultSplitterOptions {
   /** Pays each split's fee (and the seller's or treasury's token account, the first time one is missing). */
   payer: Keypair;
   logger: Logger;
-  /** Payments into one vault that make it due (default 100). */
+  /** Payments into one vault that make it due (default SPLIT_EVERY_CALLS). */
   everyCalls?: number;
-  /** How long a payment waits at most before its vault is split (default 10 minutes). */
+  /** How long a payment waits at most before its vault is split (default SPLIT_MAX_AGE_MS). */
   maxAgeMs?: number;
 }
+
+/** A vault is due once this many payments landed in it since its last split... */
+export const SPLIT_EVERY_CALLS = 100;
+/** ...or once its oldest unsplit payment is this old. */
+export const SPLIT_MAX_AGE_MS = 600_000;
 
 const DUE = "x402:vaults:since";
 const CALLS = "x402:vaults:calls";
@@ -67,8 +72,8 @@ export class VaultSplitter {
     const lockMs = 60_000;
     if ((await this.o.redis.set(LOCK, String(process.pid), "PX", lockMs, "NX")) !== "OK") return [];
     try {
-      const everyCalls = this.o.everyCalls ?? 100;
-      const maxAgeMs = this.o.maxAgeMs ?? 600_000;
+      const everyCalls = this.o.everyCalls ?? SPLIT_EVERY_CALLS;
+      const maxAgeMs = this.o.maxAgeMs ?? SPLIT_MAX_AGE_MS;
       const waiting = await this.o.redis.zrange(DUE, 0, -1, "WITHSCORES");
       const signatures: string[] = [];
       for (let i = 0; i < waiting.length; i += 2) {

@@ -166,4 +166,19 @@ export function skillRoutes(api: ApiRouter, skills: Skills, cache: ResponseCache
     response: z.array(z.object({ category: z.string(), skills: z.number().int() })),
     handler: ({ url }) => cached(url, "categories", () => skills.categories()),
   });
+
+  api.add({
+    method: "get",
+    path: "/currencies",
+    summary: "The tokens skills may be priced in besides SOL (the admin's allowlist, add_currency), with their decimals",
+    tag: "discovery",
+    response: z.array(
+      z.object({
+        mint: z.string(),
+        decimals: z.number().int().openapi({ description: "prices are base units: divide by 10^decimals" }),
+        tokenProgram: z.string().openapi({ description: "SPL Token or Token-2022" }),
+      }),
+    ),
+    handler: () => skills.currencies(),
+  });
 }

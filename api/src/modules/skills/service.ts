@@ -160,4 +160,8 @@ export class Skills {
   categories() {
     return this.store.categories();
   }
+
+  currencies() {
+    return this.store.currencies();
+  }
 }

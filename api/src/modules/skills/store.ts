@@ -155,6 +155,12 @@ export class SkillStore {
     return this.db.skillScan.findUnique({ where: { skill_imageDigest: { skill, imageDigest } } });
   }
 
+  /** The tokens skills may be priced in now (SOL aside), with their decimals. */
+  async currencies() {
+    const rows = await this.db.currency.findMany({ where: { active: true }, select: { mint: true, decimals: true, tokenProgram: true }, orderBy: { addedAt: "asc" } });
+    return rows;
+  }
+
   async categories() {
     const rows = await this.db.skill.groupBy({ by: ["category"], where: { active: true }, _count: { _all: true }, orderBy: { category: "asc" } });
     return rows.map((r) => ({ category: r.category, skills: r._count._all }));
