@@ -19,6 +19,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { pricing } from "@skill-marketplace/sdk";
 import { redisUrl, scratchDatabase } from "../tests/helpers/database.js";
+import { CATEGORIES, seedSkills, WORDS } from "./seed.js";
 import { airdrop, fundedActor, registerAgentFor, registerSkillFor, startMarketplace } from "../tests/helpers/marketplace.js";
 
 const SKILLS = 100_000;
@@ -26,11 +27,6 @@ const CLIENTS = 32;
 /** Offered loads for the steady-rate runs (requests per second from the 32 clients together). */
 const STEADY_SEARCH_PER_S = 300;
 const STEADY_POST_PER_S = 100;
-const WORDS = ["weather", "forecast", "translate", "text", "ocr", "receipt", "invoice", "summarize", "image", "caption", "sentiment", "speech",
-  "audio", "video", "search", "scrape", "code", "review", "lint", "test", "sql", "query", "chart", "pdf", "email", "calendar", "route", "price",
-  "stock", "crypto", "wallet", "token", "nft", "swap", "vote", "legal", "medical", "recipe", "travel", "music"];
-const CATEGORIES = ["data", "language", "vision", "audio", "code", "finance", "web", "productivity"];
-
 const round = (x: number) => Math.round(x * 100) / 100;
 
 async function freePort(): Promise<number> {
@@ -184,24 +180,8 @@ const database = await scratchDatabase("api_bench");
 port = await freePort();
 let api: ReturnType<typeof spawn> | undefined;
 try {
-  // 100,000 skills, as the indexer would have written them, in one statement.
-  const db = new pg.Client({ connectionString: database.url });
-  db.on("error", () => undefined); // the drop at the end may cut it
-  await db.connect();
-  await db.query(
-    `INSERT INTO skills (address, author, slug, version, pricing, price, currency, category, docs_cid, commit_sha, image_digest,
-       sales, rating_sum, rating_count, created_at, updated_at, slot, commitment)
-     SELECT md5('s' || i), md5('a' || (i % 5000)),
-       ($1::text[])[1 + i % 40] || '-' || ($1::text[])[1 + (i / 40) % 40] || '-' || i,
-       '1.0.0', (ARRAY['oneTime','subscription','usage'])[1 + i % 3], 1000 + (i * 7919) % 10000000, 'SOL',
-       ($2::text[])[1 + i % 8], 'bafkrei', repeat('ab', 20), repeat('cd', 32),
-       (i * 104729) % 5000, (i % 5) * ((i % 7) + 1), (i % 7) + 1, now() - (i || ' seconds')::interval, now(), i, 'confirmed'
-     FROM generate_series(1::bigint, ${SKILLS}::bigint) AS i`,
-    [WORDS, CATEGORIES],
-  );
-  // As autovacuum would have by now: flush the full-text index's pending list, refresh statistics.
-  await db.query("VACUUM ANALYZE skills, skill_terms");
-  await db.end();
+  // 100,000 skills, as the indexer would have written them.
+  await seedSkills(database.url, SKILLS);
   const redis = new Redis(redisUrl(8));
   await redis.flushdb(); // no cached answers from an earlier run
   redis.disconnect();

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 part=${1:?usage: bench.sh <part>}
-case "$part" in api|indexer) source scripts/services.sh; test_services ;; executor|publish|agents) source scripts/services.sh; test_services docker ;; esac
+case "$part" in api|indexer|web) source scripts/services.sh; test_services ;; executor|publish|agents) source scripts/services.sh; test_services docker ;; esac
 case "$part" in
   program) cargo run -q -p skill_marketplace --example program_bench ;;
   # The node is measured as it is meant to run for load: an optimized build, in its own process.
@@ -36,6 +36,11 @@ case "$part" in
     cargo build -q -p localnet --bin localnet
     DOCKER_HOST="$TEST_DOCKER_HOST" bash scripts/images.sh >/dev/null
     DOCKER_HOST="$TEST_DOCKER_HOST" npx tsx bench/agents.ts ;;
+  # The web app's production build in Chromium, against the api with 100,000 skills.
+  web)
+    cargo build -q -p localnet --bin localnet
+    (cd web && NEXT_TELEMETRY_DISABLED=1 npx next build >/dev/null)
+    npx tsx bench/web.ts ;;
   # npm start itself, timed from outside as a user sees it.
   stack) npx tsx bench/stack.ts ;;
   *) echo "no benchmark for part '$part' yet" >&2; exit 1 ;;

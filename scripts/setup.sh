@@ -16,6 +16,8 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v runsc >/dev/null 2>&1 || need_apt+=(runsc)
 command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+# The web suite drives Debian's Chromium (playwright-core, no browser download).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # Schemathesis (api suite) runs in a virtualenv.
 python3 -m venv --help >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

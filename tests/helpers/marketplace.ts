@@ -154,6 +154,8 @@ export interface SkillSpec {
   price: bigint;
   currencyMint?: PublicKey;
   category?: string;
+  /** The docs the skill points to (default: a CID with no block behind it). */
+  docsCid?: string;
 }
 
 export const DOCS_CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
@@ -168,7 +170,7 @@ export async function registerSkillFor(author: Actor, spec: SkillSpec): Promise<
     category: spec.category ?? "data-analysis",
     pricing: spec.pricing,
     price: spec.price,
-    provenance: provenance(DOCS_CID, COMMIT_SHA, IMAGE_DIGEST),
+    provenance: provenance(spec.docsCid ?? DOCS_CID, COMMIT_SHA, IMAGE_DIGEST),
     currencyMint: spec.currencyMint,
   }).rpc();
   const address = skillPda(author.publicKey, spec.slug);

@@ -1,0 +1,170 @@
+// The web app's browse and skill pages in headless Chromium, served by `next start` from the production build
+// against the real api, indexer and localnet: server-rendered (the first paint needs no JavaScript), filters and
+// sort in shareable URLs, a skill's seller-written docs sanitized, errors in words, no serious or critical axe
+// violations, usable on a phone-sized screen. Screenshots of every page go to the test artifacts.
+import { strict as assert } from "node:assert";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Keypair } from "@solana/web3.js";
+import type { Browser, Page } from "playwright-core";
+import { pricing } from "@skill-marketplace/sdk";
+import { startApi, type TestApi } from "../helpers/api.js";
+import { actor, airdrop, createUsdc, registerAgentFor, registerSkillFor } from "../helpers/marketplace.js";
+import { launchBrowser, screenshot, seriousViolations, startWeb, type RunningWeb } from "../helpers/web.js";
+
+describe("web: browse and skill pages in Chromium, against the real api on localnet", function () {
+  this.timeout(240_000);
+  let api: TestApi;
+  let served: Server;
+  let web: RunningWeb;
+  let browser: Browser;
+  let mint: string;
+  const ids: Record<"stats" | "json" | "thumbs", string> = { stats: "", json: "", thumbs: "" };
+  const skillMd = [
+    "# Text stats",
+    "",
+    "Counts **words** and sentences.",
+    "",
+    "<script>window.__owned = 1</script>",
+    "",
+    "[run me](javascript:window.__owned=2) · [the docs](https://example.com/docs) · ![tracker](https://example.com/pixel.png)",
+  ].join("\n");
+
+  const slugs = (page: Page) => page.locator("ul.results > li h2 a").allTextContents();
+
+  before(async () => {
+    api = await startApi({}, { indexer: true });
+    served = await new Promise<Server>((resolve) => {
+      const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    const apiUrl = `http://127.0.0.1:${(served.address() as AddressInfo).port}`;
+    const seller = actor(api.chain.connection, Keypair.generate());
+    await airdrop(api.chain.connection, seller.publicKey, 10e9);
+    await registerAgentFor(seller, "web-seller");
+    const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, [seller.publicKey]);
+    mint = usdc.mint.toBase58();
+    const docsCid = await api.docs.publish({
+      format: "skill-docs/1",
+      summary: "Counts words and sentences of a text",
+      skillMd,
+      apiSpec: { openapi: "3.1.0", info: { title: "text-stats", version: "1.0.0" }, paths: { "/stats": { post: { summary: "count a text" } } } },
+      examples: [{ title: "stats: two sentences", input: { text: "One. Two." }, output: { words: 2, sentences: 2 } }],
+    });
+    ids.stats = (await registerSkillFor(seller, { slug: "text-stats", pricing: pricing.oneTime(), price: 250_000_000n, category: "analysis", docsCid })).address.toBase58();
+    ids.json = (await registerSkillFor(seller, { slug: "json-check", pricing: pricing.usage(100), price: 5_000_000n, currencyMint: usdc.mint, category: "utility" })).address.toBase58();
+    ids.thumbs = (await registerSkillFor(seller, { slug: "thumbnailer", pricing: pricing.subscription(30 * 86_400), price: 1_000_000_000n, category: "creative" })).address.toBase58();
+    // The indexer has them (and the currency) once the api lists them.
+    for (let i = 0; ; i++) {
+      const listed = (await api.http.get("/api/v1/skills").expect(200)).body.skills.length;
+      const currencies = (await api.http.get("/api/v1/currencies").expect(200)).body.length;
+      if (listed === 3 && currencies === 1) break;
+      if (i > 100) throw new Error(`the indexer shows ${listed} skills and ${currencies} currencies`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    web = await startWeb(apiUrl);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.stop();
+    served?.closeAllConnections();
+    await new Promise((resolve) => served?.close(resolve));
+    await api?.stop();
+  });
+
+  it("browse is rendered on the server: without JavaScript the first paint lists every skill with price, license, rating, sales and reliability", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const response = await page.goto(web.url);
+    assert.equal(response!.status(), 200);
+    assert.deepEqual(await slugs(page), ["thumbnailer", "json-check", "text-stats"], "newest first without a search");
+    const card = (slug: string) => page.locator("ul.results > li", { has: page.getByRole("link", { name: slug }) }).innerText();
+    assert.match(await card("text-stats"), /0\.25 SOL · one-time license/);
+    assert.match(await card("json-check"), new RegExp(`5 ${mint.slice(0, 4)}…${mint.slice(-4)} · 100 calls`), "token amounts in the mint's decimals");
+    assert.match(await card("thumbnailer"), /1 SOL · subscription, 30 days/);
+    assert.match(await card("text-stats"), /no ratings yet[\s\S]*0 sold[\s\S]*reliability: not run yet/);
+    await screenshot(page, "browse-no-js");
+    await context.close();
+  });
+
+  it("search, filters and sort live in the URL: the form submits them, and the URL alone shows the same results", async () => {
+    const page = await browser.newPage();
+    await page.goto(web.url);
+    await page.getByRole("searchbox", { name: "Search" }).fill("json");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/q=json/);
+    assert.deepEqual(await slugs(page), ["json-check"]);
+    await screenshot(page, "browse-search");
+
+    const at = async (query: string) => {
+      await page.goto(`${web.url}/?${query}`);
+      return slugs(page);
+    };
+    assert.deepEqual(await at("category=creative"), ["thumbnailer"]);
+    assert.deepEqual(await at(`kind=usage&currency=${mint}`), ["json-check"]);
+    assert.deepEqual(await at("currency=SOL&sort=newest"), ["thumbnailer", "text-stats"]);
+    assert.deepEqual(await at("currency=SOL&maxPrice=300000000"), ["text-stats"]);
+    // The form shows the filters the URL carries.
+    assert.equal(await page.getByRole("combobox", { name: "Currency" }).inputValue(), "SOL");
+    assert.equal(await page.getByRole("textbox", { name: "Max price (base units)" }).inputValue(), "300000000");
+    // The select's choice submits like the rest.
+    await page.goto(web.url);
+    await page.getByRole("combobox", { name: "Category" }).selectOption("analysis");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/category=analysis/);
+    assert.deepEqual(await slugs(page), ["text-stats"]);
+
+    // What the api refuses is said in words, and the page stays usable.
+    await page.goto(`${web.url}/?maxPrice=lots`);
+    assert.match(await page.getByRole("alert").innerText(), /That search cannot be run: .*maxPrice.*integer amount in base units/);
+    assert.equal(await page.getByRole("button", { name: "Search" }).isEnabled(), true);
+    assert.deepEqual(await at("q=nothing-matches-this"), []);
+    assert.match(await page.locator(".notice").innerText(), /No skill matches/);
+    await page.close();
+  });
+
+  it("a skill's page: its docs rendered and sanitized (no script runs, no javascript: link, no remote image), API, examples, pricing, provenance", async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${web.url}/skills/${ids.stats}`);
+    assert.equal(response!.status(), 200);
+    assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /text-stats v1\.0\.0/);
+    assert.equal(await page.locator(".docs strong").innerText(), "words");
+    assert.equal(await page.locator(".docs script").count(), 0);
+    assert.match(await page.locator(".docs").innerText(), /<script>window.__owned = 1<\/script>/, "the seller's HTML is shown as text");
+    assert.equal(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned), undefined);
+    const links = await page.locator(".docs a").evaluateAll((as) => as.map((a) => [a.getAttribute("href"), a.getAttribute("rel")]));
+    assert.deepEqual(links, [["https://example.com/docs", "nofollow noopener noreferrer ugc"]]);
+    assert.equal(await page.locator(".docs img").count(), 0);
+    assert.match(await page.locator("main").innerText(), /stats: count a text/);
+    await page.getByText("stats: two sentences").click();
+    assert.match(await page.locator("details[open]").innerText(), /"sentences": 2/);
+    assert.match(await page.locator("aside").innerText(), /0\.25 SOL · one-time license/);
+    assert.match(await page.locator("aside").innerText(), /Commit\s+3f786850e387/);
+    await screenshot(page, "skill");
+
+    // A skill on a token, without docs: the page says why there are none.
+    await page.goto(`${web.url}/skills/${ids.json}`);
+    assert.match(await page.locator("main").innerText(), /The docs cannot be shown \(missing: /);
+    // An address with no skill, and a path that is no address: the not-found page, with a 404.
+    const missing = await page.goto(`${web.url}/skills/${Keypair.generate().publicKey.toBase58()}`);
+    assert.equal(missing!.status(), 404);
+    assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /Not found/);
+    assert.equal((await page.goto(`${web.url}/skills/not-an-address`))!.status(), 404);
+    await page.close();
+  });
+
+  it("no serious or critical accessibility violations (axe-core) on either page, on a desktop and on a phone-sized screen, which needs no sideways scrolling", async () => {
+    for (const [device, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]] as const) {
+      const page = await browser.newPage({ viewport });
+      for (const [name, path] of [["browse", "/"], ["skill", `/skills/${ids.stats}`]] as const) {
+        await page.goto(`${web.url}${path}`);
+        assert.deepEqual(await seriousViolations(page), [], `${name} on a ${device}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${name} on a ${device} scrolls sideways by ${overflow} px`);
+        await screenshot(page, `${name}-${device}`);
+      }
+      await page.close();
+    }
+  });
+});
