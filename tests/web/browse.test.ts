@@ -78,7 +78,10 @@ describe("web: browse and skill pages in Chromium, against the real api on local
     const page = await context.newPage();
     const response = await page.goto(web.url);
     assert.equal(response!.status(), 200);
-    assert.deepEqual(await slugs(page), ["thumbnailer", "json-check", "text-stats"], "newest first without a search");
+    // In the api's order (newest first without a search; skills made in one second tie, broken by address).
+    const listed = (await api.http.get("/api/v1/skills").expect(200)).body.skills.map((s: { slug: string }) => s.slug);
+    assert.deepEqual([...listed].sort(), ["json-check", "text-stats", "thumbnailer"]);
+    assert.deepEqual(await slugs(page), listed);
     const card = (slug: string) => page.locator("ul.results > li", { has: page.getByRole("link", { name: slug }) }).innerText();
     assert.match(await card("text-stats"), /0\.25 SOL · one-time license/);
     assert.match(await card("json-check"), new RegExp(`5 ${mint.slice(0, 4)}…${mint.slice(-4)} · 100 calls`), "token amounts in the mint's decimals");
@@ -103,7 +106,9 @@ describe("web: browse and skill pages in Chromium, against the real api on local
     };
     assert.deepEqual(await at("category=creative"), ["thumbnailer"]);
     assert.deepEqual(await at(`kind=usage&currency=${mint}`), ["json-check"]);
-    assert.deepEqual(await at("currency=SOL&sort=newest"), ["thumbnailer", "text-stats"]);
+    const newestSol = (await api.http.get("/api/v1/skills?currency=SOL&sort=newest").expect(200)).body.skills.map((s: { slug: string }) => s.slug);
+    assert.deepEqual([...newestSol].sort(), ["text-stats", "thumbnailer"]);
+    assert.deepEqual(await at("currency=SOL&sort=newest"), newestSol);
     assert.deepEqual(await at("currency=SOL&maxPrice=300000000"), ["text-stats"]);
     // The form shows the filters the URL carries.
     assert.equal(await page.getByRole("combobox", { name: "Currency" }).inputValue(), "SOL");
@@ -117,7 +122,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
 
     // What the api refuses is said in words, and the page stays usable.
     await page.goto(`${web.url}/?maxPrice=lots`);
-    assert.match(await page.getByRole("alert").innerText(), /That search cannot be run: .*maxPrice.*integer amount in base units/);
+    assert.match(await page.locator("main [role=alert]").innerText(), /That search cannot be run: .*maxPrice.*integer amount in base units/);
     assert.equal(await page.getByRole("button", { name: "Search" }).isEnabled(), true);
     assert.deepEqual(await at("q=nothing-matches-this"), []);
     assert.match(await page.locator(".notice").innerText(), /No skill matches/);
@@ -130,6 +135,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
     assert.equal(response!.status(), 200);
     assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /text-stats v1\.0\.0/);
     assert.equal(await page.locator(".docs strong").innerText(), "words");
+    assert.equal(await page.locator(".docs h3").innerText(), "Text stats", "the seller's headings nest under the page's");
     assert.equal(await page.locator(".docs script").count(), 0);
     assert.match(await page.locator(".docs").innerText(), /<script>window.__owned = 1<\/script>/, "the seller's HTML is shown as text");
     assert.equal(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned), undefined);
@@ -145,7 +151,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
 
     // A skill on a token, without docs: the page says why there are none.
     await page.goto(`${web.url}/skills/${ids.json}`);
-    assert.match(await page.locator("main").innerText(), /The docs cannot be shown \(missing: /);
+    assert.match(await page.locator("main").innerText(), /The docs cannot be shown \(invalid: the skill.s docs CID is not a CIDv1/);
     // An address with no skill, and a path that is no address: the not-found page, with a 404.
     const missing = await page.goto(`${web.url}/skills/${Keypair.generate().publicKey.toBase58()}`);
     assert.equal(missing!.status(), 404);
