@@ -22,6 +22,12 @@ const schema = z.object({
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),
+  /** Origins (","-separated) of the marketplace's web app, whose pages may call every route from a browser (CORS). */
+  API_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "each must be an origin: scheme://host[:port], no path"))),
   /** Secret mixed into API-key hashes (HMAC-SHA256), so a leaked table cannot be brute-forced offline. */
   API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").default(DEVELOPMENT_API_KEY_SECRET),
   /** Sign-in messages are valid for this many seconds after they are issued. */

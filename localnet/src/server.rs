@@ -35,7 +35,19 @@ pub async fn serve(
 }
 
 pub fn router(node: SharedNode) -> Router {
-    Router::new().route("/", post(handle_http)).with_state(node)
+    Router::new().route("/", post(handle_http).options(preflight)).with_state(node)
+}
+
+/// Browser wallets and pages call the node from their own origin, as they call public RPC nodes: every origin
+/// may (the node holds nothing a page could steal; signing happens in the wallet).
+const CORS: [(header::HeaderName, &str); 3] = [
+    (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+    (header::ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS"),
+    (header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type, solana-client"),
+];
+
+async fn preflight() -> impl IntoResponse {
+    (axum::http::StatusCode::NO_CONTENT, [CORS[0].clone(), CORS[1].clone(), CORS[2].clone(), (header::ACCESS_CONTROL_MAX_AGE, "86400")])
 }
 
 async fn handle_http(State(node): State<SharedNode>, body: Bytes) -> impl IntoResponse {
@@ -50,7 +62,7 @@ async fn handle_http(State(node): State<SharedNode>, body: Bytes) -> impl IntoRe
         }
         Ok(request) => rpc::handle(&mut *node.lock().await, &request),
     };
-    ([(header::CONTENT_TYPE, "application/json")], response.to_string())
+    ([(header::CONTENT_TYPE, "application/json"), CORS[0].clone()], response.to_string())
 }
 
 /// Advances the node one slot every `slot_duration`, until the task is dropped.

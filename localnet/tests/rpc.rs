@@ -29,6 +29,27 @@ async fn protocol_errors_are_json_rpc_errors() {
 }
 
 #[tokio::test]
+async fn browsers_may_call_it_from_any_origin() {
+    let t = TestNode::start().await;
+    let client = reqwest::Client::new();
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, &t.url)
+        .header("origin", "http://127.0.0.1:3000")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("preflight");
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    assert_eq!(preflight.headers()["access-control-allow-methods"], "POST, OPTIONS");
+    assert!(preflight.headers()["access-control-allow-headers"].to_str().unwrap().contains("content-type"));
+    let answer = client.post(&t.url).header("origin", "https://wallet.example").json(&json!({ "jsonrpc": "2.0", "id": 1, "method": "getHealth" })).send().await.expect("post");
+    assert_eq!(answer.headers()["access-control-allow-origin"], "*");
+    assert_eq!(answer.json::<Value>().await.unwrap()["result"], json!("ok"));
+}
+
+#[tokio::test]
 async fn airdrop_is_visible_per_commitment() {
     let t = TestNode::start().await;
     let who = Pubkey::new_unique().to_string();

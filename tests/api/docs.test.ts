@@ -3,7 +3,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
-import { buildApp } from "@skill-marketplace/api";
+import { buildApp, loadConfig } from "@skill-marketplace/api";
 import supertest from "supertest";
 import { startApi, type TestApi } from "../helpers/api.js";
 
@@ -129,6 +129,20 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
     assert.equal(preflight.headers["access-control-allow-methods"], "GET, POST, OPTIONS");
     const label = await api.http.get("/api/v1/pay/someReference").set("Origin", "https://wallet.example");
     assert.equal(label.headers["access-control-allow-origin"], "*");
+    // The marketplace's web app (API_CORS_ORIGINS) may call every route from a browser; no other origin may.
+    const web = api.withConfig({ API_CORS_ORIGINS: "https://web.market.test, http://127.0.0.1:3000" });
+    const allowed = await web.options("/api/v1/agents/me").set("Origin", "https://web.market.test").set("Access-Control-Request-Headers", "authorization").expect(204);
+    assert.equal(allowed.headers["access-control-allow-origin"], "https://web.market.test");
+    assert.match(String(allowed.headers["access-control-allow-headers"]), /Authorization/);
+    assert.match(String(allowed.headers["vary"]), /Origin/);
+    const read = await web.get("/api/v1/categories").set("Origin", "http://127.0.0.1:3000").expect(200);
+    assert.equal(read.headers["access-control-allow-origin"], "http://127.0.0.1:3000");
+    assert.match(String(read.headers["access-control-expose-headers"]), /PAYMENT-REQUIRED/);
+    const other = await web.get("/api/v1/categories").set("Origin", "https://evil.example").expect(200);
+    assert.equal(other.headers["access-control-allow-origin"], undefined, "another origin cannot read the answer");
+    const otherPreflight = await web.options("/api/v1/agents/me").set("Origin", "https://evil.example");
+    assert.equal(otherPreflight.headers["access-control-allow-origin"], undefined);
+    assert.throws(() => loadConfig({ API_CORS_ORIGINS: "https://web.market.test/path" }), /API_CORS_ORIGINS.*each must be an origin/);
     // The answer that carries a new API key is never stored by a cache on the way.
     const { Keypair } = await import("@solana/web3.js");
     const nacl = (await import("tweetnacl")).default;

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import axe from "axe-core";
+import { VersionedTransaction, type Keypair } from "@solana/web3.js";
 import { freePort } from "./localnet.js";
 
 const WEB_DIR = join(import.meta.dirname, "..", "..", "web");
@@ -17,12 +18,12 @@ export interface RunningWeb {
   stop(): Promise<void>;
 }
 
-/** `next start` of the built app on a free port, reading the api at `apiUrl`; resolves once it answers. */
-export async function startWeb(apiUrl: string): Promise<RunningWeb> {
-  const port = await freePort();
+/** `next start` of the built app on `port` (default a free one), reading the api at `apiUrl`; resolves once it answers. */
+export async function startWeb(apiUrl: string, o: { port?: number; rpcUrl?: string } = {}): Promise<RunningWeb> {
+  const port = o.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, [join(WEB_DIR, "..", "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: WEB_DIR,
-    env: { ...process.env, WEB_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    env: { ...process.env, WEB_API_URL: apiUrl, ...(o.rpcUrl ? { WEB_RPC_URL: o.rpcUrl } : {}), NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -67,4 +68,55 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
       .filter((v) => v.impact === "serious" || v.impact === "critical")
       .map((v) => ({ id: v.id, impact: v.impact!, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
   });
+}
+
+export interface TestWallet {
+  /** What the wallet does when asked to sign: sign with the keypair, or refuse as a person declining would. */
+  mode: "sign" | "reject";
+  signed: number;
+}
+
+/**
+ * Registers a wallet in `page` through the wallet standard (the `wallet-standard:register-wallet` event and the
+ * app-ready handshake), as browser wallets do: connect gives the keypair's account, and signTransaction has the
+ * test process sign the transaction's bytes with the keypair (a Playwright binding), or decline.
+ */
+export async function installTestWallet(page: Page, keypair: Keypair, name = "Test Wallet"): Promise<TestWallet> {
+  const state: TestWallet = { mode: "sign", signed: 0 };
+  await page.exposeFunction("__testWalletSign", (bytes: number[]) => {
+    if (state.mode === "reject") throw new Error("User rejected the request.");
+    const tx = VersionedTransaction.deserialize(Uint8Array.from(bytes));
+    tx.sign([keypair]);
+    state.signed += 1;
+    return Array.from(tx.serialize());
+  });
+  // A string, not a function: the test runner's transform adds helpers to functions that the page would lack.
+  const config = JSON.stringify({ address: keypair.publicKey.toBase58(), publicKey: Array.from(keypair.publicKey.toBytes()), name });
+  await page.addInitScript(`(() => {
+    const { address, publicKey, name } = ${config};
+    const chains = ["solana:mainnet", "solana:devnet", "solana:testnet", "solana:localnet"];
+    const account = { address, publicKey: new Uint8Array(publicKey), chains, features: ["solana:signTransaction"] };
+    const wallet = {
+      version: "1.0.0",
+      name,
+      icon: "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxIDEiLz4=",
+      chains,
+      accounts: [],
+      features: {
+        "standard:connect": { version: "1.0.0", connect: async () => { wallet.accounts = [account]; return { accounts: wallet.accounts }; } },
+        "standard:disconnect": { version: "1.0.0", disconnect: async () => { wallet.accounts = []; } },
+        "standard:events": { version: "1.0.0", on: () => () => undefined },
+        "solana:signTransaction": {
+          version: "1.0.0",
+          supportedTransactionVersions: ["legacy", 0],
+          signTransaction: async (...inputs) =>
+            Promise.all(inputs.map(async (input) => ({ signedTransaction: new Uint8Array(await window.__testWalletSign(Array.from(input.transaction))) }))),
+        },
+      },
+    };
+    const register = ({ register }) => register(wallet);
+    window.addEventListener("wallet-standard:app-ready", (event) => register(event.detail));
+    window.dispatchEvent(new CustomEvent("wallet-standard:register-wallet", { detail: register }));
+  })();`);
+  return state;
 }

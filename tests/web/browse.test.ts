@@ -5,12 +5,13 @@
 import { strict as assert } from "node:assert";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Keypair } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import type { Browser, Page } from "playwright-core";
-import { pricing } from "@skill-marketplace/sdk";
+import { licensePda, pricing } from "@skill-marketplace/sdk";
 import { startApi, type TestApi } from "../helpers/api.js";
-import { actor, airdrop, createUsdc, registerAgentFor, registerSkillFor } from "../helpers/marketplace.js";
-import { launchBrowser, screenshot, seriousViolations, startWeb, type RunningWeb } from "../helpers/web.js";
+import { freePort } from "../helpers/localnet.js";
+import { actor, airdrop, createUsdc, lamports, mintUsdc, registerAgentFor, registerSkillFor, tokenBalance, type Actor } from "../helpers/marketplace.js";
+import { installTestWallet, launchBrowser, screenshot, seriousViolations, startWeb, type RunningWeb } from "../helpers/web.js";
 
 describe("web: browse and skill pages in Chromium, against the real api on localnet", function () {
   this.timeout(240_000);
@@ -19,6 +20,8 @@ describe("web: browse and skill pages in Chromium, against the real api on local
   let web: RunningWeb;
   let browser: Browser;
   let mint: string;
+  let buyer: Actor;
+  let buyerUsdc: PublicKey;
   const ids: Record<"stats" | "json" | "thumbs", string> = { stats: "", json: "", thumbs: "" };
   const skillMd = [
     "# Text stats",
@@ -33,7 +36,9 @@ describe("web: browse and skill pages in Chromium, against the real api on local
   const slugs = (page: Page) => page.locator("ul.results > li h2 a").allTextContents();
 
   before(async () => {
-    api = await startApi({}, { indexer: true });
+    // The web app's origin may call the api from the browser (the Buy panel does).
+    const webPort = await freePort();
+    api = await startApi({ API_CORS_ORIGINS: `http://127.0.0.1:${webPort}` }, { indexer: true });
     served = await new Promise<Server>((resolve) => {
       const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
     });
@@ -41,8 +46,12 @@ describe("web: browse and skill pages in Chromium, against the real api on local
     const seller = actor(api.chain.connection, Keypair.generate());
     await airdrop(api.chain.connection, seller.publicKey, 10e9);
     await registerAgentFor(seller, "web-seller");
-    const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, [seller.publicKey]);
+    buyer = actor(api.chain.connection, Keypair.generate());
+    await airdrop(api.chain.connection, buyer.publicKey, 5e9);
+    const usdc = await createUsdc(api.chain.connection, api.chain.admin.keypair, [seller.publicKey, buyer.publicKey]);
     mint = usdc.mint.toBase58();
+    buyerUsdc = usdc.accounts.get(buyer.publicKey.toBase58())!;
+    await mintUsdc(api.chain.connection, api.chain.admin.keypair, usdc, buyerUsdc, 20_000_000n);
     const docsCid = await api.docs.publish({
       format: "skill-docs/1",
       summary: "Counts words and sentences of a text",
@@ -61,7 +70,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       if (i > 100) throw new Error(`the indexer shows ${listed} skills and ${currencies} currencies`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    web = await startWeb(apiUrl);
+    web = await startWeb(apiUrl, { port: webPort, rpcUrl: api.chain.localnet.rpcUrl });
     browser = await launchBrowser();
   });
 
@@ -172,5 +181,71 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       }
       await page.close();
     }
+  });
+
+  describe("buying with a wallet in the browser (wallet standard)", () => {
+    const licenseOf = (skill: string, who: PublicKey) => api.chain.connection.getAccountInfo(licensePda(new PublicKey(skill), who), "confirmed");
+
+    it("in SOL: connect, decline (nothing paid, said so), then pay; the license appears without a reload", async () => {
+      const page = await browser.newPage();
+      const wallet = await installTestWallet(page, buyer.keypair);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${web.url}/skills/${ids.stats}`);
+      await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+      await page.getByText(`Paying from Test Wallet: ${buyer.publicKey.toBase58()}`).waitFor();
+      const before = await lamports(api.chain.connection, buyer.publicKey);
+
+      wallet.mode = "reject";
+      await page.getByRole("button", { name: "Buy with Test Wallet" }).click();
+      assert.equal(await page.locator("section[aria-labelledby=buy-heading] [role=alert]").innerText(), "You declined in your wallet: nothing was paid.");
+      assert.equal(await lamports(api.chain.connection, buyer.publicKey), before);
+      assert.equal(await licenseOf(ids.stats, buyer.publicKey), null);
+
+      wallet.mode = "sign";
+      const url = page.url();
+      await page.getByRole("button", { name: "Buy with Test Wallet" }).click();
+      const status = page.locator("section[aria-labelledby=buy-heading] [role=status]");
+      await status.waitFor({ timeout: 30_000 });
+      assert.match(await status.innerText(), /You hold a license: oneTime, valid for good\./);
+      assert.equal(page.url(), url, "no navigation");
+      assert.equal(wallet.signed, 1);
+      assert.ok(await licenseOf(ids.stats, buyer.publicKey), "the license is on chain");
+      const paid = before - (await lamports(api.chain.connection, buyer.publicKey));
+      assert.ok(paid >= 250_000_000 && paid < 260_000_000, `paid ${paid} lamports: the price, the license's rent and the fee`);
+      await screenshot(page, "skill-bought");
+      assert.deepEqual(errors, [], "no error in the page (hydration included)");
+      await page.close();
+    });
+
+    it("in a token (USDC-like, 6 decimals): a usage license with its calls; a wallet without the funds is told so, and pays nothing", async () => {
+      const page = await browser.newPage();
+      await installTestWallet(page, buyer.keypair);
+      await page.goto(`${web.url}/skills/${ids.json}`);
+      await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+      await page.getByRole("button", { name: "Buy with Test Wallet" }).click();
+      const status = page.locator("section[aria-labelledby=buy-heading] [role=status]");
+      await status.waitFor({ timeout: 30_000 });
+      assert.match(await status.innerText(), /You hold a license: usage, 100 of 100 calls left\./);
+      assert.equal(await tokenBalance(api.chain.connection, buyerUsdc), 15_000_000n);
+      await page.close();
+
+      // A wallet with a little SOL and no token account of the mint.
+      const poor = Keypair.generate();
+      await airdrop(api.chain.connection, poor.publicKey, 0.01e9);
+      const poorPage = await browser.newPage();
+      await installTestWallet(poorPage, poor);
+      await poorPage.goto(`${web.url}/skills/${ids.thumbs}`);
+      await poorPage.getByRole("button", { name: "Connect Test Wallet" }).click();
+      await poorPage.getByRole("button", { name: "Buy with Test Wallet" }).click();
+      const alert = poorPage.locator("section[aria-labelledby=buy-heading] [role=alert]");
+      await alert.waitFor({ timeout: 30_000 });
+      assert.equal(await alert.innerText(), "Your wallet does not hold enough to pay for this license (and its network fee): nothing was paid.");
+      assert.equal(await lamports(api.chain.connection, poor.publicKey), 10_000_000n);
+      assert.equal(await licenseOf(ids.thumbs, poor.publicKey), null);
+      assert.equal(await poorPage.getByRole("button", { name: "Buy with Test Wallet" }).isEnabled(), true, "the panel stays usable");
+      await screenshot(poorPage, "skill-insufficient-funds");
+      await poorPage.close();
+    });
   });
 });

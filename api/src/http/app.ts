@@ -35,6 +35,22 @@ export function expressApp(deps: { router: Router; openapi: object; limiter: Rat
     if (https) res.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     next();
   });
+  // The marketplace's own web app (API_CORS_ORIGINS) calls the api from people's browsers: its origins, and only
+  // those, may read every answer. API keys travel in the Authorization header, never in cookies, so no other
+  // site's page can make a browser act with one.
+  const webOrigins = new Set(config.API_CORS_ORIGINS);
+  app.use("/api/v1", (req, res, next) => {
+    const origin = req.header("origin");
+    res.vary("Origin");
+    if (!origin || !webOrigins.has(origin)) return next();
+    res.set("Access-Control-Allow-Origin", origin);
+    res.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    res.set("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization, X-License-Token, PAYMENT-SIGNATURE");
+    res.set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id, PAYMENT-REQUIRED, PAYMENT-RESPONSE");
+    res.set("Access-Control-Max-Age", "600");
+    if (req.method === "OPTIONS") res.status(204).end();
+    else next();
+  });
   // Solana Pay transaction requests come from browser wallets too: the spec requires CORS there.
   app.use("/api/v1/pay", (req, res, next) => {
     res.set("Access-Control-Allow-Origin", "*");

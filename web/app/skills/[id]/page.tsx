@@ -7,6 +7,8 @@ import { api, ApiError, type SkillDetails } from "../../../lib/api";
 import { currencies } from "../../../lib/currencies";
 import { price, pricing, rating, reliability, short } from "../../../lib/format";
 import { renderMarkdown } from "../../../lib/markdown";
+import { PUBLIC_API_URL, RPC_URL } from "../../../lib/config";
+import Buy from "./buy";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -123,6 +125,12 @@ export default async function SkillPage({ params }: Props) {
               </dl>
             ) : null}
           </section>
+
+          {skill.active ? (
+            <Buy skillId={skill.id} apiUrl={PUBLIC_API_URL} rpcUrl={RPC_URL} priceText={`${price(skill.price, skill.currency, decimals)} · ${pricing(skill)}`} />
+          ) : (
+            <p className="notice">The seller has stopped selling this skill.</p>
+          )}
 
           <section className="card">
             <h2>Provenance</h2>
