@@ -7,6 +7,11 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import type { Browser, Page } from "playwright-core";
+import { fetchTransaction, parseURL, type TransactionRequestURL } from "@solana/pay";
+import jsQRModule from "jsqr";
+import { PNG } from "pngjs";
+
+const jsQR: typeof jsQRModule.default = (jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ?? (jsQRModule as unknown as typeof jsQRModule.default);
 import { licensePda, pricing } from "@skill-marketplace/sdk";
 import { startApi, type TestApi } from "../helpers/api.js";
 import { freePort } from "../helpers/localnet.js";
@@ -246,6 +251,34 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       assert.equal(await poorPage.getByRole("button", { name: "Buy with Test Wallet" }).isEnabled(), true, "the panel stays usable");
       await screenshot(poorPage, "skill-insufficient-funds");
       await poorPage.close();
+    });
+    it("with a phone wallet: the QR code decodes to a Solana Pay link that a wallet built on @solana/pay pays; the page follows it to the license", async () => {
+      const page = await browser.newPage();
+      await page.goto(`${web.url}/skills/${ids.thumbs}`);
+      await page.getByRole("button", { name: "Pay with a phone wallet (QR code)" }).click();
+      const qr = page.getByRole("img", { name: "Solana Pay QR code of this purchase" });
+      await qr.waitFor();
+      await screenshot(page, "skill-qr");
+      // What a phone's camera reads off the screen.
+      const png = PNG.sync.read(await qr.screenshot());
+      const decoded = jsQR(Uint8ClampedArray.from(png.data), png.width, png.height);
+      assert.ok(decoded, "the QR code decodes");
+      const parsed = parseURL(decoded.data) as TransactionRequestURL;
+      assert.match(parsed.link.toString(), /^https:\/\/market\.test\/api\/v1\/pay\/[1-9A-HJ-NP-Za-km-z]{60,70}$/);
+      // The wallet: @solana/pay fetches the transaction for its account, signs and sends it. (The link names the
+      // api's public origin, https://market.test here; the wallet reaches the same path on the test api.)
+      const phone = Keypair.generate();
+      await airdrop(api.chain.connection, phone.publicKey, 2e9);
+      const reachable = new URL(parsed.link.pathname, `http://127.0.0.1:${(served.address() as AddressInfo).port}`);
+      const tx = await fetchTransaction(api.chain.connection, phone.publicKey, reachable);
+      tx.partialSign(phone);
+      await api.chain.connection.sendRawTransaction(tx.serialize());
+      const status = page.locator("section[aria-labelledby=buy-heading] [role=status]");
+      await status.waitFor({ timeout: 30_000 });
+      assert.match(await status.innerText(), /You hold a license: subscription, valid until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\./);
+      assert.ok(await licenseOf(ids.thumbs, phone.publicKey), "the phone wallet holds the license");
+      await screenshot(page, "skill-qr-paid");
+      await page.close();
     });
   });
 });
