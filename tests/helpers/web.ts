@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import axe from "axe-core";
 import { VersionedTransaction, type Keypair } from "@solana/web3.js";
+import nacl from "tweetnacl";
 import { freePort } from "./localnet.js";
 
 const WEB_DIR = join(import.meta.dirname, "..", "..", "web");
@@ -78,11 +79,15 @@ export interface TestWallet {
 
 /**
  * Registers a wallet in `page` through the wallet standard (the `wallet-standard:register-wallet` event and the
- * app-ready handshake), as browser wallets do: connect gives the keypair's account, and signTransaction has the
- * test process sign the transaction's bytes with the keypair (a Playwright binding), or decline.
+ * app-ready handshake), as browser wallets do: connect gives the keypair's account, and signTransaction and
+ * signMessage have the test process sign with the keypair (a Playwright binding), or decline.
  */
 export async function installTestWallet(page: Page, keypair: Keypair, name = "Test Wallet"): Promise<TestWallet> {
   const state: TestWallet = { mode: "sign", signed: 0 };
+  await page.exposeFunction("__testWalletSignMessage", (bytes: number[]) => {
+    if (state.mode === "reject") throw new Error("User rejected the request.");
+    return Array.from(nacl.sign.detached(Uint8Array.from(bytes), keypair.secretKey));
+  });
   await page.exposeFunction("__testWalletSign", (bytes: number[]) => {
     if (state.mode === "reject") throw new Error("User rejected the request.");
     const tx = VersionedTransaction.deserialize(Uint8Array.from(bytes));
@@ -95,7 +100,7 @@ export async function installTestWallet(page: Page, keypair: Keypair, name = "Te
   await page.addInitScript(`(() => {
     const { address, publicKey, name } = ${config};
     const chains = ["solana:mainnet", "solana:devnet", "solana:testnet", "solana:localnet"];
-    const account = { address, publicKey: new Uint8Array(publicKey), chains, features: ["solana:signTransaction"] };
+    const account = { address, publicKey: new Uint8Array(publicKey), chains, features: ["solana:signTransaction", "solana:signMessage"] };
     const wallet = {
       version: "1.0.0",
       name,
@@ -106,6 +111,11 @@ export async function installTestWallet(page: Page, keypair: Keypair, name = "Te
         "standard:connect": { version: "1.0.0", connect: async () => { wallet.accounts = [account]; return { accounts: wallet.accounts }; } },
         "standard:disconnect": { version: "1.0.0", disconnect: async () => { wallet.accounts = []; } },
         "standard:events": { version: "1.0.0", on: () => () => undefined },
+        "solana:signMessage": {
+          version: "1.0.0",
+          signMessage: async (...inputs) =>
+            Promise.all(inputs.map(async (input) => ({ signedMessage: input.message, signature: new Uint8Array(await window.__testWalletSignMessage(Array.from(input.message))) }))),
+        },
         "solana:signTransaction": {
           version: "1.0.0",
           supportedTransactionVersions: ["legacy", 0],

@@ -281,4 +281,47 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       await page.close();
     });
   });
+
+  describe("my licenses (after the purchases above)", () => {
+    it("signs in with the wallet (declining is said so), lists what it holds with the calls left, tops up in place, and signs out (its key revoked)", async () => {
+      const page = await browser.newPage();
+      const wallet = await installTestWallet(page, buyer.keypair);
+      await page.goto(`${web.url}/licenses`);
+      await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+      wallet.mode = "reject";
+      await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+      assert.equal(await page.locator("main [role=alert]").innerText(), "You declined to sign in: nothing was shared.");
+      wallet.mode = "sign";
+      await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+      const rows = page.locator("ul[aria-label=Licenses] > li");
+      await rows.first().waitFor();
+      await page.getByRole("link", { name: "json-check" }).waitFor();
+      assert.equal(await rows.count(), 2);
+      const row = (slug: string) => page.locator("ul[aria-label=Licenses] > li", { has: page.getByRole("link", { name: slug }) });
+      assert.match(await row("text-stats").innerText(), /one-time[\s\S]*valid[\s\S]*valid for good[\s\S]*bought 1 time/);
+      assert.equal(await row("text-stats").getByRole("button").count(), 0, "a one-time license is not renewed");
+      assert.match(await row("json-check").innerText(), /usage[\s\S]*100 of 100 calls left/);
+      const bar = page.getByRole("progressbar", { name: "calls of json-check used" });
+      assert.deepEqual([await bar.getAttribute("aria-valuenow"), await bar.getAttribute("aria-valuemax")], ["0", "100"]);
+      assert.deepEqual(await seriousViolations(page), []);
+      await screenshot(page, "licenses");
+
+      // Top up: the same purchase again adds its calls to the license.
+      const before = await tokenBalance(api.chain.connection, buyerUsdc);
+      await row("json-check").getByRole("button", { name: "Top up json-check" }).click();
+      await row("json-check").getByRole("status").waitFor({ timeout: 30_000 });
+      assert.match(await row("json-check").getByRole("status").innerText(), /usage, 200 of 200 calls left/);
+      await page.getByText("bought 2 times").waitFor();
+      assert.match(await row("json-check").innerText(), /200 of 200 calls left/);
+      assert.equal(before - (await tokenBalance(api.chain.connection, buyerUsdc)), 5_000_000n);
+
+      // Signing out revokes the session's key.
+      const kept = JSON.parse((await page.evaluate(() => sessionStorage.getItem("skill-marketplace/session")))!) as { apiKey: string };
+      await api.http.get("/api/v1/agents/me").set("Authorization", `Bearer ${kept.apiKey}`).expect(200);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Sign in with Test Wallet" }).waitFor();
+      await api.http.get("/api/v1/agents/me").set("Authorization", `Bearer ${kept.apiKey}`).expect(401);
+      await page.close();
+    });
+  });
 });

@@ -24,6 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Main">
             <Link href="/">Browse</Link>
+            <Link href="/licenses">My licenses</Link>
           </nav>
         </header>
         <main id="main">{children}</main>
