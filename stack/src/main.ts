@@ -37,6 +37,7 @@ const schema = z.object({
   API_PORT: port(8080),
   INDEXER_HEALTH_PORT: port(8081),
   EXECUTOR_PORT: port(8082),
+  WEB_PORT: port(3000),
   EXECUTOR_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   DOCKER_HOST: z.string().regex(/^(unix|tcp|http|https):\/\//, "must be a unix://, tcp:// or http(s):// address").optional(),
   IPFS_API_URL: zUrl(["http:", "https:"]).optional(),
@@ -158,6 +159,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     await requireFree("API_PORT", config.API_PORT);
     await requireFree("INDEXER_HEALTH_PORT", config.INDEXER_HEALTH_PORT);
     await requireFree("EXECUTOR_PORT", config.EXECUTOR_PORT);
+    await requireFree("WEB_PORT", config.WEB_PORT);
 
     // The parts that depend on nothing start side by side.
     const ledger = join(data, "chain");
@@ -271,6 +273,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     const apiPublicUrl = process.env.API_PUBLIC_URL ?? apiUrl;
     const executorUrl = engine.kind === "unavailable" ? undefined : `http://127.0.0.1:${config.EXECUTOR_PORT}`;
     const executorSecret = config.EXECUTOR_SECRET ?? keptSecret(join(data, "secrets"), "executor-secret");
+    const webUrl = `http://127.0.0.1:${config.WEB_PORT}`;
     await Promise.all([
       (async () => {
         const t = performance.now();
@@ -292,6 +295,8 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
             EXECUTOR_URL: executorUrl,
             EXECUTOR_SECRET: executorSecret,
             PUBLISH_LOCAL_ROOTS: localRepos,
+            // The web app's pages call the api from people's browsers.
+            API_CORS_ORIGINS: [webUrl, process.env.WEB_PUBLIC_URL].filter(Boolean).join(","),
           }),
           health: httpOk(`${apiUrl}/api/v1/health`),
         });
@@ -312,9 +317,23 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
         const health = (await (await fetch(`${executorUrl}/health`)).json()) as { runtime: string; runtimeReason: string };
         say(`executor: ${executorUrl}, sandboxes under ${health.runtime} (${health.runtimeReason}) (${seconds(t)})`);
       })(),
+      (async () => {
+        // The production build start.sh made (`next build`), served by `next start` in this one process.
+        const t = performance.now();
+        await supervisor.start({
+          name: "web",
+          command: process.execPath,
+          args: [join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.WEB_PORT), "-H", "127.0.0.1"],
+          cwd: join(ROOT, "web"),
+          env: { ...shared, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", WEB_API_URL: apiUrl, WEB_PUBLIC_API_URL: apiPublicUrl, WEB_RPC_URL: rpcUrl },
+          health: httpOk(`${webUrl}/health`),
+        });
+        say(`web: ${webUrl} (${seconds(t)})`);
+      })(),
     ]);
 
     const summary = {
+      web: webUrl,
       api: `${apiUrl}/api/v1`,
       guide: `${apiUrl}/SKILL.md`,
       rpc: rpcUrl,
@@ -328,7 +347,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       pids: supervisor.pids(),
     };
     writeFileSync(join(data, "stack.json"), JSON.stringify(summary, null, 2) + "\n");
-    say(`ready in ${seconds(began)}: agents start at ${summary.guide}; api ${summary.api}; JSON-RPC ${rpcUrl}; keys in ${summary.keys}; state in ${join(data, "stack.json")} (Ctrl-C stops)`);
+    say(`ready in ${seconds(began)}: people start at ${summary.web}; agents at ${summary.guide}; api ${summary.api}; JSON-RPC ${rpcUrl}; keys in ${summary.keys}; state in ${join(data, "stack.json")} (Ctrl-C stops)`);
   } catch (error) {
     if (stopping) return; // a stop under way ends the steps it interrupts
     say(`could not start: ${(error as Error).message}`);

@@ -63,6 +63,7 @@ export interface StackPorts {
   API_PORT: string;
   INDEXER_HEALTH_PORT: string;
   EXECUTOR_PORT: string;
+  WEB_PORT: string;
 }
 
 export async function stackPorts(): Promise<StackPorts> {
@@ -72,6 +73,7 @@ export async function stackPorts(): Promise<StackPorts> {
     API_PORT: String(await freePort()),
     INDEXER_HEALTH_PORT: String(await freePort()),
     EXECUTOR_PORT: String(await freePort()),
+    WEB_PORT: String(await freePort()),
   };
 }
 
