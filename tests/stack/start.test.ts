@@ -83,11 +83,13 @@ describe("stack: npm start", function () {
       /^stack: executor: http:\/\/127\.0\.0\.1:\d+, sandboxes under runsc \(gVisor runs containers on this engine\)/m,
       /^stack: deploy: marketplace \w+ initialized/m,
       /^stack: database: new chain, so a new database/m,
+      /^stack: web: http:\/\/127\.0\.0\.1:\d+ /m,
+      /^stack: ready in [\d.]+ s: people start at http:\/\/127\.0\.0\.1:\d+; agents at /m,
     ]) {
       assert.match(out, line);
     }
     const state = JSON.parse(readFileSync(join(data, "stack.json"), "utf8")) as { pids: Record<string, number>; guide: string };
-    assert.deepEqual(Object.keys(state.pids).sort(), ["api", "docker", "executor", "indexer", "localnet", "postgres", "redis"].filter((n) => n !== "docker" || state.pids.docker !== undefined).sort());
+    assert.deepEqual(Object.keys(state.pids).sort(), ["api", "docker", "executor", "indexer", "localnet", "postgres", "redis", "web"].filter((n) => n !== "docker" || state.pids.docker !== undefined).sort());
     const executorHealth = (await (await fetch(`http://127.0.0.1:${ports.EXECUTOR_PORT}/health`)).json()) as { status: string; runtime: string; meter: string };
     assert.deepEqual([executorHealth.status, executorHealth.runtime], ["ok", "runsc"]);
     // The meter authority the executor signs with was funded on the new chain.
@@ -95,6 +97,10 @@ describe("stack: npm start", function () {
     const guide = await fetch(state.guide);
     assert.equal(guide.status, 200);
     assert.match(await guide.text(), /SKILL|skill/);
+    // The web app answers, its browse page rendered from the api.
+    const browse = await fetch((state as unknown as { web: string }).web);
+    assert.equal(browse.status, 200);
+    assert.match(await browse.text(), /Skills for agents/);
 
     // State that a restart must keep: a balance on the chain, an agent and its key in the database.
     await rpc(ports.SOLANA_RPC_PORT, "requestAirdrop", [wallet.publicKey.toBase58(), 3 * LAMPORTS_PER_SOL]);
