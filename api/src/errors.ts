@@ -25,6 +25,7 @@ const API_ERROR_CODES = [
   "skill_inactive",
   "skill_suspended",
   "review_locked",
+  "license_active",
   "kind_mismatch",
   "own_skill",
   "already_licensed",

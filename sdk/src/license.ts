@@ -45,6 +45,14 @@ export function licenseStatus(
   return termStatus(license, nowSeconds);
 }
 
+/**
+ * Whether the license's own term is over at `nowSeconds` (state/license.rs `is_spent`): an expired subscription,
+ * a usage license with every unit used; never a one-time license. Only a spent license can be closed.
+ */
+export function licenseSpent(license: LicenseFields, nowSeconds: number): boolean {
+  return termStatus(license, nowSeconds) !== "valid";
+}
+
 /** Whether the license's own term allows use at `nowSeconds` (state/license.rs `is_spent`). */
 function termStatus(license: LicenseFields, nowSeconds: number): "valid" | "expired" | "usedUp" {
   switch (licenseKindName(license.kind)) {

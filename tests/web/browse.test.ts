@@ -13,9 +13,9 @@ import { PNG } from "pngjs";
 
 const jsQR: typeof jsQRModule.default = (jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ?? (jsQRModule as unknown as typeof jsQRModule.default);
 import { licensePda, pricing } from "@skill-marketplace/sdk";
-import { startApi, type TestApi } from "../helpers/api.js";
+import { registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { freePort } from "../helpers/localnet.js";
-import { actor, airdrop, createUsdc, lamports, mintUsdc, registerAgentFor, registerSkillFor, tokenBalance, type Actor } from "../helpers/marketplace.js";
+import { actor, airdrop, createUsdc, lamports, meterUsage, mintUsdc, registerAgentFor, registerSkillFor, tokenBalance, type Actor } from "../helpers/marketplace.js";
 import { installTestWallet, launchBrowser, screenshot, seriousViolations, startWeb, type RunningWeb } from "../helpers/web.js";
 
 describe("web: browse and skill pages in Chromium, against the real api on localnet", function () {
@@ -38,6 +38,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
     "[run me](javascript:window.__owned=2) · [the docs](https://example.com/docs) · ![tracker](https://example.com/pixel.png)",
   ].join("\n");
 
+  const licenseOf = (skill: string, who: PublicKey) => api.chain.connection.getAccountInfo(licensePda(new PublicKey(skill), who), "confirmed");
   const slugs = (page: Page) => page.locator("ul.results > li h2 a").allTextContents();
 
   before(async () => {
@@ -189,7 +190,6 @@ describe("web: browse and skill pages in Chromium, against the real api on local
   });
 
   describe("buying with a wallet in the browser (wallet standard)", () => {
-    const licenseOf = (skill: string, who: PublicKey) => api.chain.connection.getAccountInfo(licensePda(new PublicKey(skill), who), "confirmed");
 
     it("in SOL: connect, decline (nothing paid, said so), then pay; the license appears without a reload", async () => {
       const page = await browser.newPage();
@@ -283,7 +283,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
   });
 
   describe("my licenses (after the purchases above)", () => {
-    it("signs in with the wallet (declining is said so), lists what it holds with the calls left, tops up in place, and signs out (its key revoked)", async () => {
+    it("signs in with the wallet (declining is said so), lists what it holds with the calls left, tops up in place, closes a spent license for its rent, and signs out (its key revoked)", async () => {
       const page = await browser.newPage();
       const wallet = await installTestWallet(page, buyer.keypair);
       await page.goto(`${web.url}/licenses`);
@@ -314,6 +314,36 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       await page.getByText("bought 2 times").waitFor();
       assert.match(await row("json-check").innerText(), /200 of 200 calls left/);
       assert.equal(before - (await tokenBalance(api.chain.connection, buyerUsdc)), 5_000_000n);
+
+      // A license still in its term cannot be closed (the api says so before anyone signs)...
+      const kept0 = JSON.parse((await page.evaluate(() => sessionStorage.getItem("skill-marketplace/session")))!) as { apiKey: string };
+      const jsonLicense = licensePda(new PublicKey(ids.json), buyer.publicKey).toBase58();
+      const early = await api.http.post(`/api/v1/agents/me/licenses/${jsonLicense}/close`).set("Authorization", `Bearer ${kept0.apiKey}`).expect(409);
+      assert.deepEqual([early.body.error.code, early.body.error.message], ["license_active", "the license is still in its term (calls are left): only a spent license can be closed"]);
+      const oneTime = licensePda(new PublicKey(ids.stats), buyer.publicKey).toBase58();
+      const never = await api.http.post(`/api/v1/agents/me/licenses/${oneTime}/close`).set("Authorization", `Bearer ${kept0.apiKey}`).expect(409);
+      assert.equal(never.body.error.message, "a one-time license never ends, so it cannot be closed");
+      // ...another wallet's license is not found for this one...
+      const stranger = Keypair.generate();
+      const { apiKey: strangerKey } = await registerAgent(api, stranger);
+      await api.http.post(`/api/v1/agents/me/licenses/${jsonLicense}/close`).set("Authorization", `Bearer ${strangerKey}`).expect(404);
+      assert.ok(await licenseOf(ids.json, buyer.publicKey), "nothing changed");
+      assert.equal(await row("json-check").getByRole("button", { name: /Close/ }).count(), 0);
+      // ...and once every call is used, the page offers to close it, and the rent comes back.
+      await meterUsage(api.chain.meter, { skill: new PublicKey(ids.json), buyer: buyer.publicKey, units: 200 });
+      await page.reload();
+      await row("json-check").getByText("all calls used").waitFor();
+      const rent = BigInt((await api.chain.connection.getAccountInfo(new PublicKey(jsonLicense), "confirmed"))!.lamports);
+      const lamportsBefore = await lamports(api.chain.connection, buyer.publicKey);
+      await row("json-check").getByRole("button", { name: "Close json-check and get its rent back" }).click();
+      const closed = page.locator("main > [role=status]");
+      await closed.waitFor({ timeout: 30_000 });
+      assert.match(await closed.innerText(), /^Closed the license to json-check: 0\.\d+ SOL of rent went back to your wallet\.$/);
+      assert.equal(await licenseOf(ids.json, buyer.publicKey), null, "the license account is gone");
+      assert.equal((await lamports(api.chain.connection, buyer.publicKey)) - lamportsBefore, rent - 5_000n, "its rent, less the fee");
+      await page.getByRole("link", { name: "json-check" }).waitFor({ state: "detached" });
+      assert.equal(await rows.count(), 1);
+      await screenshot(page, "licenses-closed");
 
       // Signing out revokes the session's key.
       const kept = JSON.parse((await page.evaluate(() => sessionStorage.getItem("skill-marketplace/session")))!) as { apiKey: string };

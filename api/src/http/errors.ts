@@ -19,6 +19,7 @@ export const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_license_holder: 403,
   license_not_used: 403,
+  license_active: 409,
   not_found: 404,
   method_not_allowed: 405,
   too_many_keys: 409,

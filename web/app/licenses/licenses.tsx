@@ -1,7 +1,9 @@
 "use client";
 // The licenses of the signed-in wallet, each with its skill, kind, state on chain and what is left of it (a bar of
 // the calls used), and renewal or top-up in place (the same purchase as the skill page's).
-import { useWallet } from "@solana/wallet-adapter-react";
+import { useConnection, useWallet } from "@solana/wallet-adapter-react";
+import { VersionedTransaction } from "@solana/web3.js";
+import { units } from "../../lib/format";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { describe, PurchaseStatus, usePurchase, type License } from "../purchase";
@@ -12,14 +14,45 @@ type SkillSummary = { id: string; slug: string; version: string; active: boolean
 const STATUS_WORDS: Record<string, string> = {
   valid: "valid",
   expired: "expired",
-  used_up: "all calls used",
+  usedUp: "all calls used",
   suspended: "skill suspended by the marketplace",
   inactive: "no longer sold",
   paused: "marketplace paused",
 };
 
-function Row({ license, skill, onRenewed }: { license: License; skill: SkillSummary | undefined; onRenewed: () => void }) {
-  const { phase, buy, busy } = usePurchase(license.skill, onRenewed);
+/** Closes a spent license: the api makes the transaction, the wallet signs it, and its rent comes back. */
+function useClose(license: License, apiKey: string, onClosed: (message: string) => void) {
+  const { apiUrl } = useEndpoints();
+  const { sendTransaction } = useWallet();
+  const { connection } = useConnection();
+  const [state, setState] = useState<{ step: "idle" | "working" | "done" | "error"; message?: string }>({ step: "idle" });
+  const close = async () => {
+    try {
+      setState({ step: "working", message: "Approve closing the license in your wallet…" });
+      const { transaction, refundLamports } = await call<{ transaction: string; refundLamports: string }>(apiUrl, `/agents/me/licenses/${license.address}/close`, { body: {}, key: apiKey });
+      const tx = VersionedTransaction.deserialize(Uint8Array.from(atob(transaction), (c) => c.charCodeAt(0)));
+      const signature = await sendTransaction(tx, connection);
+      setState({ step: "working", message: "Closing on chain…" });
+      for (;;) {
+        const status = (await connection.getSignatureStatuses([signature])).value[0];
+        if (status?.err) throw new Error(`the close failed on chain: ${JSON.stringify(status.err)}`);
+        if (status?.confirmationStatus === "confirmed" || status?.confirmationStatus === "finalized") break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      setState({ step: "done" });
+      // The row goes (the license is no more): the page says what happened.
+      onClosed(`Closed the license to ${license.skill}: ${units(refundLamports, 9)} SOL of rent went back to your wallet.`);
+    } catch (error) {
+      setState({ step: "error", message: explain(error) });
+    }
+  };
+  return { close, state };
+}
+
+function Row({ license, skill, apiKey, onChanged }: { license: License; skill: SkillSummary | undefined; apiKey: string; onChanged: (message?: string) => void }) {
+  const { phase, buy, busy } = usePurchase(license.skill, () => onChanged());
+  const { close, state: closing } = useClose(license, apiKey, (message) => onChanged(message.replace(license.skill, skill?.slug ?? license.skill)));
+  const spent = license.status === "expired" || license.status === "usedUp";
   const used = license.unitsUsed === null ? null : Number(license.unitsUsed);
   const limit = license.unitsLimit === null ? null : Number(license.unitsLimit);
   const name = skill?.slug ?? license.skill;
@@ -51,7 +84,22 @@ function Row({ license, skill, onRenewed }: { license: License; skill: SkillSumm
           </button>
         </p>
       ) : null}
+      {spent ? (
+        <p>
+          <button type="button" className="secondary" onClick={() => void close()} disabled={closing.step === "working"}>
+            Close {name} and get its rent back
+          </button>
+        </p>
+      ) : null}
       <PurchaseStatus phase={phase} />
+      <div aria-live="polite">
+        {closing.step === "working" ? <p>{closing.message}</p> : null}
+        {closing.step === "error" ? (
+          <p className="notice error" role="alert">
+            {closing.message}
+          </p>
+        ) : null}
+      </div>
     </li>
   );
 }
@@ -64,6 +112,7 @@ function View() {
   const [skills, setSkills] = useState<Record<string, SkillSummary>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     if (!session) return;
@@ -149,6 +198,11 @@ function View() {
           {error}
         </p>
       ) : null}
+      {notice ? (
+        <p className="notice good" role="status">
+          {notice}
+        </p>
+      ) : null}
       {licenses === null ? (
         <p>Loading your licenses…</p>
       ) : licenses.length === 0 ? (
@@ -158,7 +212,16 @@ function View() {
       ) : (
         <ul className="results" aria-label="Licenses">
           {licenses.map((l) => (
-            <Row key={l.address} license={l} skill={skills[l.skill]} onRenewed={() => void load()} />
+            <Row
+              key={l.address}
+              license={l}
+              skill={skills[l.skill]}
+              apiKey={session.apiKey}
+              onChanged={(message) => {
+                if (message) setNotice(message);
+                void load();
+              }}
+            />
           ))}
         </ul>
       )}

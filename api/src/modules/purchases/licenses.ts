@@ -1,7 +1,19 @@
 // A buyer's license as the api shows it, with its status by the sdk's one rule (`licenseStatus`).
-import { licenseKindName, licenseStatus, type LicenseAccount, type LicenseKindName, type LicenseStatus } from "@skill-marketplace/sdk";
+import {
+  closeLicense,
+  fetchAccount,
+  licenseKindName,
+  licenseSpent,
+  licenseStatus,
+  marketplaceProgram,
+  unsignedTransaction,
+  type LicenseAccount,
+  type LicenseKindName,
+  type LicenseStatus,
+} from "@skill-marketplace/sdk";
 import { PublicKey, type Connection } from "@solana/web3.js";
-import { licenseState, licenseStates, type LicenseState } from "../../adapters/chain.js";
+import { COMMITMENT, licenseState, licenseStates, type LicenseState } from "../../adapters/chain.js";
+import { notFound, refused } from "../../errors.js";
 
 export interface LicenseView {
   address: string;
@@ -52,6 +64,8 @@ export type LicenseIndex = (buyer: string, take: number, after?: string) => Prom
 export const MAX_LICENSES_PER_PAGE = 40;
 
 export class Licenses {
+  private program: ReturnType<typeof marketplaceProgram> | undefined;
+
   constructor(
     private readonly connection: Connection,
     private readonly index?: LicenseIndex,
@@ -71,6 +85,27 @@ export class Licenses {
   async read(skill: PublicKey, buyer: PublicKey): Promise<LicenseView | null> {
     const state = await licenseState(this.connection, skill, buyer);
     return state.license ? licenseView({ ...state, license: state.license }, nowSeconds()) : null;
+  }
+
+  /**
+   * The unsigned close_license transaction for `wallet`'s spent license at `address`: the license's rent goes
+   * back to the wallet. Another wallet's license is not found (nothing about it is revealed); a license still in
+   * its term is refused, as the program would.
+   */
+  async closeTransaction(wallet: PublicKey, address: PublicKey) {
+    const [account, info] = await Promise.all([fetchAccount(this.connection, "license", address, COMMITMENT), this.connection.getAccountInfo(address, COMMITMENT)]);
+    if (!account || !info || !account.buyer.equals(wallet)) throw notFound(`license ${address.toBase58()} of ${wallet.toBase58()}`);
+    if (!licenseSpent(account, nowSeconds())) {
+      const kind = licenseKindName(account.kind);
+      throw refused(
+        "license_active",
+        kind === "oneTime" ? "a one-time license never ends, so it cannot be closed" : `the license is still in its term (${kind === "usage" ? "calls are left" : "not expired yet"}): only a spent license can be closed`,
+      );
+    }
+    this.program ??= marketplaceProgram({ connection: this.connection });
+    const instruction = await closeLicense(this.program, { buyer: wallet, skill: account.skill }).instruction();
+    const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
+    return { transaction: unsignedTransaction(wallet, [instruction], blockhash), refundLamports: String(info.lamports), lastValidBlockHeight: String(lastValidBlockHeight) };
   }
 
   /** Whether `wallet` may use `skill` now, and the license that says so. */

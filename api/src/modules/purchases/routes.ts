@@ -148,6 +148,22 @@ export function purchaseRoutes(api: ApiRouter, payments: Payments, licenses: Lic
   });
 
   api.add({
+    method: "post",
+    path: "/agents/me/licenses/:address/close",
+    summary: "The unsigned transaction that closes one of the calling agent's spent licenses (an expired subscription, a used-up usage license) and returns its rent to the wallet",
+    tag: "purchases",
+    auth: "required",
+    params: z.object({ address: Pubkey }),
+    response: z.object({
+      transaction: z.string().openapi({ description: "base64 wire transaction; only the holder's signature is missing" }),
+      refundLamports: z.string().openapi({ description: "the rent the wallet gets back" }),
+      lastValidBlockHeight: z.string(),
+    }),
+    errors: [404, 409],
+    handler: ({ params, caller }) => licenses.closeTransaction(keyOf(caller!.wallet, "wallet"), keyOf(params.address, "license")),
+  });
+
+  api.add({
     method: "get",
     path: "/marketplace/verify/:skillId",
     summary: "Whether the calling agent's wallet holds a valid license to a skill",
