@@ -26,6 +26,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
   let browser: Browser;
   let mint: string;
   let buyer: Actor;
+  let seller: Actor;
   let buyerUsdc: PublicKey;
   const ids: Record<"stats" | "json" | "thumbs", string> = { stats: "", json: "", thumbs: "" };
   const skillMd = [
@@ -49,7 +50,7 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       const s = api.app.listen(0, "127.0.0.1", () => resolve(s));
     });
     const apiUrl = `http://127.0.0.1:${(served.address() as AddressInfo).port}`;
-    const seller = actor(api.chain.connection, Keypair.generate());
+    seller = actor(api.chain.connection, Keypair.generate());
     await airdrop(api.chain.connection, seller.publicKey, 10e9);
     await registerAgentFor(seller, "web-seller");
     buyer = actor(api.chain.connection, Keypair.generate());
@@ -351,6 +352,36 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       await page.getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("button", { name: "Sign in with Test Wallet" }).waitFor();
       await api.http.get("/api/v1/agents/me").set("Authorization", `Bearer ${kept.apiKey}`).expect(401);
+      await page.close();
+    });
+  });
+
+  describe("the seller dashboard (after the sales above)", () => {
+    it("shows the seller's skills with their sales, revenue per currency gross and net of the fee, sales and calls per day, with no serious accessibility violation", async () => {
+      const page = await browser.newPage();
+      await installTestWallet(page, seller.keypair);
+      await page.goto(`${web.url}/sell`);
+      await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+      await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+      const skillsTable = page.locator("section[aria-labelledby=skills-heading] table");
+      await skillsTable.waitFor();
+      const rowOf = async (slug: string) => (await skillsTable.locator("tr", { has: page.getByRole("link", { name: slug }) }).innerText()).split("\t").map((c) => c.trim());
+      assert.deepEqual(await rowOf("text-stats"), ["text-stats", "1.0.0", "0.25 SOL", "1", "0"]);
+      assert.deepEqual((await rowOf("json-check")).slice(3), ["2", "200"], "two purchases, every call used");
+      assert.deepEqual((await rowOf("thumbnailer")).slice(3), ["1", "0"]);
+      // What the indexer recorded of the sales: SOL 0.25 + 1, the token 5 + 5, each net of the 2.5 % fee.
+      const revenue = page.getByRole("table", { name: "Revenue per currency" });
+      const sol = (await revenue.locator("tr", { hasText: /^SOL/ }).innerText()).split("\t").map((c) => c.trim());
+      assert.deepEqual(sol, ["SOL", "2", "1.25 SOL", "1.21875 SOL"]);
+      const shortMint = `${mint.slice(0, 4)}…${mint.slice(-4)}`;
+      const token = (await revenue.locator("tr", { hasText: shortMint }).innerText()).split("\t").map((c) => c.trim());
+      assert.deepEqual(token, [shortMint, "2", `10 ${shortMint}`, `9.75 ${shortMint}`]);
+      const today = new Date().toISOString().slice(0, 10);
+      assert.match((await page.getByRole("img", { name: /^Sales per day/ }).getAttribute("aria-label"))!, new RegExp(`${today}: 4`));
+      assert.match((await page.getByRole("img", { name: /^Calls per day/ }).getAttribute("aria-label"))!, new RegExp(`${today}: 200`));
+      assert.match(await page.locator("section[aria-labelledby=revenue-heading]").innerText(), /2 buyers since/, "the buyer and the phone wallet");
+      assert.deepEqual(await seriousViolations(page), []);
+      await screenshot(page, "sell");
       await page.close();
     });
   });

@@ -25,6 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main">
             <Link href="/">Browse</Link>
             <Link href="/licenses">My licenses</Link>
+            <Link href="/sell">Sell</Link>
           </nav>
         </header>
         <main id="main">{children}</main>
