@@ -39,7 +39,7 @@ case "$part" in
   # The web app's production build in Chromium, against the api with 100,000 skills.
   web)
     cargo build -q -p localnet --bin localnet
-    (cd web && NEXT_TELEMETRY_DISABLED=1 npx next build >/dev/null)
+    (cd web && NEXT_TELEMETRY_DISABLED=1 npx next build --webpack >/dev/null)
     npx tsx bench/web.ts ;;
   # npm start itself, timed from outside as a user sees it.
   stack) npx tsx bench/stack.ts ;;

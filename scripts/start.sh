@@ -21,7 +21,7 @@ bash scripts/idl.sh --check
 # The web app's production build, when it is missing or older than its sources.
 if [ ! -f web/.next/BUILD_ID ] || [ -n "$(find web/app web/lib web/next.config.mjs web/package.json package-lock.json -newer web/.next/BUILD_ID -print -quit)" ]; then
   step "building the web app (next build)"
-  (cd web && NEXT_TELEMETRY_DISABLED=1 npx next build >/dev/null)
+  (cd web && NEXT_TELEMETRY_DISABLED=1 npx next build --webpack >/dev/null)
 fi
 # The supervisor replaces this shell: it is the process npm waits for, and it hears npm's signals.
 exec node --import tsx stack/src/main.ts "$@"

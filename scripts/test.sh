@@ -101,7 +101,7 @@ for suite in "${suites[@]}"; do
       # The production build (`next build` type-checks the app too), then the pages in Chromium against the
       # real api, indexer and node.
       cargo build -q -p localnet --bin localnet
-      run_suite web-build bash -c 'cd web && if NEXT_TELEMETRY_DISABLED=1 npx next build; then echo "check passed: next build"; else echo "check failed: next build"; exit 1; fi'
+      run_suite web-build bash -c 'cd web && if NEXT_TELEMETRY_DISABLED=1 npx next build --webpack; then echo "check passed: next build"; else echo "check failed: next build"; exit 1; fi'
       run_suite web npx mocha 'tests/web/**/*.test.ts'
       ;;
     stack)

@@ -12,7 +12,7 @@ import jsQRModule from "jsqr";
 import { PNG } from "pngjs";
 
 const jsQR: typeof jsQRModule.default = (jsQRModule as unknown as { default?: typeof jsQRModule.default }).default ?? (jsQRModule as unknown as typeof jsQRModule.default);
-import { licensePda, pricing } from "@skill-marketplace/sdk";
+import { licensePda, pricing, setSkillSuspension } from "@skill-marketplace/sdk";
 import { registerAgent, startApi, type TestApi } from "../helpers/api.js";
 import { freePort } from "../helpers/localnet.js";
 import { actor, airdrop, createUsdc, lamports, meterUsage, mintUsdc, registerAgentFor, registerSkillFor, tokenBalance, type Actor } from "../helpers/marketplace.js";
@@ -253,6 +253,27 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       await screenshot(poorPage, "skill-insufficient-funds");
       await poorPage.close();
     });
+    it("a skill the marketplace suspended: the purchase is refused in words before the wallet is asked, and the page stays usable", async () => {
+      const suspended = (await registerSkillFor(seller, { slug: "suspended-one", pricing: pricing.oneTime(), price: 1_000_000n, category: "utility" })).address;
+      for (let i = 0; (await api.http.get(`/api/v1/skills/${suspended.toBase58()}`)).status !== 200; i++) {
+        if (i > 100) throw new Error("the indexer did not index the skill");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await setSkillSuspension(api.chain.admin.program, { admin: api.chain.admin.publicKey, skill: suspended, reasonCid: "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" }).rpc();
+      const page = await browser.newPage();
+      const wallet = await installTestWallet(page, buyer.keypair);
+      await page.goto(`${web.url}/skills/${suspended.toBase58()}`);
+      await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+      await page.getByRole("button", { name: "Buy with Test Wallet" }).click();
+      const alert = page.locator("section[aria-labelledby=buy-heading] [role=alert]");
+      await alert.waitFor();
+      assert.equal(await alert.innerText(), "The marketplace has suspended this skill: it cannot be bought now.");
+      assert.equal(wallet.signed, 0, "the wallet was never asked");
+      assert.equal(await licenseOf(suspended.toBase58(), buyer.publicKey), null);
+      assert.equal(await page.getByRole("button", { name: "Buy with Test Wallet" }).isEnabled(), true);
+      await page.close();
+    });
+
     it("with a phone wallet: the QR code decodes to a Solana Pay link that a wallet built on @solana/pay pays; the page follows it to the license", async () => {
       const page = await browser.newPage();
       await page.goto(`${web.url}/skills/${ids.thumbs}`);
