@@ -18,7 +18,7 @@ mkdir -p "$log_dir"
 # PostgreSQL and Redis for the suites that need them (scripts/services.sh).
 needs_services=0
 needs_docker=
-for suite in "${suites[@]}"; do case "$suite" in api|indexer|web|stack) needs_services=1 ;; executor|publishing) needs_services=1; needs_docker=docker ;; esac; done
+for suite in "${suites[@]}"; do case "$suite" in api|indexer|stack) needs_services=1 ;; executor|publishing|web) needs_services=1; needs_docker=docker ;; esac; done
 if [ "$needs_services" = 1 ]; then
   source scripts/services.sh
   test_services $needs_docker || { echo "0 passed, 1 failed"; exit 1; }
@@ -99,10 +99,12 @@ for suite in "${suites[@]}"; do
       ;;
     web)
       # The production build (`next build` type-checks the app too), then the pages in Chromium against the
-      # real api, indexer and node.
-      cargo build -q -p localnet --bin localnet
-      run_suite web-build bash -c 'cd web && if NEXT_TELEMETRY_DISABLED=1 npx next build --webpack; then echo "check passed: next build"; else echo "check failed: next build"; exit 1; fi'
-      run_suite web npx mocha 'tests/web/**/*.test.ts'
+      # real api, indexer and node (and, for Try it, the executor on the Docker engine above).
+      if with_docker web; then
+        DOCKER_HOST="$TEST_DOCKER_HOST" bash scripts/images.sh >/dev/null
+        run_suite web-build bash -c 'cd web && if NEXT_TELEMETRY_DISABLED=1 npx next build --webpack; then echo "check passed: next build"; else echo "check failed: next build"; exit 1; fi'
+        run_suite web env DOCKER_HOST="$TEST_DOCKER_HOST" npx mocha 'tests/web/**/*.test.ts'
+      fi
       ;;
     stack)
       # The supervisor with real processes, then `npm start` itself (it builds what it runs; its

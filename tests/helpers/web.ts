@@ -20,11 +20,11 @@ export interface RunningWeb {
 }
 
 /** `next start` of the built app on `port` (default a free one), reading the api at `apiUrl`; resolves once it answers. */
-export async function startWeb(apiUrl: string, o: { port?: number; rpcUrl?: string } = {}): Promise<RunningWeb> {
+export async function startWeb(apiUrl: string, o: { port?: number; rpcUrl?: string; env?: Record<string, string> } = {}): Promise<RunningWeb> {
   const port = o.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, [join(WEB_DIR, "..", "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: WEB_DIR,
-    env: { ...process.env, WEB_API_URL: apiUrl, ...(o.rpcUrl ? { WEB_RPC_URL: o.rpcUrl } : {}), NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    env: { ...process.env, WEB_API_URL: apiUrl, ...(o.rpcUrl ? { WEB_RPC_URL: o.rpcUrl } : {}), ...o.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

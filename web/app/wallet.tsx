@@ -39,12 +39,12 @@ export class ApiRefusal extends Error {
 }
 
 /** One api call from the browser; errors in the api's shape become ApiRefusal. */
-export async function call<T>(apiUrl: string, path: string, o: { body?: unknown; key?: string; method?: string } = {}): Promise<T> {
+export async function call<T>(apiUrl: string, path: string, o: { body?: unknown; key?: string; method?: string; headers?: Record<string, string> } = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${apiUrl}/api/v1${path}`, {
       method: o.method ?? (o.body === undefined ? "GET" : "POST"),
-      headers: { ...(o.body === undefined ? {} : { "content-type": "application/json" }), ...(o.key ? { authorization: `Bearer ${o.key}` } : {}) },
+      headers: { ...(o.body === undefined ? {} : { "content-type": "application/json" }), ...(o.key ? { authorization: `Bearer ${o.key}` } : {}), ...o.headers },
       body: o.body === undefined ? undefined : JSON.stringify(o.body),
     });
   } catch {

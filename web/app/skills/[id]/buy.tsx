@@ -5,9 +5,15 @@
 import { useWallet } from "@solana/wallet-adapter-react";
 import { PurchaseStatus, usePurchase } from "../../purchase";
 import { ConnectButtons, WalletShell, type Endpoints } from "../../wallet";
+import type { SkillEndpoint } from "@skill-marketplace/sdk/skillApi";
+import TryIt from "./try";
 
 export interface BuyProps extends Endpoints {
   skillId: string;
+  /** The skill's endpoints (its API spec), for Try it. */
+  endpoints: SkillEndpoint[];
+  /** The deployment license tokens name. */
+  audience: string;
   /** The price as the page writes it ("0.25 SOL · one-time license"). */
   priceText: string;
 }
@@ -44,10 +50,11 @@ function Panel({ skillId, priceText }: Pick<BuyProps, "skillId" | "priceText">) 
   );
 }
 
-export default function Buy({ apiUrl, rpcUrl, ...rest }: BuyProps) {
+export default function Buy({ apiUrl, rpcUrl, endpoints, audience, ...rest }: BuyProps) {
   return (
     <WalletShell apiUrl={apiUrl} rpcUrl={rpcUrl}>
       <Panel {...rest} />
+      <TryIt skillId={rest.skillId} endpoints={endpoints} audience={audience} />
     </WalletShell>
   );
 }

@@ -7,7 +7,8 @@ import { api, ApiError, type SkillDetails } from "../../../lib/api";
 import { currencies } from "../../../lib/currencies";
 import { price, pricing, rating, reliability, short } from "../../../lib/format";
 import { renderMarkdown } from "../../../lib/markdown";
-import { PUBLIC_API_URL, RPC_URL } from "../../../lib/config";
+import { PUBLIC_API_URL, RPC_URL, TOKEN_AUDIENCE } from "../../../lib/config";
+import { skillEndpoints } from "@skill-marketplace/sdk/skillApi";
 import Buy from "./buy";
 
 type Props = { params: Promise<{ id: string }> };
@@ -127,7 +128,14 @@ export default async function SkillPage({ params }: Props) {
           </section>
 
           {skill.active ? (
-            <Buy skillId={skill.id} apiUrl={PUBLIC_API_URL} rpcUrl={RPC_URL} priceText={`${price(skill.price, skill.currency, decimals)} · ${pricing(skill)}`} />
+            <Buy
+              skillId={skill.id}
+              apiUrl={PUBLIC_API_URL}
+              rpcUrl={RPC_URL}
+              audience={TOKEN_AUDIENCE}
+              endpoints={skillEndpoints(skill.apiSpec)}
+              priceText={`${price(skill.price, skill.currency, decimals)} · ${pricing(skill)}`}
+            />
           ) : (
             <p className="notice">The seller has stopped selling this skill.</p>
           )}

@@ -1,0 +1,156 @@
+// Try it, in Chromium against the whole marketplace: a skill published through the real publishing pipeline (the
+// text-stats skill from the tree, built into an image and run in the sandbox by the executor), bought from its
+// page with a wallet, then run from the page: a form made from the endpoint's input schema, the call made with a
+// license token the wallet signs, the skill's answer and its signed receipt on the page, one unit used. A decline
+// in the wallet runs nothing.
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Keypair, PublicKey } from "@solana/web3.js";
+import { Redis } from "ioredis";
+import pg from "pg";
+import type { Browser } from "playwright-core";
+import { fetchAccount, licensePda } from "@skill-marketplace/sdk";
+import { Settlement } from "@skill-marketplace/executor";
+import pino from "pino";
+import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { redisUrl } from "../helpers/database.js";
+import { testDocker } from "../helpers/docker.js";
+import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
+import { freePort } from "../helpers/localnet.js";
+import { actor, airdrop, registerAgentFor } from "../helpers/marketplace.js";
+import { signPublished } from "../helpers/publish.js";
+import { installTestWallet, launchBrowser, screenshot, seriousViolations, startWeb, type RunningWeb } from "../helpers/web.js";
+
+const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
+
+describe("web: Try it, on a skill published, bought and run through the whole marketplace", function () {
+  this.timeout(600_000);
+  const docker = testDocker();
+  const roots = mkdtempSync(join(tmpdir(), "web-repos-"));
+  let api: TestApi;
+  let served: Server;
+  let executor: ServedExecutor;
+  let settlement: Settlement;
+  let pool: pg.Pool;
+  let redis: Redis;
+  let web: RunningWeb;
+  let browser: Browser;
+  let skill: string;
+  const buyer = Keypair.generate();
+
+  before(async () => {
+    const [webPort, apiPort, executorPort] = [await freePort(), await freePort(), await freePort()];
+    api = await startApi(
+      { EXECUTOR_URL: `http://127.0.0.1:${executorPort}`, PUBLISH_LOCAL_ROOTS: roots, API_CORS_ORIGINS: `http://127.0.0.1:${webPort}` },
+      { indexer: true },
+    );
+    pool = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
+    redis = new Redis(redisUrl(13));
+    await redis.flushdb();
+    executor = await serveExecutor({ api, pool, redis, docker, port: executorPort, builder: true, options: { licenseCacheMs: 0 } });
+    // Receipts settle on chain as the service settles them, without waiting for a batch to fill.
+    settlement = new Settlement({ connection: api.chain.connection, pool, meter: api.chain.meter.keypair, logger: pino({ level: "silent" }), maxAgeMs: 0 });
+    settlement.start(500);
+    served = await new Promise<Server>((resolve) => {
+      const s = api.app.listen(apiPort, "127.0.0.1", () => resolve(s));
+    });
+    // The seller publishes text-stats from a local repository, as a seller would from GitHub.
+    const seller = actor(api.chain.connection, Keypair.generate());
+    await airdrop(api.chain.connection, seller.publicKey, 10e9);
+    await registerAgentFor(seller, "web-try-seller");
+    const sellerKey = (await registerAgent(api, seller.keypair)).apiKey;
+    const dir = join(roots, "text-stats");
+    cpSync(SKILL_SOURCE, dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, "skill.json"), "utf8"));
+    writeFileSync(join(dir, "skill.json"), JSON.stringify({ ...manifest, publisher: seller.publicKey.toBase58(), slug: "text-stats-web" }, null, 2));
+    const env = { ...process.env, GIT_AUTHOR_NAME: "seller", GIT_AUTHOR_EMAIL: "s@example.test", GIT_COMMITTER_NAME: "seller", GIT_COMMITTER_EMAIL: "s@example.test" };
+    for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "skill"]]) execFileSync("git", args, { cwd: dir, env });
+    const started = await api.http.post("/api/v1/skills/publish").set(bearer(sellerKey)).send({ repo: pathToFileURL(dir).toString(), ref: "main" }).expect(202);
+    await api.publishing.idle();
+    const job = (await api.http.get(`/api/v1/publish/${started.body.id}`).set(bearer(sellerKey)).expect(200)).body;
+    assert.equal(job.status, "ready", JSON.stringify(job.error));
+    skill = await signPublished(api, seller.keypair, job.result);
+    await airdrop(api.chain.connection, buyer.publicKey, 5e9);
+    // License tokens name the api's public origin (the executor's audience), whatever address the browser uses.
+    web = await startWeb(`http://127.0.0.1:${apiPort}`, { port: webPort, rpcUrl: api.chain.localnet.rpcUrl, env: { WEB_TOKEN_AUDIENCE: api.config.API_PUBLIC_URL } });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.stop();
+    served?.closeAllConnections();
+    await new Promise((resolve) => served?.close(resolve));
+    await settlement?.stop();
+    await executor?.close();
+    redis?.disconnect();
+    await pool?.end();
+    await api?.stop();
+    rmSync(roots, { recursive: true, force: true });
+  });
+
+  it("buys the skill, then runs it from a form made from its input schema: the answer and a signed receipt, one call used; declining the token runs nothing", async () => {
+    const page = await browser.newPage();
+    const wallet = await installTestWallet(page, buyer);
+    await page.goto(`${web.url}/skills/${skill}`);
+    await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+    await page.getByRole("button", { name: "Sign in to try it" }).click();
+    await page.getByText("You hold no valid license to this skill: buy one above to try it.").waitFor();
+    await page.getByRole("button", { name: "Buy with Test Wallet" }).click();
+    await page.locator("section[aria-labelledby=buy-heading] [role=status]").waitFor({ timeout: 30_000 });
+    await page.reload();
+    await page.getByRole("button", { name: "Connect Test Wallet" }).click().catch(() => undefined);
+    const form = page.locator("section[aria-labelledby=try-heading] form");
+    await form.waitFor({ timeout: 30_000 });
+    // The form is the endpoint's schema: text (required) and top.
+    assert.deepEqual(await form.locator("textarea, input").evaluateAll((els) => els.map((e) => [e.getAttribute("name"), e.hasAttribute("required")])), [["text", true], ["top", false]]);
+    assert.match(await form.innerText(), /100 calls left/);
+    await form.getByRole("textbox", { name: /^text/ }).fill("Agents buy skills. Agents run skills on Solana!");
+    await form.getByRole("textbox", { name: /^top/ }).fill("2");
+
+    wallet.mode = "reject";
+    await form.getByRole("button", { name: "Run stats" }).click();
+    const alert = page.locator("section[aria-labelledby=try-heading] [role=alert]");
+    await alert.waitFor();
+    assert.equal(await alert.innerText(), "You declined in your wallet: nothing ran.");
+    assert.equal(Number((await pool.query("SELECT count(*) FROM skill_calls WHERE skill = $1", [skill])).rows[0].count), 0);
+
+    wallet.mode = "sign";
+    await form.getByRole("button", { name: "Run stats" }).click();
+    const output = page.getByLabel("Output");
+    await output.waitFor({ timeout: 60_000 });
+    assert.deepEqual(JSON.parse(await output.innerText()), {
+      characters: 47,
+      words: 8,
+      sentences: 2,
+      averageWordLength: 4.75,
+      readingSeconds: 2,
+      topWords: [
+        { word: "agents", count: 2 },
+        { word: "skills", count: 2 },
+      ],
+    });
+    const receiptText = await page.locator("section[aria-labelledby=try-heading] [role=status]").innerText();
+    const receiptId = /Receipt ([0-9a-f-]{36}): 1 unit, \d+ ms, ok, signed by the meter/.exec(receiptText)?.[1];
+    assert.ok(receiptId, receiptText);
+    const stored = await pool.query("SELECT license, units FROM receipts WHERE id = $1", [receiptId]);
+    assert.deepEqual(stored.rows[0], { license: licensePda(new PublicKey(skill), buyer.publicKey).toBase58(), units: 1 });
+    // The executor settles the call on chain (record_usage); the page then counts it.
+    for (let i = 0; ; i++) {
+      const license = await fetchAccount(api.chain.connection, "license", licensePda(new PublicKey(skill), buyer.publicKey), "confirmed");
+      if (license && Number(license.usageUsed.toString()) === 1) break;
+      if (i > 150) throw new Error("the call was not settled on chain");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await page.reload();
+    await page.getByText("99 calls left").waitFor({ timeout: 30_000 });
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, "skill-try");
+    await page.close();
+  });
+});
