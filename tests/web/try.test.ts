@@ -1,6 +1,6 @@
-// Try it, in Chromium against the whole marketplace: a skill published through the real publishing pipeline (the
-// text-stats skill from the tree, built into an image and run in the sandbox by the executor), bought from its
-// page with a wallet, then run from the page: a form made from the endpoint's input schema, the call made with a
+// The seller dashboard's publishing and Try it, in Chromium against the whole marketplace: a skill published from
+// the dashboard through the real publishing pipeline (the text-stats skill from the tree, built into an image and
+// run in the sandbox by the executor), bought from its page with a wallet, then run from the page: a form made from the endpoint's input schema, the call made with a
 // license token the wallet signs, the skill's answer and its signed receipt on the page, one unit used. A decline
 // in the wallet runs nothing.
 import { strict as assert } from "node:assert";
@@ -14,16 +14,15 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Browser } from "playwright-core";
-import { fetchAccount, licensePda } from "@skill-marketplace/sdk";
+import { fetchAccount, licensePda, skillPda } from "@skill-marketplace/sdk";
 import { Settlement } from "@skill-marketplace/executor";
 import pino from "pino";
-import { bearer, registerAgent, startApi, type TestApi } from "../helpers/api.js";
+import { startApi, type TestApi } from "../helpers/api.js";
 import { redisUrl } from "../helpers/database.js";
 import { testDocker } from "../helpers/docker.js";
 import { serveExecutor, type ServedExecutor } from "../helpers/executor.js";
 import { freePort } from "../helpers/localnet.js";
-import { actor, airdrop, registerAgentFor } from "../helpers/marketplace.js";
-import { signPublished } from "../helpers/publish.js";
+import { actor, airdrop, registerAgentFor, type Actor } from "../helpers/marketplace.js";
 import { installTestWallet, launchBrowser, screenshot, seriousViolations, startWeb, type RunningWeb } from "../helpers/web.js";
 
 const SKILL_SOURCE = join(import.meta.dirname, "..", "..", "skills", "text-stats");
@@ -41,6 +40,8 @@ describe("web: Try it, on a skill published, bought and run through the whole ma
   let web: RunningWeb;
   let browser: Browser;
   let skill: string;
+  let seller: Actor;
+  let repoUrl: string;
   const buyer = Keypair.generate();
 
   before(async () => {
@@ -60,21 +61,17 @@ describe("web: Try it, on a skill published, bought and run through the whole ma
       const s = api.app.listen(apiPort, "127.0.0.1", () => resolve(s));
     });
     // The seller publishes text-stats from a local repository, as a seller would from GitHub.
-    const seller = actor(api.chain.connection, Keypair.generate());
+    seller = actor(api.chain.connection, Keypair.generate());
     await airdrop(api.chain.connection, seller.publicKey, 10e9);
     await registerAgentFor(seller, "web-try-seller");
-    const sellerKey = (await registerAgent(api, seller.keypair)).apiKey;
     const dir = join(roots, "text-stats");
     cpSync(SKILL_SOURCE, dir, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(dir, "skill.json"), "utf8"));
     writeFileSync(join(dir, "skill.json"), JSON.stringify({ ...manifest, publisher: seller.publicKey.toBase58(), slug: "text-stats-web" }, null, 2));
     const env = { ...process.env, GIT_AUTHOR_NAME: "seller", GIT_AUTHOR_EMAIL: "s@example.test", GIT_COMMITTER_NAME: "seller", GIT_COMMITTER_EMAIL: "s@example.test" };
     for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "skill"]]) execFileSync("git", args, { cwd: dir, env });
-    const started = await api.http.post("/api/v1/skills/publish").set(bearer(sellerKey)).send({ repo: pathToFileURL(dir).toString(), ref: "main" }).expect(202);
-    await api.publishing.idle();
-    const job = (await api.http.get(`/api/v1/publish/${started.body.id}`).set(bearer(sellerKey)).expect(200)).body;
-    assert.equal(job.status, "ready", JSON.stringify(job.error));
-    skill = await signPublished(api, seller.keypair, job.result);
+    repoUrl = pathToFileURL(dir).toString();
+    skill = skillPda(seller.publicKey, "text-stats-web").toBase58();
     await airdrop(api.chain.connection, buyer.publicKey, 5e9);
     // License tokens name the api's public origin (the executor's audience), whatever address the browser uses.
     web = await startWeb(`http://127.0.0.1:${apiPort}`, { port: webPort, rpcUrl: api.chain.localnet.rpcUrl, env: { WEB_TOKEN_AUDIENCE: api.config.API_PUBLIC_URL } });
@@ -92,6 +89,44 @@ describe("web: Try it, on a skill published, bought and run through the whole ma
     await pool?.end();
     await api?.stop();
     rmSync(roots, { recursive: true, force: true });
+  });
+
+  it("the seller publishes from the dashboard: each step shown as it runs, then the listing signed in the wallet", async () => {
+    const page = await browser.newPage();
+    await installTestWallet(page, seller.keypair);
+    await page.goto(`${web.url}/sell`);
+    await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+    await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+    await page.getByText("This wallet sells no skill yet").waitFor();
+    // A repository the marketplace may not read is refused in words.
+    await page.getByLabel(/^Repository/).fill("file:///etc");
+    await page.getByRole("button", { name: "Publish" }).click();
+    const alert = page.locator("section[aria-labelledby=publish-heading] [role=alert]");
+    await alert.waitFor({ timeout: 30_000 });
+    assert.match(await alert.innerText(), /local repositories can be published only from /);
+    assert.equal(await api.chain.connection.getAccountInfo(new PublicKey(skill), "confirmed"), null);
+
+    // Seen while it runs: the steps appear and advance.
+    const seen = new Set<string>();
+    const watch = setInterval(() => {
+      void page.locator("ol[aria-label='Publishing steps'] li[data-status=running] strong").allTextContents().then((names) => names.forEach((n) => seen.add(n)), () => undefined);
+    }, 150);
+    await page.getByLabel(/^Repository/).fill(repoUrl);
+    await page.getByRole("button", { name: "Publish" }).click();
+    const done = page.locator("section[aria-labelledby=publish-heading] [role=status]");
+    await done.waitFor({ timeout: 180_000 });
+    clearInterval(watch);
+    assert.match(await done.innerText(), /^Published: buyers can find it now\. See its page\.$/);
+    const steps = await page.locator("ol[aria-label='Publishing steps'] li").evaluateAll((lis) => lis.map((li) => [li.querySelector("strong")!.textContent, li.getAttribute("data-status")]));
+    assert.deepEqual(steps, ["resolve", "manifest", "scan", "build", "examples", "docs", "transaction"].map((n) => [n, "done"]));
+    assert.ok(seen.size >= 2, `steps seen running: ${[...seen].join(", ")}`);
+    assert.ok(await api.chain.connection.getAccountInfo(new PublicKey(skill), "confirmed"), "listed on chain");
+    await screenshot(page, "sell-published");
+    for (let i = 0; (await api.http.get(`/api/v1/skills/${skill}`)).status !== 200; i++) {
+      if (i > 100) throw new Error("the indexer did not index the skill");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await page.close();
   });
 
   it("buys the skill, then runs it from a form made from its input schema: the answer and a signed receipt, one call used; declining the token runs nothing", async () => {

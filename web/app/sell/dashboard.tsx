@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { price, short, units } from "../../lib/format";
 import { call, ConnectButtons, explain, useEndpoints, useSession, WalletShell, type Endpoints } from "../wallet";
+import Publish from "./publish";
 
 type Analytics = {
   buyers: number;
@@ -113,10 +114,11 @@ function View() {
 
   return (
     <>
+      <Publish apiKey={session.apiKey} onPublished={() => void load()} />
       <section className="card" aria-labelledby="skills-heading">
         <h2 id="skills-heading">My skills</h2>
         {skills.length === 0 ? (
-          <p className="muted">This wallet sells no skill yet. Publish one with `npx skill-marketplace publish` (see the README).</p>
+          <p className="muted">This wallet sells no skill yet: publish one above (or with `npx skill-marketplace publish`).</p>
         ) : (
           <table>
             <thead>
