@@ -3,10 +3,9 @@
 // every page: the api makes the transaction behind a payment link (the sdk's preparePurchase), the wallet only
 // signs it, and the page follows the payment until the license is on chain. Or a Solana Pay QR code for a phone
 // wallet, followed the same way.
-import { useConnection, useWallet } from "@solana/wallet-adapter-react";
-import { VersionedTransaction } from "@solana/web3.js";
+import { useWallet } from "@solana/wallet-adapter-react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { call, explain, useEndpoints } from "./wallet";
+import { call, explain, useEndpoints, useSend } from "./wallet";
 
 export type License = {
   address: string;
@@ -25,8 +24,8 @@ export type Phase = { step: "idle" } | { step: "working"; what: string } | { ste
 
 export function usePurchase(skillId: string, onDone?: (license: License) => void) {
   const { apiUrl } = useEndpoints();
-  const { publicKey, sendTransaction } = useWallet();
-  const { connection } = useConnection();
+  const { publicKey } = useWallet();
+  const { send } = useSend();
   const [phase, setPhase] = useState<Phase>({ step: "idle" });
   const following = useRef(0);
   useEffect(() => () => void (following.current += 1), []);
@@ -57,8 +56,7 @@ export function usePurchase(skillId: string, onDone?: (license: License) => void
       const link = await call<Link>(apiUrl, `/skills/${skillId}/purchase-link`, { body: {} });
       const { transaction } = await call<{ transaction: string }>(apiUrl, `/pay/${link.token}`, { body: { account: publicKey.toBase58() } });
       setPhase({ step: "working", what: "Approve the purchase in your wallet…" });
-      const tx = VersionedTransaction.deserialize(Uint8Array.from(atob(transaction), (c) => c.charCodeAt(0)));
-      const signature = await sendTransaction(tx, connection);
+      const signature = await send(transaction);
       setPhase({ step: "working", what: "Waiting for the license on chain…" });
       await follow(link.reference, signature);
     } catch (error) {

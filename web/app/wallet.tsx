@@ -2,7 +2,9 @@
 // The wallet side of the web app, for the pages that need one: the wallet adapter over wallet-standard wallets
 // (the cluster's RPC node for sending), the api as browsers reach it, and a signed-in session: the wallet signs
 // the api's sign-in message and the api's key for it lives in this tab only (sessionStorage), revoked on sign-out.
-import { ConnectionProvider, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
+import { ConnectionProvider, useConnection, useWallet, WalletProvider } from "@solana/wallet-adapter-react";
+import { VersionedTransaction } from "@solana/web3.js";
+import { awaitLanding } from "@skill-marketplace/sdk/landing";
 import { WalletReadyState } from "@solana/wallet-adapter-base";
 import bs58 from "bs58";
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from "react";
@@ -20,7 +22,7 @@ export function WalletShell({ apiUrl, rpcUrl, children }: Endpoints & { children
     <EndpointsContext.Provider value={{ apiUrl, rpcUrl }}>
       <ConnectionProvider endpoint={rpcUrl} config={{ commitment: "confirmed" }}>
         <WalletProvider wallets={[]} autoConnect onError={() => undefined}>
-          {children}
+          <SessionProvider>{children}</SessionProvider>
         </WalletProvider>
       </ConnectionProvider>
     </EndpointsContext.Provider>
@@ -97,8 +99,11 @@ export function ConnectButtons({ busy = false }: { busy?: boolean }) {
 type Session = { wallet: string; apiKey: string; keyId: string };
 const SESSION = "skill-marketplace/session";
 
-/** The signed-in session of the connected wallet: sign in (the wallet signs the api's message), sign out. */
-export function useSession() {
+type SessionApi = { session: Session | null; signIn: () => Promise<Session>; signOut: () => Promise<void>; canSign: boolean };
+const SessionContext = createContext<SessionApi | null>(null);
+
+/** The signed-in session of the connected wallet, one for everything under the shell: sign in (the wallet signs the api's message), sign out. */
+function SessionProvider({ children }: { children: ReactNode }) {
   const { apiUrl } = useEndpoints();
   const { publicKey, signMessage } = useWallet();
   const [session, setSession] = useState<Session | null>(null);
@@ -126,5 +131,75 @@ export function useSession() {
     setSession(null);
   }, [apiUrl, session]);
 
-  return { session, signIn, signOut, canSign: Boolean(signMessage) };
+  return <SessionContext.Provider value={{ session, signIn, signOut, canSign: Boolean(signMessage) }}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionApi {
+  const api = useContext(SessionContext);
+  if (!api) throw new Error("useSession needs a WalletShell");
+  return api;
+}
+
+/** A transaction the api made (base64 wire bytes, only the wallet's signature missing). */
+export const transactionOf = (base64: string) => VersionedTransaction.deserialize(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+
+/**
+ * Has the wallet sign and send a transaction the api made; `send` answers its signature at once, `sendAndLand`
+ * once the cluster confirmed it (the sdk's awaitLanding), throwing when it failed or expired unseen.
+ */
+export function useSend() {
+  const { sendTransaction } = useWallet();
+  const { connection } = useConnection();
+  const send = useCallback((base64: string) => sendTransaction(transactionOf(base64), connection), [sendTransaction, connection]);
+  const sendAndLand = useCallback(
+    async (base64: string, what: string) => {
+      const tx = transactionOf(base64);
+      const signature = await sendTransaction(tx, connection);
+      const landing = await awaitLanding(connection, signature, tx.message.recentBlockhash);
+      if (!landing.landed) throw new Error(`${what} expired before it landed: nothing changed, try again`);
+      if (landing.err) throw new Error(`${what} failed on chain: ${JSON.stringify(landing.err)}`);
+      return signature;
+    },
+    [sendTransaction, connection],
+  );
+  return { send, sendAndLand };
+}
+
+/** Sign in with the connected wallet: why, the button, and what went wrong (a decline in words). */
+export function SignInCard({ why }: { why: ReactNode }) {
+  const { wallet } = useWallet();
+  const { signIn, canSign } = useSession();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <section className="card">
+      <p>{why}</p>
+      {canSign ? (
+        <button
+          type="button"
+          disabled={busy}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              await signIn();
+              setError(null);
+            } catch (e) {
+              setError(/reject|declin|denied|cancel/i.test((e as Error).message ?? "") ? "You declined to sign in: nothing was shared." : explain(e));
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          Sign in with {wallet?.adapter.name}
+        </button>
+      ) : (
+        <p className="notice">This wallet cannot sign messages, so it cannot sign in here.</p>
+      )}
+      {error ? (
+        <p className="notice error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
 }

@@ -39,7 +39,7 @@ export function expressApp(deps: { router: Router; openapi: object; limiter: Rat
   // those, may read every answer. API keys travel in the Authorization header, never in cookies, so no other
   // site's page can make a browser act with one.
   const webOrigins = new Set(config.API_CORS_ORIGINS);
-  app.use("/api/v1", (req, res, next) => {
+  if (webOrigins.size > 0) app.use("/api/v1", (req, res, next) => {
     const origin = req.header("origin");
     res.vary("Origin");
     if (!origin || !webOrigins.has(origin)) return next();

@@ -1,13 +1,12 @@
 "use client";
 // The licenses of the signed-in wallet, each with its skill, kind, state on chain and what is left of it (a bar of
 // the calls used), and renewal or top-up in place (the same purchase as the skill page's).
-import { useConnection, useWallet } from "@solana/wallet-adapter-react";
-import { VersionedTransaction } from "@solana/web3.js";
+import { useWallet } from "@solana/wallet-adapter-react";
 import { units } from "../../lib/format";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { describe, PurchaseStatus, usePurchase, type License } from "../purchase";
-import { call, ConnectButtons, explain, useEndpoints, useSession, WalletShell, type Endpoints } from "../wallet";
+import { call, ConnectButtons, explain, SignInCard, useEndpoints, useSend, useSession, WalletShell, type Endpoints } from "../wallet";
 
 type SkillSummary = { id: string; slug: string; version: string; active: boolean };
 
@@ -23,22 +22,13 @@ const STATUS_WORDS: Record<string, string> = {
 /** Closes a spent license: the api makes the transaction, the wallet signs it, and its rent comes back. */
 function useClose(license: License, apiKey: string, onClosed: (message: string) => void) {
   const { apiUrl } = useEndpoints();
-  const { sendTransaction } = useWallet();
-  const { connection } = useConnection();
+  const { sendAndLand } = useSend();
   const [state, setState] = useState<{ step: "idle" | "working" | "done" | "error"; message?: string }>({ step: "idle" });
   const close = async () => {
     try {
-      setState({ step: "working", message: "Approve closing the license in your wallet…" });
+      setState({ step: "working", message: "Approve closing the license in your wallet; it then closes on chain…" });
       const { transaction, refundLamports } = await call<{ transaction: string; refundLamports: string }>(apiUrl, `/agents/me/licenses/${license.address}/close`, { body: {}, key: apiKey });
-      const tx = VersionedTransaction.deserialize(Uint8Array.from(atob(transaction), (c) => c.charCodeAt(0)));
-      const signature = await sendTransaction(tx, connection);
-      setState({ step: "working", message: "Closing on chain…" });
-      for (;;) {
-        const status = (await connection.getSignatureStatuses([signature])).value[0];
-        if (status?.err) throw new Error(`the close failed on chain: ${JSON.stringify(status.err)}`);
-        if (status?.confirmationStatus === "confirmed" || status?.confirmationStatus === "finalized") break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await sendAndLand(transaction, "the close");
       setState({ step: "done" });
       // The row goes (the license is no more): the page says what happened.
       onClosed(`Closed the license to ${license.skill}: ${units(refundLamports, 9)} SOL of rent went back to your wallet.`);
@@ -107,11 +97,10 @@ function Row({ license, skill, apiKey, onChanged }: { license: License; skill: S
 function View() {
   const { apiUrl } = useEndpoints();
   const { connected, publicKey, wallet } = useWallet();
-  const { session, signIn, signOut, canSign } = useSession();
+  const { session, signOut } = useSession();
   const [licenses, setLicenses] = useState<License[] | null>(null);
   const [skills, setSkills] = useState<Record<string, SkillSummary>>({});
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -150,39 +139,14 @@ function View() {
   }
   if (!session) {
     return (
-      <section className="card">
-        <p>
-          Sign in with {wallet?.adapter.name} to see the licenses of <code>{publicKey.toBase58()}</code>: your wallet signs a message from the
-          marketplace (no transaction, nothing paid).
-        </p>
-        {canSign ? (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={async () => {
-              setBusy(true);
-              try {
-                await signIn();
-                setError(null);
-              } catch (e) {
-                const text = `${(e as Error).message ?? ""}`;
-                setError(/reject|declin|denied|cancel/i.test(text) ? "You declined to sign in: nothing was shared." : explain(e));
-              } finally {
-                setBusy(false);
-              }
-            }}
-          >
-            Sign in with {wallet?.adapter.name}
-          </button>
-        ) : (
-          <p className="notice">This wallet cannot sign messages, so it cannot sign in here.</p>
-        )}
-        {error ? (
-          <p className="notice error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </section>
+      <SignInCard
+        why={
+          <>
+            Sign in with {wallet?.adapter.name} to see the licenses of <code>{publicKey.toBase58()}</code>: your wallet signs a message from the
+            marketplace (no transaction, nothing paid).
+          </>
+        }
+      />
     );
   }
   return (

@@ -6,7 +6,7 @@ import { useWallet } from "@solana/wallet-adapter-react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { price, short, units } from "../../lib/format";
-import { call, ConnectButtons, explain, useEndpoints, useSession, WalletShell, type Endpoints } from "../wallet";
+import { call, ConnectButtons, explain, SignInCard, useEndpoints, useSession, WalletShell, type Endpoints } from "../wallet";
 import Publish from "./publish";
 
 type Analytics = {
@@ -46,7 +46,7 @@ function Bars({ label, points }: { label: string; points: { day: string; value: 
 function View() {
   const { apiUrl } = useEndpoints();
   const { connected, publicKey, wallet } = useWallet();
-  const { session, signIn, canSign } = useSession();
+  const { session } = useSession();
   const [data, setData] = useState<{ analytics: Analytics; skills: SkillRow[]; decimals: Record<string, number> } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -74,25 +74,7 @@ function View() {
       </section>
     );
   }
-  if (!session) {
-    return (
-      <section className="card">
-        <p>Sign in with {wallet?.adapter.name}: your wallet signs a message from the marketplace (no transaction, nothing paid).</p>
-        {canSign ? (
-          <button type="button" onClick={() => void signIn().catch((e) => setError(explain(e)))}>
-            Sign in with {wallet?.adapter.name}
-          </button>
-        ) : (
-          <p className="notice">This wallet cannot sign messages, so it cannot sign in here.</p>
-        )}
-        {error ? (
-          <p className="notice error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </section>
-    );
-  }
+  if (!session) return <SignInCard why={<>Sign in with {wallet?.adapter.name}: your wallet signs a message from the marketplace (no transaction, nothing paid).</>} />;
   if (error) {
     return (
       <p className="notice error" role="alert">

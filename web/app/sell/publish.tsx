@@ -2,11 +2,9 @@
 // Publish a skill from a repository: the api's publishing job (resolve → manifest → scan → build → examples →
 // docs → transaction) shown step by step as it runs, then the register (or update) transaction the seller's
 // wallet signs. Refusals come with the job's reason and, for a manifest, every problem with its path.
-import { useConnection, useWallet } from "@solana/wallet-adapter-react";
-import { VersionedTransaction } from "@solana/web3.js";
 import Link from "next/link";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { call, explain, useEndpoints } from "../wallet";
+import { call, explain, useEndpoints, useSend } from "../wallet";
 
 type Step = { name: string; status: string; detail: string | null; durationMs?: number | null };
 type Job = {
@@ -19,8 +17,7 @@ type Job = {
 
 export default function Publish({ apiKey, onPublished }: { apiKey: string; onPublished: () => void }) {
   const { apiUrl } = useEndpoints();
-  const { sendTransaction } = useWallet();
-  const { connection } = useConnection();
+  const { sendAndLand } = useSend();
   const [job, setJob] = useState<Job | null>(null);
   const [phase, setPhase] = useState<{ step: "idle" | "working" | "done" | "error"; message?: string; skill?: string }>({ step: "idle" });
   const alive = useRef(true);
@@ -45,16 +42,8 @@ export default function Publish({ apiKey, onPublished }: { apiKey: string; onPub
         return setPhase({ step: "error", message: `Publishing stopped: ${current.error?.message ?? "the job failed"}${problems?.length ? ` (${problems.join("; ")})` : ""}` });
       }
       if (!current.result) return setPhase({ step: "error", message: "Publishing ended without a transaction" });
-      setPhase({ step: "working", message: "Approve the listing in your wallet…" });
-      const tx = VersionedTransaction.deserialize(Uint8Array.from(atob(current.result.transaction), (c) => c.charCodeAt(0)));
-      const signature = await sendTransaction(tx, connection);
-      setPhase({ step: "working", message: "Listing on chain…" });
-      for (;;) {
-        const status = (await connection.getSignatureStatuses([signature])).value[0];
-        if (status?.err) throw new Error(`the listing failed on chain: ${JSON.stringify(status.err)}`);
-        if (status?.confirmationStatus === "confirmed" || status?.confirmationStatus === "finalized") break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      setPhase({ step: "working", message: "Approve the listing in your wallet; it is then listed on chain…" });
+      await sendAndLand(current.result.transaction, "the listing");
       setPhase({ step: "done", skill: current.result.skill, message: current.result.action === "update_skill" ? "Updated: the new version applies after the marketplace's notice period." : "Published: buyers can find it now." });
       onPublished();
     } catch (error) {
