@@ -1,7 +1,7 @@
 // The executor service: reads its configuration, picks the sandbox runtime (logged), follows the
 // indexer's change messages, serves calls, and stops cleanly on SIGTERM.
 import { Connection } from "@solana/web3.js";
-import { configOrExit, createLogger, openPool, openRedis } from "@skill-marketplace/kit";
+import { configOrExit, createLogger, everyRound, openPool, openRedis } from "@skill-marketplace/kit";
 import { buildExecutorApp, meterHealth } from "./app.js";
 import { loadConfig } from "./config.js";
 import { dockerFor } from "./docker.js";
@@ -63,14 +63,7 @@ await executor.listen(config.INDEXER_REDIS_CHANNEL);
 const settlement = new Settlement({ connection, pool, meter: config.meter, logger, maxReceipts: config.EXECUTOR_BATCH_RECEIPTS, maxAgeMs: config.EXECUTOR_SETTLE_MAX_AGE_MS });
 settlement.start(config.EXECUTOR_SETTLE_INTERVAL_MS);
 // Reliability figures follow the calls on the same rhythm as settlement.
-let reliability: NodeJS.Timeout | null = null;
-const refresh = () => {
-  reliability = setTimeout(async () => {
-    await refreshReliability(pool).catch((error) => logger.warn({ err: (error as Error).message }, "reliability refresh failed; retrying"));
-    if (reliability) refresh();
-  }, config.EXECUTOR_SETTLE_INTERVAL_MS);
-};
-refresh();
+const reliability = everyRound(config.EXECUTOR_SETTLE_INTERVAL_MS, () => refreshReliability(pool), { logger, message: "reliability refresh failed; retrying" });
 
 const app = buildExecutorApp({
   executor,
@@ -96,8 +89,7 @@ const stop = () => {
   server.close(async () => {
     await settlement.stop();
     await vaults?.stop();
-    if (reliability) clearTimeout(reliability);
-    reliability = null;
+    await reliability.stop();
     await warmPool.close();
     await executor.close();
     redis.disconnect();

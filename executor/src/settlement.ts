@@ -18,7 +18,7 @@ import {
   receiptLeaf,
   recordUsage,
 } from "@skill-marketplace/sdk";
-import { withTransaction, type Logger } from "@skill-marketplace/kit";
+import { everyRound, withTransaction, type Logger, type Rounds } from "@skill-marketplace/kit";
 import { lockLicense, RECEIPT_COLUMNS, receiptOf, type ReceiptRow } from "./receipts.js";
 
 export interface SettlementOptions {
@@ -39,7 +39,7 @@ export interface SettlementOptions {
 export class Settlement {
   private readonly programId: PublicKey;
   private running: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private rounds: Rounds | null = null;
 
   constructor(private readonly o: SettlementOptions) {
     this.programId = o.programId ?? PROGRAM_ID;
@@ -47,18 +47,12 @@ export class Settlement {
 
   /** Settles every `intervalMs` until `stop`. */
   start(intervalMs: number): void {
-    const loop = () => {
-      this.timer = setTimeout(async () => {
-        await this.tick().catch((error) => this.o.logger.warn({ err: (error as Error).message }, "settlement round failed; retrying"));
-        if (this.timer) loop();
-      }, intervalMs);
-    };
-    loop();
+    this.rounds = everyRound(intervalMs, () => this.tick(), { logger: this.o.logger, message: "settlement round failed; retrying" });
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    await this.rounds?.stop();
+    this.rounds = null;
     await this.running;
   }
 

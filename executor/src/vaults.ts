@@ -8,7 +8,7 @@ import { createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAd
 import { PublicKey, TransactionMessage, VersionedTransaction, type Connection, type Keypair, type TransactionInstruction } from "@solana/web3.js";
 import type { Redis } from "ioredis";
 import { awaitLanding, decodeAccount, marketplaceErrorOf, marketplacePda, marketplaceProgram, skillVault, splitVault } from "@skill-marketplace/sdk";
-import type { Logger } from "@skill-marketplace/kit";
+import { everyRound, type Logger, type Rounds } from "@skill-marketplace/kit";
 
 export interface VaultSplitterOptions {
   connection: Connection;
@@ -35,8 +35,7 @@ const LOCK = "x402:vaults:lock";
 const vaultKey = (skill: PublicKey, mint: PublicKey, tokenProgram: PublicKey) => `${skill.toBase58()}:${mint.toBase58()}:${tokenProgram.toBase58()}`;
 
 export class VaultSplitter {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private rounds: Rounds | null = null;
   private readonly program;
 
   constructor(private readonly o: VaultSplitterOptions) {
@@ -51,20 +50,12 @@ export class VaultSplitter {
 
   /** Splits every `intervalMs` until `stop`. */
   start(intervalMs: number): void {
-    const loop = () => {
-      this.timer = setTimeout(async () => {
-        this.running = this.tick().catch((error) => this.o.logger.warn({ err: (error as Error).message }, "vault split round failed; retrying"));
-        await this.running;
-        if (this.timer) loop();
-      }, intervalMs);
-    };
-    loop();
+    this.rounds = everyRound(intervalMs, () => this.tick(), { logger: this.o.logger, message: "vault split round failed; retrying" });
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.rounds?.stop();
+    this.rounds = null;
   }
 
   /** Splits the vaults now due; the signatures of the splits that landed. */

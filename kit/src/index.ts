@@ -3,3 +3,4 @@
 export * from "./config.js";
 export * from "./services.js";
 export * from "./ed25519.js";
+export * from "./rounds.js";
