@@ -12,6 +12,8 @@ const API_ERROR_CODES = [
   "invalid_cursor",
   "invalid_docs",
   "docs_too_large",
+  "invalid_review_text",
+  "review_text_too_long",
   // Who is asking.
   "unauthorized",
   "forbidden",

@@ -15,6 +15,7 @@ export * from "./license.js";
 export * from "./ed25519.js";
 export * from "./licenseToken.js";
 export * from "./receipt.js";
+export * from "./receiptOnChain.js";
 export * from "./execute.js";
 export * from "./skill.js";
 export * from "./solanaPay.js";

@@ -1,11 +1,10 @@
 // Usage receipts: what the executor signs for each successful call, and the Merkle tree whose root
 // `record_usage` puts on chain for a batch of them. One definition for the executor that signs,
-// the api that serves proofs and the buyer who verifies. Browser-safe.
+// the api that serves proofs and the buyer who verifies. Browser-safe (no Anchor): the check against
+// the chain's events is in receiptOnChain.ts.
 import { nobleEd25519, type Ed25519 } from "./ed25519.js";
 import { sha256 } from "@noble/hashes/sha2";
-import { PublicKey, type Connection } from "@solana/web3.js";
-import { locateEvents, type EventSource } from "./events.js";
-import { PROGRAM_ID } from "./program.js";
+import { PublicKey } from "@solana/web3.js";
 
 export interface Receipt {
   /** The receipt's id (a UUID). */
@@ -107,28 +106,3 @@ export function verifyMerkleProof(receipt: Receipt, proof: { sibling: string; le
 
 export const bytesToHex = hex;
 export const hexToBytes = fromHex;
-
-/**
- * Whether `receipt` was settled on chain by the transaction `signature`: the transaction succeeded
- * and emitted a UsageRecorded event for the receipt's license whose receipts root is the one
- * `proof` leads to from the receipt.
- */
-export async function receiptSettled(
-  connection: Connection,
-  receipt: Receipt,
-  proof: { sibling: string; left: boolean }[],
-  signature: string,
-  programId: PublicKey = PROGRAM_ID,
-): Promise<boolean> {
-  const tx = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-  if (!tx || tx.meta?.err !== null) return false;
-  const keys = tx.transaction.message.getAccountKeys({ accountKeysFromLookups: tx.meta?.loadedAddresses });
-  const accountKeys = [...keys.staticAccountKeys, ...(keys.accountKeysFromLookups?.writable ?? []), ...(keys.accountKeysFromLookups?.readonly ?? [])].map((k) => k.toBase58());
-  const { events } = locateEvents({ accountKeys, innerInstructions: tx.meta?.innerInstructions as EventSource["innerInstructions"] }, programId);
-  return events.some(
-    ({ event }) =>
-      event.name === "usageRecorded" &&
-      event.data.license.toBase58() === receipt.license &&
-      verifyMerkleProof(receipt, proof, hex(Uint8Array.from(event.data.receiptsRoot))),
-  );
-}

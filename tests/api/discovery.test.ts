@@ -239,6 +239,21 @@ describe("api: discovery and analytics", function () {
     assert.equal(new Set(all).size, 3);
     await api.http.get(`/api/v1/skills/${key()}`).expect(404);
     await api.http.get(`/api/v1/skills/${key()}/reviews`).expect(404);
+    assert.deepEqual(res.body.pending, { version: null, price: null });
+
+    // A version published ahead and a price increase announced: shown with when they apply, in details and lists.
+    const at = new Date(Date.UTC(2026, 11, 24, 12));
+    await api.db.prisma.skill.update({
+      where: { address: ids.translate },
+      data: { pendingVersion: "1.1.0", pendingDocsCid: "bafkreip", pendingCommitSha: "ef".repeat(20), pendingImageDigest: "01".repeat(32), pendingVersionAt: at, pendingPrice: "7000000", pendingPriceAt: at },
+    });
+    const pending = {
+      version: { version: "1.1.0", docsCid: "bafkreip", commitSha: "ef".repeat(20), imageDigest: "01".repeat(32), effectiveAt: at.toISOString() },
+      price: { price: "7000000", effectiveAt: at.toISOString() },
+    };
+    assert.deepEqual((await api.http.get(`/api/v1/skills/${ids.translate}`).expect(200)).body.pending, pending);
+    const listed = (await list("?search=translate")).skills.find((s) => s.id === ids.translate) as unknown as { pending: unknown };
+    assert.deepEqual(listed.pending, pending);
   });
 
   it("counts categories and shows agents with their skills and reputation", async () => {
@@ -358,7 +373,7 @@ describe("api: discovery and analytics", function () {
     const forged = await skill("docs-forged", { docsCid: forgedCid.toString() });
     const forgedBody = (await api.http.get(`/api/v1/skills/${forged}`).expect(200)).body;
     assert.equal(forgedBody.docs.status, "unreachable");
-    assert.match(forgedBody.docs.reason, /do not match the docs CID/);
+    assert.match(forgedBody.docs.reason, /do not match the skill.s docs CID/);
     assert.equal(forgedBody.apiSpec, null);
   });
 

@@ -136,6 +136,31 @@ describe("executor over HTTP: the api's execute URL", function () {
     assert.equal((await api.http.get("/api/v1/receipts/not-a-uuid").set(bearer(buyerKey)).expect(400)).body.error.code, "validation_failed");
   });
 
+  it("GET /agents/me/licenses/:address/receipts: the newest calls first, each with its settlement; nothing of another buyer's", async () => {
+    const license = licensePda(receipted, buyer.publicKey).toBase58();
+    const url = `/api/v1/agents/me/licenses/${license}/receipts`;
+    const before = (await api.http.get(url).set(bearer(buyerKey)).expect(200)).body.receipts.length;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await execute(receipted, buyerKey, { "X-License-Token": token(buyer, receipted) }).expect(200)).body.usage.receipt.id);
+    const listed = (await api.http.get(`${url}?limit=2`).set(bearer(buyerKey)).expect(200)).body.receipts;
+    assert.deepEqual(listed.map((r: { receipt: { id: string } }) => r.receipt.id), [ids[2], ids[1]]);
+    assert.ok(listed.every((r: { settlement: { status: string; transaction: null } }) => r.settlement.status === "pending" && r.settlement.transaction === null));
+    assert.ok(listed.every((r: { receipt: Parameters<typeof verifyReceiptSignature>[0] & { signature: string } }) => verifyReceiptSignature(r.receipt, r.receipt.signature)));
+    await new Settlement({ connection: api.chain.connection, pool, meter: api.chain.meter.keypair, logger: pino({ level: "silent" }) }).drain();
+    const settled = (await api.http.get(url).set(bearer(buyerKey)).expect(200)).body.receipts;
+    assert.equal(settled.length, before + 3);
+    for (const r of settled.slice(0, 3)) {
+      assert.equal(r.settlement.status, "landed");
+      const { body } = await api.http.get(`/api/v1/receipts/${r.receipt.id}`).set(bearer(buyerKey)).expect(200);
+      assert.equal(r.settlement.transaction, body.settlement.transaction);
+    }
+    // Another wallet sees none of them, as a license with no calls; without a key, 401; limits are checked.
+    assert.deepEqual((await api.http.get(url).set(bearer(otherKey)).expect(200)).body, { receipts: [] });
+    await api.http.get(url).expect(401);
+    assert.equal((await api.http.get(`${url}?limit=51`).set(bearer(buyerKey)).expect(400)).body.error.code, "validation_failed");
+    assert.equal((await api.http.get("/api/v1/agents/me/licenses/not-a-key/receipts").set(bearer(buyerKey)).expect(400)).body.error.code, "validation_failed");
+  });
+
   it("discovery and skill details show the version's reliability measured from its calls", async () => {
     const measured = await register("http-measured", digest);
     await (await preparePurchase(buyer.program, { buyer: buyer.publicKey, skill: measured })).rpc();

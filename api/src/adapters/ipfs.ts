@@ -130,6 +130,9 @@ export type DocsView =
   | { status: "available"; summary: string; skillMd: string; apiSpec: Record<string, unknown>; examples: z.infer<typeof Example>[] }
   | { status: "missing" | "invalid" | "unreachable"; reason: string };
 
+/** What reading a document by its CID gave: its decoded value, or why there is none. */
+export type Read<V> = { status: "available"; value: V } | { status: "missing" | "invalid" | "unreachable"; reason: string };
+
 /** Sets `key` in a map of at most `max` entries, the oldest dropped first. */
 function keep<V>(map: Map<string, V>, key: string, value: V, max: number): void {
   if (map.size >= max && !map.has(key)) map.delete(map.keys().next().value!);
@@ -142,29 +145,33 @@ export async function cidOf(bytes: Uint8Array): Promise<CID> {
   return CID.createV1(raw.code, await sha256.digest(bytes));
 }
 
-export class SkillDocs {
+/**
+ * Documents read by CID from a block store, checked against their CID and decoded, with what was
+ * read kept: a raw sha2-256 CID names its bytes, so a document read once (or found invalid) never
+ * changes; a missing or unreachable one is asked again after a while. Concurrent reads of one CID
+ * share one fetch.
+ */
+export class CidDocuments<V> {
   /** Read results that can never change (available or invalid), by CID. Bounded: oldest dropped first. */
-  private readonly settled = new Map<string, DocsView>();
-  /** Missing or unreachable docs, remembered briefly so a skill page read often does not ask the store each time. */
-  private readonly recent = new Map<string, { view: DocsView; until: number }>();
-  /** Reads under way, shared by concurrent requests for the same CID. */
-  private readonly reading = new Map<string, Promise<DocsView>>();
+  private readonly settled = new Map<string, Read<V>>();
+  /** Missing or unreachable documents, remembered briefly so one read often does not ask the store each time. */
+  private readonly recent = new Map<string, { view: Read<V>; until: number }>();
+  private readonly reading = new Map<string, Promise<Read<V>>>();
 
+  /**
+   * `what` names the document in reasons ("the skill's docs"); `decode` turns checked bytes into
+   * the value, or says why they are not one.
+   */
   constructor(
-    private readonly blocks: BlockStore,
+    readonly blocks: BlockStore,
+    private readonly what: string,
+    private readonly decode: (bytes: Uint8Array) => { value: V } | { invalid: string },
     private readonly maxSettled = 1_000,
     private readonly retryAfterMs = 15_000,
   ) {}
 
-  /** Stores `document` and returns its CID, the value a skill's `docs_cid` takes. */
-  async publish(document: unknown): Promise<string> {
-    const parsed = SkillDocument.safeParse(document);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw invalid("invalid_docs", `docs ${issue.path.join(".") || "document"}: ${issue.message}`, parsed.error.issues);
-    }
-    const bytes = new TextEncoder().encode(JSON.stringify(parsed.data));
-    if (bytes.length > MAX_DOCS_BYTES) throw invalid("docs_too_large", `docs are ${bytes.length} bytes; at most ${MAX_DOCS_BYTES}`);
+  /** Stores `bytes` and returns their CID. */
+  async put(bytes: Uint8Array): Promise<string> {
     const cid = await cidOf(bytes);
     await this.blocks.put(cid, bytes);
     this.recent.delete(cid.toString());
@@ -172,7 +179,7 @@ export class SkillDocs {
   }
 
   /** The document under `cidText`, or why there is none to show. Never throws. */
-  async read(cidText: string): Promise<DocsView> {
+  async read(cidText: string): Promise<Read<V>> {
     const known = this.settled.get(cidText) ?? this.recentView(cidText);
     if (known) return known;
     let pending = this.reading.get(cidText);
@@ -183,59 +190,101 @@ export class SkillDocs {
     return pending;
   }
 
-  private recentView(cid: string): DocsView | undefined {
+  private recentView(cid: string): Read<V> | undefined {
     const entry = this.recent.get(cid);
     if (entry && entry.until > Date.now()) return entry.view;
     if (entry) this.recent.delete(cid);
     return undefined;
   }
 
-  private async fetchAndCheck(cidText: string): Promise<DocsView> {
+  private async fetchAndCheck(cidText: string): Promise<Read<V>> {
+    const what = this.what;
     let cid: CID;
     try {
       if (!CID_TEXT.test(cidText)) throw new Error("not a CID");
       cid = CID.parse(cidText);
     } catch {
-      return this.settle(cidText, { status: "invalid", reason: "the skill's docs CID is not a valid CID" });
+      return this.settle(cidText, { status: "invalid", reason: `${what} CID is not a valid CID` });
     }
-    // Only the form docs are published in can be checked against its bytes; others are not fetched.
+    // Only the form documents are published in can be checked against its bytes; others are not fetched.
     if (cid.version !== 1 || cid.code !== raw.code || cid.multihash.code !== sha256.code) {
-      return this.settle(cidText, { status: "invalid", reason: "the skill's docs CID is not a CIDv1 of a raw sha2-256 block" });
+      return this.settle(cidText, { status: "invalid", reason: `${what} CID is not a CIDv1 of a raw sha2-256 block` });
     }
     let bytes: Uint8Array | null;
     try {
       bytes = await this.blocks.get(cid);
     } catch (error) {
-      if (error instanceof TooLarge) return this.settle(cidText, { status: "invalid", reason: `the docs are larger than ${MAX_DOCS_BYTES} bytes` });
-      return this.remember(cidText, { status: "unreachable", reason: "the IPFS store holding skill docs could not be reached" });
+      if (error instanceof TooLarge) return this.settle(cidText, { status: "invalid", reason: `${what} are larger than ${MAX_DOCS_BYTES} bytes` });
+      return this.remember(cidText, { status: "unreachable", reason: `the IPFS store holding ${what} could not be reached` });
     }
-    if (!bytes) return this.remember(cidText, { status: "missing", reason: "no IPFS block is known for the skill's docs CID" });
-    // A raw sha2-256 CID names its bytes: different bytes are the store's fault, not the skill's.
+    if (!bytes) return this.remember(cidText, { status: "missing", reason: `no IPFS block is known for ${what} CID` });
+    // A raw sha2-256 CID names its bytes: different bytes are the store's fault, not the document's.
     if (!cid.equals(await cidOf(bytes))) {
-      return this.remember(cidText, { status: "unreachable", reason: "the IPFS store returned bytes that do not match the docs CID" });
+      return this.remember(cidText, { status: "unreachable", reason: `the IPFS store returned bytes that do not match ${what} CID` });
     }
-    let parsed: ReturnType<typeof SkillDocument.safeParse>;
-    try {
-      parsed = SkillDocument.safeParse(JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)));
-    } catch {
-      return this.settle(cidText, { status: "invalid", reason: "the docs are not UTF-8 JSON" });
-    }
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      return this.settle(cidText, { status: "invalid", reason: `the docs do not follow skill-docs/1: ${issue.path.join(".") || "document"}: ${issue.message}` });
-    }
-    const { summary, skillMd, apiSpec, examples } = parsed.data;
-    return this.settle(cidText, { status: "available", summary, skillMd, apiSpec, examples });
+    const decoded = this.decode(bytes);
+    return this.settle(cidText, "invalid" in decoded ? { status: "invalid", reason: decoded.invalid } : { status: "available", value: decoded.value });
   }
 
-  private settle(cid: string, view: DocsView): DocsView {
+  private settle(cid: string, view: Read<V>): Read<V> {
     keep(this.settled, cid, view, this.maxSettled);
     return view;
   }
 
-  private remember(cid: string, view: DocsView): DocsView {
+  private remember(cid: string, view: Read<V>): Read<V> {
     keep(this.recent, cid, { view, until: Date.now() + this.retryAfterMs }, this.maxSettled);
     return view;
+  }
+}
+
+/** UTF-8 JSON of `bytes`, or undefined when they are not. */
+function utf8Json(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Skill documentation (skill-docs/1) on IPFS. */
+export class SkillDocs {
+  private readonly documents: CidDocuments<SkillDocument>;
+
+  constructor(blocks: BlockStore, maxSettled = 1_000, retryAfterMs = 15_000) {
+    const decode = (bytes: Uint8Array) => {
+      const json = utf8Json(bytes);
+      if (json === undefined) return { invalid: "the docs are not UTF-8 JSON" };
+      const parsed = SkillDocument.safeParse(json);
+      if (parsed.success) return { value: parsed.data };
+      const issue = parsed.error.issues[0]!;
+      return { invalid: `the docs do not follow skill-docs/1: ${issue.path.join(".") || "document"}: ${issue.message}` };
+    };
+    this.documents = new CidDocuments<SkillDocument>(blocks, "the skill's docs", decode, maxSettled, retryAfterMs);
+  }
+
+  /** The store the documents live in (review texts live there too). */
+  get blocks(): BlockStore {
+    return this.documents.blocks;
+  }
+
+  /** Stores `document` and returns its CID, the value a skill's `docs_cid` takes. */
+  async publish(document: unknown): Promise<string> {
+    const parsed = SkillDocument.safeParse(document);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalid("invalid_docs", `docs ${issue.path.join(".") || "document"}: ${issue.message}`, parsed.error.issues);
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(parsed.data));
+    if (bytes.length > MAX_DOCS_BYTES) throw invalid("docs_too_large", `docs are ${bytes.length} bytes; at most ${MAX_DOCS_BYTES}`);
+    return this.documents.put(bytes);
+  }
+
+  /** The document under `cidText`, or why there is none to show. Never throws. */
+  async read(cidText: string): Promise<DocsView> {
+    const read = await this.documents.read(cidText);
+    if (read.status !== "available") return read;
+    const { summary, skillMd, apiSpec, examples } = read.value;
+    return { status: "available", summary, skillMd, apiSpec, examples };
   }
 }
 

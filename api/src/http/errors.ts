@@ -15,6 +15,8 @@ export const STATUS: Record<ErrorCode, number> = {
   invalid_cursor: 400,
   invalid_docs: 400,
   docs_too_large: 400,
+  invalid_review_text: 400,
+  review_text_too_long: 400,
   unauthorized: 401,
   forbidden: 403,
   not_license_holder: 403,

@@ -23,8 +23,36 @@ const receiptOf = (r: Row): Receipt => ({
   ...(r.payment === null ? {} : { payment: r.payment }),
 });
 
+/** How far a receipt is on its way to the chain. */
+type SettlementStatus = "pending" | "landed" | "held";
+
 export class Receipts {
   constructor(private readonly db: PrismaClient) {}
+
+  /**
+   * The newest `limit` receipts of the buyer's calls under `license`, with how far each is settled
+   * (the proof of one is `get`). Another buyer's license lists nothing, as one with no calls.
+   */
+  async recent(buyer: string, license: string, limit: number) {
+    const rows = await this.db.receipt.findMany({ where: { license, buyer }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit });
+    const batchIds = [...new Set(rows.flatMap((r) => (r.payment === null && r.batchId !== null ? [r.batchId] : [])))];
+    const batches = new Map(
+      (batchIds.length ? await this.db.usageBatch.findMany({ where: { id: { in: batchIds } }, select: { id: true, status: true, txSignature: true } }) : []).map((b) => [b.id, b]),
+    );
+    return {
+      receipts: rows.map((row) => {
+        let status: SettlementStatus = "pending";
+        let transaction: string | null = null;
+        if (row.payment !== null) [status, transaction] = ["landed", row.payment];
+        else {
+          const batch = row.batchId === null ? undefined : batches.get(row.batchId);
+          if (batch?.status === "landed") [status, transaction] = ["landed", batch.txSignature];
+          else if (batch?.status === "failed") status = "held";
+        }
+        return { receipt: { ...receiptOf(row), signature: row.signature }, settlement: { status, transaction } };
+      }),
+    };
+  }
 
   async get(id: string, buyer: string) {
     const row = await this.db.receipt.findUnique({ where: { id } });
@@ -35,7 +63,8 @@ export class Receipts {
     if (row.payment !== null) return { receipt, settlement: { status: "landed", transaction: row.payment, receiptsRoot: null, proof: null } };
     const batch = row.batchId === null ? null : await this.db.usageBatch.findUnique({ where: { id: row.batchId } });
     if (!batch || batch.status !== "landed") {
-      return { receipt, settlement: { status: batch?.status === "failed" ? "held" : "pending", transaction: null, receiptsRoot: null, proof: null } };
+      const status: SettlementStatus = batch?.status === "failed" ? "held" : "pending";
+      return { receipt, settlement: { status, transaction: null, receiptsRoot: null, proof: null } };
     }
     const members = await this.db.receipt.findMany({ where: { batchId: batch.id }, orderBy: { batchIndex: "asc" } });
     const leaves = members.map((m) => receiptLeaf(receiptOf(m)));

@@ -96,7 +96,25 @@ export function executeRoutes(api: ApiRouter, execute: Execute, skills: Skills):
   });
 }
 
+const SettlementStatus = z
+  .enum(["pending", "landed", "held"])
+  .openapi({ description: "pending: not on chain yet; landed: settled by `transaction`; held: the program refused its batch (kept for review)" });
+
 export function receiptRoutes(api: ApiRouter, receipts: Receipts): void {
+  api.add({
+    method: "get",
+    path: "/agents/me/licenses/:address/receipts",
+    summary: "The receipts of the newest calls under one of the caller's licenses, newest first, each with how far it is settled",
+    tag: "execute",
+    auth: "required",
+    params: z.object({ address: Pubkey }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }).strict(),
+    response: z.object({
+      receipts: z.array(z.object({ receipt: ReceiptSchema, settlement: z.object({ status: SettlementStatus, transaction: z.string().nullable() }) })),
+    }),
+    handler: ({ caller, params, query }) => receipts.recent(caller!.wallet, params.address, query.limit),
+  });
+
   api.add({
     method: "get",
     path: "/receipts/:id",
@@ -107,7 +125,7 @@ export function receiptRoutes(api: ApiRouter, receipts: Receipts): void {
     response: z.object({
       receipt: ReceiptSchema,
       settlement: z.object({
-        status: z.enum(["pending", "landed", "held"]).openapi({ description: "pending: not on chain yet; landed: settled by `transaction`; held: the program refused its batch (kept for review)" }),
+        status: SettlementStatus,
         transaction: z.string().nullable(),
         receiptsRoot: z.string().nullable(),
         proof: z.array(z.object({ sibling: z.string(), left: z.boolean() })).nullable().openapi({ description: "path from the receipt's leaf to receiptsRoot (sdk verifyMerkleProof / receiptSettled)" }),

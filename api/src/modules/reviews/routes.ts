@@ -4,9 +4,19 @@ import { MAX_CID_LEN, MAX_RATING, MIN_RATING } from "@skill-marketplace/sdk";
 import type { ApiRouter } from "../../http/route.js";
 import { Pubkey } from "../../http/schemas.js";
 import type { Reviews } from "./service.js";
+import { MAX_REVIEW_TEXT_BYTES } from "./texts.js";
 
 export const ReviewSchema = z
-  .object({ id: z.string(), reviewer: z.string(), rating: z.number().int(), textCid: z.string(), createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.string(),
+    reviewer: z.string(),
+    rating: z.number().int(),
+    weight: z.string().openapi({ description: "the rating's weight: what the reviewer had paid for their license when they wrote it, base units of the skill's currency" }),
+    textCid: z.string(),
+    text: z.string().nullable().openapi({ description: "the review text from IPFS; null when the store does not hold it or it is not a UTF-8 text" }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("Review");
 
 export function reviewRoutes(api: ApiRouter, reviews: Reviews): void {
@@ -32,12 +42,20 @@ export function reviewRoutes(api: ApiRouter, reviews: Reviews): void {
     body: z
       .object({
         rating: z.number().int().min(MIN_RATING).max(MAX_RATING),
-        textCid: z.string().min(1).max(MAX_CID_LEN).openapi({ description: "IPFS CID of the review text" }),
+        textCid: z.string().min(1).max(MAX_CID_LEN).optional().openapi({ description: "IPFS CID of a review text already stored; or send `text`" }),
+        text: z
+          .string()
+          .min(1)
+          .max(MAX_REVIEW_TEXT_BYTES)
+          .optional()
+          .openapi({ description: `the review text (UTF-8, at most ${MAX_REVIEW_TEXT_BYTES} bytes): the marketplace stores it on IPFS and the review carries its CID` }),
       })
-      .strict(),
+      .strict()
+      .refine((b) => (b.text === undefined) !== (b.textCid === undefined), { message: "send exactly one of text and textCid" }),
     response: z.object({
       action: z.enum(["post", "update"]),
       review: z.string(),
+      textCid: z.string(),
       transaction: z.string(),
       lastValidBlockHeight: z.string(),
     }),

@@ -9,16 +9,21 @@ import { decodeCursor, encodeCursor } from "../../cursor.js";
 import { notFound, refused } from "../../errors.js";
 import type { SkillStore } from "../skills/store.js";
 import type { ReviewRow, ReviewStore } from "./store.js";
+import type { ReviewTexts } from "./texts.js";
 
-export function reviewView(r: ReviewRow) {
-  return {
+/** What a review shows: its rating, its weight (what the reviewer had paid, base units of the skill's currency) and its text. */
+export async function reviewViews(rows: ReviewRow[], texts: ReviewTexts) {
+  const bodies = await Promise.all(rows.map((r) => texts.text(r.textCid)));
+  return rows.map((r, i) => ({
     id: r.address,
     reviewer: r.reviewer,
     rating: r.rating,
+    weight: r.weight.toFixed(0),
     textCid: r.textCid,
+    text: bodies[i]!,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
-  };
+  }));
 }
 
 /** A count for every rating from 1 to 5, zero where no review gave it. */
@@ -36,6 +41,7 @@ export class Reviews {
     private readonly connection: Connection,
     private readonly store: ReviewStore,
     private readonly skills: SkillStore,
+    private readonly texts: ReviewTexts,
   ) {
     this.program = marketplaceProgram({ connection });
   }
@@ -52,12 +58,13 @@ export class Reviews {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      reviews: page.map(reviewView),
+      reviews: await reviewViews(page, this.texts),
       nextCursor: rows.length > limit && last ? encodeCursor({ s: "newest", v: last.updatedAt.toISOString(), a: last.address }) : null,
     };
   }
 
-  async transaction(wallet: string, skillId: string, review: { rating: number; textCid: string }) {
+  /** The review transaction; a review given as text has the text stored first, once the review may be written. */
+  async transaction(wallet: string, skillId: string, review: { rating: number; textCid?: string; text?: string }) {
     const skill = keyOf(skillId, "skill id");
     const reviewer = keyOf(wallet, "wallet");
     const { license } = await licenseState(this.connection, skill, reviewer);
@@ -71,12 +78,14 @@ export class Reviews {
       case "lapsed":
         throw refused("review_locked", "the license has lapsed: the review keeps its weight and can be deleted, but no longer changed");
     }
-    const params = { reviewer, skill, rating: review.rating, textCid: review.textCid };
+    const textCid = review.textCid ?? (await this.texts.store(review.text!));
+    const params = { reviewer, skill, rating: review.rating, textCid };
     const instruction = await (existing ? updateReview(program, params) : postReview(program, params)).instruction();
     const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash(COMMITMENT);
     return {
       action: existing ? ("update" as const) : ("post" as const),
       review: reviewPda(skill, reviewer).toBase58(),
+      textCid,
       transaction: unsignedTransaction(reviewer, [instruction], blockhash),
       lastValidBlockHeight: String(lastValidBlockHeight),
     };

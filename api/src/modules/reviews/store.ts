@@ -5,6 +5,7 @@ export interface ReviewRow {
   address: string;
   reviewer: string;
   rating: number;
+  weight: { toFixed(digits: number): string };
   textCid: string;
   createdAt: Date;
   updatedAt: Date;

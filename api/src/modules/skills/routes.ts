@@ -62,6 +62,15 @@ export const SkillSchema = z
     rating: z.object({ average: z.number().nullable(), count: z.number().int() }),
     provenance: z.object({ docsCid: z.string(), commitSha: z.string(), imageDigest: z.string() }),
     reliability: ReliabilitySchema,
+    pending: z
+      .object({
+        version: z
+          .object({ version: z.string(), docsCid: z.string(), commitSha: z.string(), imageDigest: z.string(), effectiveAt: z.string() })
+          .nullable()
+          .openapi({ description: "a published version not yet on sale: what buyers get from effectiveAt" }),
+        price: z.object({ price: z.string(), effectiveAt: z.string() }).nullable().openapi({ description: "a price increase announced ahead: the price from effectiveAt" }),
+      })
+      .openapi({ description: "changes the seller announced that take effect later (buyers see them ahead)" }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -6,7 +6,8 @@ import type { DocsView, SkillDocs } from "../../adapters/ipfs.js";
 import { encodeCursor, type Sort } from "../../cursor.js";
 import { notFound } from "../../errors.js";
 import type { Finding } from "../publishing/scan.js";
-import { ratingDistribution, reviewView } from "../reviews/service.js";
+import { ratingDistribution, reviewViews } from "../reviews/service.js";
+import type { ReviewTexts } from "../reviews/texts.js";
 import type { ReviewStore } from "../reviews/store.js";
 import type { SkillQuery, SkillRow, SkillStore } from "./store.js";
 
@@ -33,6 +34,19 @@ export function skillView(r: SkillRow) {
     rating: { average: count > 0 ? Math.round((Number(r.rating_sum) / count) * 100) / 100 : null, count },
     provenance: { docsCid: r.docs_cid, commitSha: r.commit_sha, imageDigest: r.image_digest },
     reliability: reliabilityView(r),
+    pending: {
+      version:
+        r.pending_version === null
+          ? null
+          : {
+              version: r.pending_version,
+              docsCid: r.pending_docs_cid!,
+              commitSha: r.pending_commit_sha!,
+              imageDigest: r.pending_image_digest!,
+              effectiveAt: r.pending_version_at!.toISOString(),
+            },
+      price: r.pending_price === null ? null : { price: r.pending_price.toFixed(0), effectiveAt: r.pending_price_at!.toISOString() },
+    },
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -77,6 +91,7 @@ export class Skills {
     private readonly store: SkillStore,
     private readonly reviews: ReviewStore,
     private readonly docs: SkillDocs,
+    private readonly texts: ReviewTexts,
     private readonly payPerCall?: PayPerCall,
   ) {}
 
@@ -142,7 +157,7 @@ export class Skills {
         : null,
       x402,
       ratingDistribution: ratingDistribution(distribution),
-      reviews: reviews.map(reviewView),
+      reviews: await reviewViews(reviews, this.texts),
       versions: versions.map((v) => ({
         version: v.version,
         previousVersion: v.previousVersion,

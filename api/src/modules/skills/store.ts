@@ -21,6 +21,7 @@ const TYPES = {
 const VIEW_COLUMNS = [
   "address", "author", "slug", "version", "pricing", "interval_secs", "units_per_purchase", "price", "currency", "category",
   "docs_cid", "commit_sha", "image_digest", "active", "sales", "usage_units", "rating_sum", "rating_count", "created_at", "updated_at",
+  "pending_version", "pending_docs_cid", "pending_commit_sha", "pending_image_digest", "pending_version_at", "pending_price", "pending_price_at",
 ] as const satisfies readonly ColumnName<typeof SKILLS>[];
 
 /** The executor's figures for the version a skill sells now (none until it has run). */

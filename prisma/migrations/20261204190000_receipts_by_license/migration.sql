@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "receipts_license_created_at_idx" ON "receipts"("license", "created_at");
