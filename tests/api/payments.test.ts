@@ -158,6 +158,8 @@ describe("api: Solana Pay purchases", function () {
     assert.equal(other.body.error.code, "bound_to_other_wallet");
     // Its blockhash passes its last valid height without the buyer signing.
     await api.db.prisma.paymentRequest.update({ where: { reference }, data: { lastValidBlockHeight: 0n } });
+    // A page following the payment is told at once (not "pending" forever).
+    assert.equal((await api.http.get(`/api/v1/payments/${reference}`).expect(200)).body.status, "expired");
     const expired = await api.http.post(requestPath(url)).send({ account: buyer.publicKey.toBase58() }).expect(410);
     assert.equal(expired.body.error.code, "payment_expired");
     const next = expired.body.error.details.newLink;
@@ -413,7 +415,10 @@ describe("api: Solana Pay purchases", function () {
       api.db.prisma.$executeRawUnsafe(`UPDATE payment_requests SET ${column} = now() - interval '${hours} hours' WHERE reference = $1`, reference);
     // Unused past its lifetime (an hour by default): refused, nothing bound.
     const unused = await link(subscription);
+    assert.equal((await api.http.get(`/api/v1/payments/${unused.reference}`).expect(200)).body.status, "pending");
     await age(unused.reference, "created_at", 2);
+    // A page following it (a QR code nobody scanned) is told it expired.
+    assert.equal((await api.http.get(`/api/v1/payments/${unused.reference}`).expect(200)).body.status, "expired");
     const res = await api.http.post(requestPath(unused.url)).send({ account: buyer.publicKey.toBase58() }).expect(410);
     assert.equal(res.body.error.code, "link_expired");
     assert.equal((await api.db.prisma.paymentRequest.findUniqueOrThrow({ where: { reference: unused.reference } })).account, null);

@@ -39,6 +39,8 @@ export interface TestApi {
   indexer: RunningIndexer | null;
   /** Another app on the same database, Redis and chain, with other settings (rate limits...). */
   withConfig(overrides: Record<string, string>): ReturnType<typeof supertest>;
+  /** That other app itself (to serve it on a port). */
+  appWith(overrides: Record<string, string>): ReturnType<typeof buildApp>["app"];
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startApi(env: Record<string, string> = {}, options: { inde
     http: supertest(app),
     indexer,
     withConfig: (overrides) => supertest(appFor(configFor(overrides))),
+    appWith: (overrides) => appFor(configFor(overrides)),
     async stop() {
       await mcp.close();
       await indexer?.stop().catch(() => undefined);

@@ -302,6 +302,61 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       await screenshot(page, "skill-qr-paid");
       await page.close();
     });
+    it("a QR code nobody paid within the link's lifetime: the page says the link expired, and a new purchase can start", async () => {
+      const page = await browser.newPage();
+      await page.goto(`${web.url}/skills/${ids.stats}`);
+      await page.getByRole("button", { name: "Pay with a phone wallet (QR code)" }).click();
+      const qr = page.getByRole("img", { name: "Solana Pay QR code of this purchase" });
+      await qr.waitFor();
+      // The link's lifetime (an hour) passes: its request was made two hours ago.
+      const [request] = await api.db.prisma.paymentRequest.findMany({ where: { skill: ids.stats, account: null }, orderBy: { createdAt: "desc" }, take: 1 });
+      await api.db.prisma.$executeRawUnsafe(`UPDATE payment_requests SET created_at = now() - interval '2 hours' WHERE reference = $1`, request!.reference);
+      const alert = page.locator("section[aria-labelledby=buy-heading] [role=alert]");
+      await alert.waitFor({ timeout: 15_000 });
+      assert.equal(await alert.innerText(), "This payment link expired before a payment arrived: start the purchase again.");
+      assert.equal(await page.getByRole("button", { name: "Pay with a phone wallet (QR code)" }).isEnabled(), true);
+      await screenshot(page, "skill-qr-expired");
+      await page.close();
+    });
+  });
+
+  describe("when the marketplace asks to slow down", () => {
+    it("a rate-limited request is said in words with how long to wait, and the page stays usable", async () => {
+      // The same marketplace with a small per-key limit, and a web app in front of it.
+      const webPort = await freePort();
+      const limitedApi = api.appWith({ RATE_LIMIT_PER_KEY: "3", API_CORS_ORIGINS: `http://127.0.0.1:${webPort}` });
+      const limitedServer = await new Promise<Server>((resolve) => {
+        const s = limitedApi.listen(0, "127.0.0.1", () => resolve(s));
+      });
+      const limitedWeb = await startWeb(`http://127.0.0.1:${(limitedServer.address() as AddressInfo).port}`, { port: webPort, rpcUrl: api.chain.localnet.rpcUrl });
+      try {
+        const page = await browser.newPage();
+        await installTestWallet(page, buyer.keypair);
+        await page.goto(`${limitedWeb.url}/licenses`);
+        await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+        await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+        const list = page.locator("ul[aria-label=Licenses]");
+        await list.waitFor({ timeout: 30_000 });
+        // Each opening asks for the receipts (one request with the key): the limit comes within a few.
+        const calls = list.locator("details", { has: page.getByText(/^Recent calls of /) }).first();
+        const alert = calls.locator("[role=alert]");
+        for (let i = 0; i < 5 && !(await alert.count()); i++) {
+          await calls.locator("summary").click();
+          await page.waitForTimeout(300);
+        }
+        assert.match(await alert.innerText(), /^Too many requests just now: wait \d+ seconds and try again\.$/);
+        // Still usable: the licenses stay listed, their buttons work.
+        assert.ok((await list.locator("> li").count()) > 0);
+        assert.equal(await list.getByRole("button", { name: /^(Top up|Renew) / }).first().isEnabled(), true);
+        assert.deepEqual(await seriousViolations(page), []);
+        await screenshot(page, "licenses-rate-limited");
+        await page.close();
+      } finally {
+        await limitedWeb.stop();
+        limitedServer.closeAllConnections();
+        await new Promise((resolve) => limitedServer.close(resolve));
+      }
+    });
   });
 
   describe("my licenses (after the purchases above)", () => {
@@ -387,9 +442,9 @@ describe("web: browse and skill pages in Chromium, against the real api on local
       const skillsTable = page.locator("section[aria-labelledby=skills-heading] table");
       await skillsTable.waitFor();
       const rowOf = async (slug: string) => (await skillsTable.locator("tr", { has: page.getByRole("link", { name: slug }) }).innerText()).split("\t").map((c) => c.trim());
-      assert.deepEqual(await rowOf("text-stats"), ["text-stats", "1.0.0", "0.25 SOL", "1", "0"]);
-      assert.deepEqual((await rowOf("json-check")).slice(3), ["2", "200"], "two purchases, every call used");
-      assert.deepEqual((await rowOf("thumbnailer")).slice(3), ["1", "0"]);
+      assert.deepEqual(await rowOf("text-stats"), ["text-stats", "1.0.0", "none", "0.25 SOL", "1", "0"]);
+      assert.deepEqual((await rowOf("json-check")).slice(4), ["2", "200"], "two purchases, every call used");
+      assert.deepEqual((await rowOf("thumbnailer")).slice(4), ["1", "0"]);
       // What the indexer recorded of the sales: SOL 0.25 + 1, the token 5 + 5, each net of the 2.5 % fee.
       const revenue = page.getByRole("table", { name: "Revenue per currency" });
       const sol = (await revenue.locator("tr", { hasText: /^SOL/ }).innerText()).split("\t").map((c) => c.trim());

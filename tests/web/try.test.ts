@@ -2,7 +2,9 @@
 // the dashboard through the real publishing pipeline (the text-stats skill from the tree, built into an image and
 // run in the sandbox by the executor), bought from its page with a wallet, then run from the page: a form made from the endpoint's input schema, the call made with a
 // license token the wallet signs, the skill's answer and its signed receipt on the page, one unit used. A decline
-// in the wallet runs nothing.
+// in the wallet runs nothing. Then My licenses shows that call's receipt (signature and Merkle proof checked in the
+// page), the buyer reviews the skill (the text kept on IPFS, the rating weighed by what was paid) and its page shows
+// the review; a version the seller publishes ahead shows as pending on the dashboard and the skill's page.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +16,7 @@ import { Keypair, PublicKey } from "@solana/web3.js";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Browser } from "playwright-core";
-import { fetchAccount, licensePda, skillPda } from "@skill-marketplace/sdk";
+import { fetchAccount, licensePda, provenance, reviewPda, semver, skillPda, updateMarketplace, updateSkill } from "@skill-marketplace/sdk";
 import { Settlement } from "@skill-marketplace/executor";
 import pino from "pino";
 import { startApi, type TestApi } from "../helpers/api.js";
@@ -186,6 +188,95 @@ describe("web: Try it, on a skill published, bought and run through the whole ma
     await page.getByText("99 calls left").waitFor({ timeout: 30_000 });
     assert.deepEqual(await seriousViolations(page), []);
     await screenshot(page, "skill-try");
+    await page.close();
+  });
+
+  it("My licenses: the call's receipt with its signature and Merkle proof checked in the page; a review (declined, then posted) shown on the skill's page with its weight", async () => {
+    const page = await browser.newPage();
+    const wallet = await installTestWallet(page, buyer);
+    await page.goto(`${web.url}/licenses`);
+    await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+    await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+    const row = page.locator("ul[aria-label=Licenses] > li", { has: page.getByRole("link", { name: "text-stats-web" }) });
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByText("Recent calls of text-stats-web").click();
+    const receipts = row.getByRole("table", { name: "Receipts of the recent calls of text-stats-web" });
+    await receipts.waitFor();
+    const [listed] = await receipts.locator("tbody tr").allInnerTexts();
+    assert.equal((await receipts.locator("tbody tr").count()), 1);
+    const meter = api.chain.meter.keypair.publicKey.toBase58();
+    assert.match(listed!, new RegExp(`v1\\.0\\.0\\t1\\t\\d+ ms\\tsigned by the meter ${meter.slice(0, 4)}…${meter.slice(-4)}\\tsettled on chain`));
+    await receipts.getByRole("button", { name: "Check its proof" }).click();
+    const proof = receipts.locator("[role=status]");
+    await proof.filter({ hasText: /Proof holds|NOT|Not settled|refused|went wrong|did not/ }).waitFor();
+    assert.match(await proof.innerText(), /^Proof holds: in the batch with root [0-9a-f]{12}…, recorded by transaction /);
+    const batch = (await pool.query("SELECT b.tx_signature FROM receipts r JOIN usage_batches b ON b.id = r.batch_id WHERE r.license = $1", [licensePda(new PublicKey(skill), buyer.publicKey).toBase58()])).rows[0];
+    assert.match(await proof.innerText(), new RegExp(`recorded by transaction ${batch.tx_signature.slice(0, 4)}…${batch.tx_signature.slice(-4)}\\.$`));
+
+    // The review: declined in the wallet (nothing on chain), then posted.
+    await row.getByText("Review text-stats-web").click();
+    await row.getByRole("radio", { name: "4 ★" }).check();
+    const text = "Counted my words right; top words are handy.\nWould buy again.";
+    await row.getByLabel(/^What you found/).fill(text);
+    wallet.mode = "reject";
+    await row.getByRole("button", { name: "Post the review" }).click();
+    await row.locator("form [role=alert]").waitFor();
+    assert.equal(await row.locator("form [role=alert]").innerText(), "You declined in your wallet: nothing was paid.");
+    const reviewAddress = reviewPda(new PublicKey(skill), buyer.publicKey);
+    assert.equal(await api.chain.connection.getAccountInfo(reviewAddress, "confirmed"), null);
+    wallet.mode = "sign";
+    await row.getByRole("button", { name: "Post the review" }).click();
+    await page.getByRole("status").filter({ hasText: "Your review of text-stats-web is posted: 4 of 5 stars." }).waitFor({ timeout: 30_000 });
+    const review = await fetchAccount(api.chain.connection, "review", reviewAddress, "confirmed");
+    assert.equal(review?.rating, 4);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, "licenses-receipts-review");
+
+    // The skill's page shows it, with its text (from IPFS) and weight (the price paid).
+    const details = (await api.http.get(`/api/v1/skills/${skill}`)).body;
+    for (let i = 0; (await api.http.get(`/api/v1/skills/${skill}/reviews`)).body.reviews.length === 0; i++) {
+      if (i > 100) throw new Error("the review was not indexed");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await page.goto(`${web.url}/skills/${skill}`);
+    const shown = page.locator("li.review");
+    await shown.waitFor();
+    assert.equal(await shown.getByRole("img", { name: "4 of 5 stars" }).count(), 1);
+    assert.equal(await shown.locator(".review-text").innerText(), text);
+    const paid = Number(details.price) / 1e9;
+    assert.match(await shown.innerText(), new RegExp(`weighs ${String(paid).replace(".", "\\.")} SOL paid \\(100\\.0% of these reviews' weight\\)`));
+    await page.close();
+  });
+
+  it("a version published ahead shows as pending on the seller's dashboard and on the skill's page", async () => {
+    // The marketplace gives a week's notice of new versions (the test chain starts with none).
+    await updateMarketplace(api.chain.admin.program, { admin: api.chain.admin.publicKey, noticeSecs: 7 * 86_400 }).rpc();
+    const current = await fetchAccount(api.chain.connection, "skill", new PublicKey(skill), "confirmed");
+    const commit = "12".repeat(20);
+    await updateSkill(seller.program, {
+      author: seller.publicKey,
+      slug: "text-stats-web",
+      version: semver("1.1.0"),
+      provenance: provenance(current!.provenance.docsCid, commit, Buffer.from(current!.provenance.imageDigest).toString("hex")),
+    }).rpc();
+    const pending = await fetchAccount(api.chain.connection, "skill", new PublicKey(skill), "confirmed");
+    const effectiveAt = new Date(Number(pending!.pendingVersion!.effectiveAt.toString()) * 1000).toISOString();
+    for (let i = 0; (await api.http.get(`/api/v1/skills/${skill}`)).body.pending?.version === null; i++) {
+      if (i > 100) throw new Error("the pending version was not indexed");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const page = await browser.newPage();
+    await installTestWallet(page, seller.keypair);
+    await page.goto(`${web.url}/sell`);
+    await page.getByRole("button", { name: "Connect Test Wallet" }).click();
+    await page.getByRole("button", { name: "Sign in with Test Wallet" }).click();
+    const skillRow = page.locator("section[aria-labelledby=skills-heading] tr", { has: page.getByRole("link", { name: "text-stats-web" }) });
+    await skillRow.waitFor({ timeout: 30_000 });
+    const cells = (await skillRow.innerText()).split("\t").map((c) => c.trim());
+    assert.deepEqual(cells.slice(0, 3), ["text-stats-web", "1.0.0", `v1.1.0 from ${effectiveAt.slice(0, 16).replace("T", " ")} UTC`]);
+    await page.goto(`${web.url}/skills/${skill}`);
+    const provenanceCard = page.locator("section", { has: page.getByRole("heading", { name: "Provenance" }) });
+    assert.match(await provenanceCard.innerText(), new RegExp(`Pending version\\s+v1\\.1\\.0 \\(commit ${commit.slice(0, 12)}\\) goes on sale ${effectiveAt.slice(0, 16).replace("T", " ")} UTC`));
     await page.close();
   });
 });

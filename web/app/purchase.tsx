@@ -5,7 +5,7 @@
 // wallet, followed the same way.
 import { useWallet } from "@solana/wallet-adapter-react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { call, explain, useEndpoints, useSend } from "./wallet";
+import { ApiRefusal, call, explain, useEndpoints, useSend } from "./wallet";
 
 export type License = {
   address: string;
@@ -36,7 +36,10 @@ export function usePurchase(skillId: string, onDone?: (license: License) => void
       const run = ++following.current;
       for (;;) {
         if (run !== following.current) return;
-        const status = await call<{ status: string; license: License | null; signature: string | null }>(apiUrl, `/payments/${reference}`).catch(() => null);
+        const status = await call<{ status: string; license: License | null; signature: string | null }>(apiUrl, `/payments/${reference}`).catch((e: unknown) =>
+          // A link swept away (long unused) is as expired; other failures are asked again.
+          e instanceof ApiRefusal && e.status === 404 ? { status: "expired", license: null, signature: null } : null,
+        );
         if (status?.status === "confirmed" && status.license) {
           setPhase({ step: "done", license: status.license, signature: status.signature ?? signature });
           onDone?.(status.license);

@@ -49,6 +49,11 @@ export interface Skill {
   rating: { average: number | null; count: number };
   provenance: { docsCid: string; commitSha: string; imageDigest: string };
   reliability: Reliability | null;
+  /** What the seller announced ahead: a version not yet on sale, a price increase. */
+  pending: {
+    version: { version: string; docsCid: string; commitSha: string; imageDigest: string; effectiveAt: string } | null;
+    price: { price: string; effectiveAt: string } | null;
+  };
   createdAt: string;
   updatedAt: string;
 }
@@ -69,11 +74,15 @@ export interface Finding {
 }
 
 export interface Review {
+  id: string;
   reviewer: string;
   rating: number;
-  weight?: number;
-  textCid?: string | null;
+  /** What the reviewer had paid for the license: the rating's weight, base units of the skill's currency. */
+  weight: string;
+  textCid: string;
+  text: string | null;
   createdAt: string;
+  updatedAt: string;
 }
 
 export interface SkillDetails extends Skill {

@@ -1,11 +1,13 @@
 "use client";
 // The licenses of the signed-in wallet, each with its skill, kind, state on chain and what is left of it (a bar of
-// the calls used), and renewal or top-up in place (the same purchase as the skill page's).
+// the calls used), renewal or top-up in place (the same purchase as the skill page's), the receipts of its recent
+// calls, a review of the skill, and closing a spent license for its rent.
 import { useWallet } from "@solana/wallet-adapter-react";
 import { units } from "../../lib/format";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { describe, PurchaseStatus, usePurchase, type License } from "../purchase";
+import { RecentCalls, ReviewForm } from "./activity";
 import { call, ConnectButtons, explain, SignInCard, useEndpoints, useSend, useSession, WalletShell, type Endpoints } from "../wallet";
 
 type SkillSummary = { id: string; slug: string; version: string; active: boolean };
@@ -82,6 +84,8 @@ function Row({ license, skill, apiKey, onChanged }: { license: License; skill: S
         </p>
       ) : null}
       <PurchaseStatus phase={phase} />
+      <RecentCalls license={license.address} name={name} apiKey={apiKey} />
+      <ReviewForm skill={license.skill} name={name} apiKey={apiKey} onPosted={(message) => onChanged(message)} />
       <div aria-live="polite">
         {closing.step === "working" ? <p>{closing.message}</p> : null}
         {closing.step === "error" ? (

@@ -16,7 +16,18 @@ type Analytics = {
   daily: { day: string; currency: string; sales: number; revenue: string; usageUnits: string }[];
   ratingDistribution: Record<string, number>;
 };
-type SkillRow = { id: string; slug: string; version: string; price: string; currency: string; sales: string; usageUnits: string; pricing: { kind: string } };
+type SkillRow = {
+  id: string;
+  slug: string;
+  version: string;
+  price: string;
+  currency: string;
+  sales: string;
+  usageUnits: string;
+  pricing: { kind: string };
+  pending: { version: { version: string; effectiveAt: string } | null; price: { price: string; effectiveAt: string } | null };
+};
+const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 type Currency = { mint: string; decimals: number };
 
 /** One bar chart: a bar per day, its value in words for screen readers. */
@@ -107,6 +118,7 @@ function View() {
               <tr>
                 <th scope="col">Skill</th>
                 <th scope="col">Version</th>
+                <th scope="col">Pending</th>
                 <th scope="col">Price</th>
                 <th scope="col">Sales</th>
                 <th scope="col">Calls</th>
@@ -119,6 +131,12 @@ function View() {
                     <Link href={`/skills/${s.id}`}>{s.slug}</Link>
                   </td>
                   <td>{s.version}</td>
+                  <td>
+                    {s.pending.version ? `v${s.pending.version.version} from ${when(s.pending.version.effectiveAt)}` : null}
+                    {s.pending.version && s.pending.price ? "; " : null}
+                    {s.pending.price ? `${price(s.pending.price.price, s.currency, decimals)} from ${when(s.pending.price.effectiveAt)}` : null}
+                    {!s.pending.version && !s.pending.price ? <span className="muted">none</span> : null}
+                  </td>
                   <td>{price(s.price, s.currency, decimals)}</td>
                   <td>{s.sales}</td>
                   <td>{s.usageUnits}</td>

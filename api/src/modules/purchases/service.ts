@@ -287,13 +287,18 @@ export class Payments {
     keyOf(referenceValue, "reference");
     const row = await this.store.get(referenceValue);
     if (!row) throw notFound(`payment ${referenceValue}`);
+    // Height before the chain (as transactionFor): a transaction past its last valid block cannot land after.
+    const height = row.status === "open" && row.transaction && row.lastValidBlockHeight !== null ? BigInt(await this.connection.getBlockHeight(COMMITMENT)) : null;
     const payment = await this.payment(row);
     if (payment.paid) {
       if (row.status !== "paid" && row.transaction) await this.store.settle(referenceValue, row.transaction, "paid");
       const license = row.account ? await this.licenses.read(new PublicKey(row.skill), new PublicKey(row.account)) : null;
       return { reference: referenceValue, status: "confirmed", signature: payment.signature, license };
     }
-    const expired = row.status === "expired" || row.status === "failed";
+    // Unpaid and past use: a link nobody took within its lifetime, or a transaction whose blockhash expired.
+    const unused = row.status === "open" && !row.transaction && row.createdAt.getTime() + this.settings.linkTtlSeconds * 1000 < Date.now();
+    if (height !== null && height > row.lastValidBlockHeight!) await this.store.settle(referenceValue, row.transaction!, "expired");
+    const expired = unused || (height !== null && height > row.lastValidBlockHeight!) || row.status === "expired" || row.status === "failed";
     return { reference: referenceValue, status: expired ? "expired" : "pending", signature: null, license: null };
   }
 

@@ -35,7 +35,8 @@ export default async function SkillPage({ params }: Props) {
   const known = await currencies();
   const decimals = Object.fromEntries(known.map((c) => [c.mint, c.decimals]));
   const endpoints = Object.entries((skill.apiSpec?.paths ?? {}) as Record<string, { post?: { summary?: string } }>);
-  const pending = skill.versions.find((v) => v.version !== skill.version && Date.parse(v.publishedAt) > Date.parse(skill.updatedAt));
+  const pending = skill.pending;
+  const totalWeight = skill.reviews.reduce((a, r) => a + BigInt(r.weight), 0n);
   const totalReviews = Object.values(skill.ratingDistribution).reduce((a, b) => a + b, 0);
 
   return (
@@ -90,9 +91,19 @@ export default async function SkillPage({ params }: Props) {
           ) : (
             <ul className="results">
               {skill.reviews.map((r) => (
-                <li key={r.reviewer} className="card">
-                  <strong>{"★".repeat(r.rating)}</strong>
-                  <span className="muted"> by {short(r.reviewer)} on {r.createdAt.slice(0, 10)}</span>
+                <li key={r.id} className="card review">
+                  <p>
+                    <strong role="img" aria-label={`${r.rating} of 5 stars`}>
+                      {"★".repeat(r.rating)}
+                      {"☆".repeat(5 - r.rating)}
+                    </strong>
+                    <span className="muted">
+                      {" "}
+                      by {short(r.reviewer)} on {r.updatedAt.slice(0, 10)} · weighs {price(r.weight, skill.currency, decimals)} paid
+                      {totalWeight > 0n ? ` (${((Number(BigInt(r.weight) * 1000n / totalWeight)) / 10).toFixed(1)}% of these reviews' weight)` : ""}
+                    </span>
+                  </p>
+                  {r.text ? <p className="review-text">{r.text}</p> : <p className="muted">No text.</p>}
                 </li>
               ))}
             </ul>
@@ -155,11 +166,19 @@ export default async function SkillPage({ params }: Props) {
               <dd>
                 <code>{skill.docs.cid}</code>
               </dd>
-              {pending ? (
+              {pending.version ? (
                 <>
-                  <dt>Pending</dt>
+                  <dt>Pending version</dt>
                   <dd>
-                    v{pending.version}, published {pending.publishedAt.slice(0, 10)}
+                    v{pending.version.version} (commit {pending.version.commitSha.slice(0, 12)}) goes on sale {pending.version.effectiveAt.slice(0, 16).replace("T", " ")} UTC
+                  </dd>
+                </>
+              ) : null}
+              {pending.price ? (
+                <>
+                  <dt>Price change</dt>
+                  <dd>
+                    {price(pending.price.price, skill.currency, decimals)} from {pending.price.effectiveAt.slice(0, 16).replace("T", " ")} UTC
                   </dd>
                 </>
               ) : null}
