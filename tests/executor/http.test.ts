@@ -141,15 +141,16 @@ describe("executor over HTTP: the api's execute URL", function () {
     const url = `/api/v1/agents/me/licenses/${license}/receipts`;
     const before = (await api.http.get(url).set(bearer(buyerKey)).expect(200)).body.receipts.length;
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await execute(receipted, buyerKey, { "X-License-Token": token(buyer, receipted) }).expect(200)).body.usage.receipt.id);
+    // Two more (the suite allows three calls a minute per license; the test above made one).
+    for (let i = 0; i < 2; i++) ids.push((await execute(receipted, buyerKey, { "X-License-Token": token(buyer, receipted) }).expect(200)).body.usage.receipt.id);
     const listed = (await api.http.get(`${url}?limit=2`).set(bearer(buyerKey)).expect(200)).body.receipts;
-    assert.deepEqual(listed.map((r: { receipt: { id: string } }) => r.receipt.id), [ids[2], ids[1]]);
+    assert.deepEqual(listed.map((r: { receipt: { id: string } }) => r.receipt.id), [ids[1], ids[0]]);
     assert.ok(listed.every((r: { settlement: { status: string; transaction: null } }) => r.settlement.status === "pending" && r.settlement.transaction === null));
     assert.ok(listed.every((r: { receipt: Parameters<typeof verifyReceiptSignature>[0] & { signature: string } }) => verifyReceiptSignature(r.receipt, r.receipt.signature)));
     await new Settlement({ connection: api.chain.connection, pool, meter: api.chain.meter.keypair, logger: pino({ level: "silent" }) }).drain();
     const settled = (await api.http.get(url).set(bearer(buyerKey)).expect(200)).body.receipts;
-    assert.equal(settled.length, before + 3);
-    for (const r of settled.slice(0, 3)) {
+    assert.equal(settled.length, before + 2);
+    for (const r of settled.slice(0, 2)) {
       assert.equal(r.settlement.status, "landed");
       const { body } = await api.http.get(`/api/v1/receipts/${r.receipt.id}`).set(bearer(buyerKey)).expect(200);
       assert.equal(r.settlement.transaction, body.settlement.transaction);
