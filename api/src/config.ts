@@ -22,6 +22,10 @@ const schema = z.object({
   /** Processes serving the port (node:cluster); 1 = this process alone. */
   API_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   API_PUBLIC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8080"),
+  /** The cluster this marketplace runs on, as SKILL.md tells agents (and how they get funds there). */
+  SOLANA_CLUSTER: z.enum(["localnet", "devnet", "testnet", "mainnet-beta"]).default("localnet"),
+  /** The JSON-RPC URL agents should send transactions to (SKILL.md); the api's own SOLANA_RPC_URL when not set. */
+  API_PUBLIC_RPC_URL: url(["http:", "https:"]).optional(),
   /** Origins (","-separated) of the marketplace's web app, whose pages may call every route from a browser (CORS). */
   API_CORS_ORIGINS: z
     .string()

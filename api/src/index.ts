@@ -8,3 +8,4 @@ export { blockStoreFor, cidOf, EmbeddedBlocks, KuboBlocks, SkillDocs, type Block
 export { RateLimiter } from "./adapters/rateLimit.js";
 export { DomainError, ERROR_CODES, type ErrorCode } from "./errors.js";
 export { STATUS } from "./http/errors.js";
+export { guideText } from "./http/app.js";

@@ -43,6 +43,7 @@ const schema = z.object({
   IPFS_API_URL: zUrl(["http:", "https:"]).optional(),
   API_KEY_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   PUBLISH_LOCAL_ROOTS: z.string().optional(),
+  SKILL_MARKETPLACE_DEMO: z.enum(["0", "1"]).default("1"),
   LOG_LEVEL: z.string().default("info"),
   CARGO_TARGET_DIR: z.string().default(join(homedir(), ".cache", "skill-marketplace", "target")),
 });
@@ -164,6 +165,9 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     // The parts that depend on nothing start side by side.
     const ledger = join(data, "chain");
     const newChain = local && (!existsSync(ledger) || readdirSync(ledger).length === 0);
+    // What the demo made belongs to the chain it made it on.
+    const demoFile = join(data, "demo.json");
+    if (newChain) rmSync(demoFile, { force: true });
     const rpcUrl = config.SOLANA_RPC_URL ?? `http://127.0.0.1:${config.SOLANA_RPC_PORT}`;
     const wsUrl = config.SOLANA_WS_URL ?? (local ? `ws://127.0.0.1:${config.SOLANA_WS_PORT ?? config.SOLANA_RPC_PORT + 1}` : undefined);
     const startChain = async () => {
@@ -332,6 +336,25 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       })(),
     ]);
 
+    // The demo, once, on a local chain: sellers, skills published through the pipeline, a buyer's purchases and calls.
+    if (local && config.SKILL_MARKETPLACE_DEMO === "1" && !existsSync(demoFile)) {
+      if (!executorUrl) say("demo: not seeded (publishing needs the executor, which needs a Docker engine)");
+      else {
+        const t = performance.now();
+        try {
+          const out = await supervisor.run(
+            tsx("demo", "stack/src/demo.ts", { API_URL: apiUrl, API_PUBLIC_URL: apiPublicUrl, DEMO_REPOS: localRepos.split(":")[0], DEMO_OUT: demoFile }),
+          );
+          for (const line of out.trim().split("\n")) say(line);
+          say(`demo: ready (${seconds(t)})`);
+        } catch (error) {
+          // The marketplace works without its demo: say why there is none, and go on (the next start tries again).
+          if (stopping) return;
+          say(`demo: not seeded: ${(error as Error).message}`);
+        }
+      }
+    }
+
     const summary = {
       web: webUrl,
       api: `${apiUrl}/api/v1`,
@@ -343,11 +366,12 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       docker: engine.kind === "unavailable" ? null : engine.host,
       executor: executorUrl ?? null,
       keys: join(data, "keys"),
+      demo: existsSync(demoFile) ? demoFile : null,
       data,
       pids: supervisor.pids(),
     };
     writeFileSync(join(data, "stack.json"), JSON.stringify(summary, null, 2) + "\n");
-    say(`ready in ${seconds(began)}: people start at ${summary.web}; agents at ${summary.guide}; api ${summary.api}; JSON-RPC ${rpcUrl}; keys in ${summary.keys}; state in ${join(data, "stack.json")} (Ctrl-C stops)`);
+    say(`ready in ${seconds(began)}: people start at ${summary.web}; agents at ${summary.guide}; api ${summary.api}; JSON-RPC ${rpcUrl}; keys in ${summary.keys}${summary.demo ? `; demo wallets and skills in ${summary.demo}` : ""}; state in ${join(data, "stack.json")} (Ctrl-C stops)`);
   } catch (error) {
     if (stopping) return; // a stop under way ends the steps it interrupts
     say(`could not start: ${(error as Error).message}`);

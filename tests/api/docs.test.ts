@@ -3,7 +3,8 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { pino } from "pino";
-import { buildApp, loadConfig } from "@skill-marketplace/api";
+import { buildApp, guideText, loadConfig } from "@skill-marketplace/api";
+import { PROGRAM_ID } from "@skill-marketplace/sdk";
 import supertest from "supertest";
 import { startApi, type TestApi } from "../helpers/api.js";
 
@@ -81,11 +82,24 @@ describe("api: OpenAPI document, SKILL.md, request ids, unknown routes", functio
     const res = await api.http.get("/SKILL.md").expect(200);
     assert.match(res.headers["content-type"]!, /text\/markdown/);
     assert.ok(res.text.includes("https://market.test/api/v1/openapi.json"), "links the contract at the served address");
-    assert.ok(!res.text.includes("{{BASE_URL}}"));
+    assert.doesNotMatch(res.text, /\{\{[A-Z_]+\}\}/, "every placeholder filled");
     const missing = routes().filter((r) => !res.text.includes(r.path));
     assert.deepEqual(missing.map((r) => `${r.method} ${r.path}`), [], "every route appears in SKILL.md");
+    // The cluster it is served for: its RPC URL, the program, the IDL, and the faucet of a local chain.
+    assert.ok(res.text.includes(`Cluster: **localnet**. Send transactions to the JSON-RPC URL **${api.config.SOLANA_RPC_URL}**`));
+    assert.ok(res.text.includes(`The marketplace program: **${PROGRAM_ID.toBase58()}**; its Anchor IDL is \`GET https://market.test/api/v1/idl.json\``));
+    assert.match(res.text, /SOL is free\. Ask its faucet, the JSON-RPC method `requestAirdrop`/);
     // And the file in the repository is the one served.
-    assert.equal(res.text, readFileSync("api/SKILL.md", "utf8").replaceAll("{{BASE_URL}}", "https://market.test"));
+    assert.equal(res.text, guideText(api.config, PROGRAM_ID.toBase58()));
+    assert.ok(readFileSync("api/SKILL.md", "utf8").includes("{{RPC_URL}}"));
+    // Another cluster's guide says so, with the RPC URL agents are given.
+    const devnet = await api.withConfig({ SOLANA_CLUSTER: "devnet", API_PUBLIC_RPC_URL: "https://api.devnet.solana.com" }).get("/SKILL.md").expect(200);
+    assert.ok(devnet.text.includes("Cluster: **devnet**. Send transactions to the JSON-RPC URL **https://api.devnet.solana.com**"));
+    assert.match(devnet.text, /This is Solana's devnet: SOL has no value/);
+    // The IDL served is the program's.
+    const idl = await api.http.get("/api/v1/idl.json").expect(200);
+    assert.equal(idl.body.address, PROGRAM_ID.toBase58());
+    assert.ok(idl.body.instructions.some((i: { name: string }) => i.name === "purchase_license"));
   });
 
   it("gives every response a request id, echoing a sane one", async () => {

@@ -11,8 +11,33 @@ import type { McpHttp } from "../mcp.js";
 import { sendCached } from "./cached.js";
 import { errorMiddleware, notFoundRoute } from "./errors.js";
 import { requestLog } from "./requestLog.js";
+import { PROGRAM_ID } from "@skill-marketplace/sdk";
 
 const SKILL_MD = readFileSync(new URL("../../SKILL.md", import.meta.url), "utf8");
+const IDL_JSON = readFileSync(new URL(import.meta.resolve("@skill-marketplace/sdk/idl.json")), "utf8");
+
+/** How an agent gets funds on each cluster. */
+const FUNDS: Record<Config["SOLANA_CLUSTER"], string> = {
+  localnet:
+    "This is a local test chain: SOL is free. Ask its faucet, the JSON-RPC method `requestAirdrop` on the RPC URL above " +
+    '(`{"jsonrpc": "2.0", "id": 1, "method": "requestAirdrop", "params": ["<your wallet>", 2000000000]}` gives 2 SOL), ' +
+    "and wait for it with `getSignatureStatuses`. Tokens skills are priced in (`GET /api/v1/currencies`) come from whoever runs this marketplace.",
+  devnet:
+    "This is Solana's devnet: SOL has no value. Ask the cluster's faucet (`requestAirdrop` on the RPC URL above, or https://faucet.solana.com); " +
+    "tokens skills are priced in (`GET /api/v1/currencies`) come from their issuers' devnet faucets.",
+  testnet:
+    "This is Solana's testnet: SOL has no value. Ask the cluster's faucet (`requestAirdrop` on the RPC URL above, or https://faucet.solana.com).",
+  "mainnet-beta": "This is Solana's mainnet: purchases move real money. Fund your wallet with SOL (and the tokens skills are priced in) before you buy.",
+};
+
+/** SKILL.md as served: the public URL, the cluster, its RPC URL, the program and how to get funds there. */
+export function guideText(config: Config, programId: string): string {
+  return SKILL_MD.replaceAll("{{FUNDS}}", FUNDS[config.SOLANA_CLUSTER])
+    .replaceAll("{{BASE_URL}}", config.API_PUBLIC_URL)
+    .replaceAll("{{CLUSTER}}", config.SOLANA_CLUSTER)
+    .replaceAll("{{RPC_URL}}", config.API_PUBLIC_RPC_URL ?? config.SOLANA_RPC_URL)
+    .replaceAll("{{PROGRAM_ID}}", programId);
+}
 const ICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="12" fill="#14151a"/>' +
   '<path d="M16 40 L32 16 L48 40 Z" fill="none" stroke="#9945ff" stroke-width="5" stroke-linejoin="round"/>' +
@@ -77,8 +102,12 @@ export function expressApp(deps: { router: Router; openapi: object; limiter: Rat
     else next();
   });
   app.use(express.json({ limit: "64kb" }));
+  const guide = guideText(config, PROGRAM_ID.toBase58());
   app.get("/SKILL.md", (_req, res) => {
-    res.type("text/markdown; charset=utf-8").send(SKILL_MD.replaceAll("{{BASE_URL}}", config.API_PUBLIC_URL));
+    res.type("text/markdown; charset=utf-8").send(guide);
+  });
+  app.get("/api/v1/idl.json", (_req, res) => {
+    res.type("application/json").send(IDL_JSON);
   });
   app.get("/icon.svg", (_req, res) => {
     res.type("image/svg+xml").send(ICON_SVG);
