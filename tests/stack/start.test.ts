@@ -1,8 +1,11 @@
 // `npm start` as a newcomer runs it, on a data directory of its own: "ready" only once every
 // service answers; it says what is embedded and what is external; a service that dies is restarted
 // while the others keep serving; Ctrl-C, SIGTERM and SIGKILL leave no process behind; the next
-// start resumes the same chain, database and API keys; a second stack cannot take the same data.
-import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+// start resumes the same chain, database and API keys; a second stack cannot take the same data. On a new chain it
+// seeds the demo (two sellers, three skills published through the pipeline, a buyer's purchases, calls and
+// reviews), and a newcomer agent drives it knowing only what /SKILL.md teaches.
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, VersionedTransaction } from "@solana/web3.js";
+import { licensePda, licenseTokenClaims, signLicenseToken, verifyReceiptSignature, type Receipt } from "@skill-marketplace/sdk";
 import bs58 from "bs58";
 import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -35,6 +38,70 @@ async function registerAgent(ports: StackPorts, wallet: Keypair): Promise<string
   });
   assert.equal(res.status, 201, await res.clone().text());
   return ((await res.json()) as { apiKey: string }).apiKey;
+}
+
+/**
+ * A newcomer agent with a new wallet and nothing but /SKILL.md: the cluster and RPC URL from it, SOL from the
+ * faucet it names, sign-in, a search, a purchase through the Solana Pay transaction request, a call with a
+ * license token, then its usage and its receipt.
+ */
+async function driveAsAnAgent(ports: StackPorts, guideUrl: string): Promise<void> {
+  const guide = await (await fetch(guideUrl)).text();
+  const rpcUrl = /Cluster: \*\*localnet\*\*\. Send transactions to the JSON-RPC URL \*\*(\S+)\*\*/.exec(guide)?.[1];
+  assert.ok(rpcUrl, "SKILL.md names the cluster's RPC URL");
+  assert.match(guide, /requestAirdrop/);
+  const chain = async (method: string, params: unknown[]) => {
+    const res = (await (await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json()) as { result: unknown; error?: unknown };
+    assert.equal(res.error, undefined, JSON.stringify(res.error));
+    return res.result;
+  };
+  const agent = Keypair.generate();
+  await chain("requestAirdrop", [agent.publicKey.toBase58(), 2 * LAMPORTS_PER_SOL]);
+  await waitUntil("the faucet's SOL", async () => (((await chain("getBalance", [agent.publicKey.toBase58()])) as { value: number }).value === 2 * LAMPORTS_PER_SOL ? true : undefined));
+  const key = await registerAgent(ports, agent);
+  const authed = (path: string, init: RequestInit = {}) =>
+    api(ports, `/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+
+  // Find a skill that works on text.
+  const found = (await (await api(ports, "/api/v1/skills?search=text")).json()) as { skills: { id: string; slug: string; price: string }[] };
+  const skill = found.skills.find((s) => s.slug === "text-stats");
+  assert.ok(skill, JSON.stringify(found.skills.map((s) => s.slug)));
+
+  // Buy through the Solana Pay transaction request: the link, then the transaction for this wallet, signed and sent.
+  const link = (await (await authed(`/skills/${skill.id}/purchase-link`, { method: "POST", body: "{}" })).json()) as { transactionRequestUrl: string; reference: string };
+  const request = await fetch(link.transactionRequestUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ account: agent.publicKey.toBase58() }) });
+  assert.equal(request.status, 200, await request.clone().text());
+  const tx = VersionedTransaction.deserialize(Buffer.from(((await request.json()) as { transaction: string }).transaction, "base64"));
+  tx.sign([agent]);
+  await chain("sendTransaction", [Buffer.from(tx.serialize()).toString("base64"), { encoding: "base64" }]);
+  const paid = await waitUntil("the payment confirmed", async () => {
+    const status = (await (await api(ports, `/api/v1/payments/${link.reference}`)).json()) as { status: string; license: { unitsLeft: string } | null };
+    return status.status === "confirmed" ? status : undefined;
+  });
+  assert.equal(paid.license?.unitsLeft, "100");
+
+  // Run it with a license token the wallet signs, as SKILL.md shows.
+  const origin = /Everything below is plain HTTPS \+ JSON under\s+`(\S+)\/api\/v1`/.exec(guide)?.[1];
+  assert.ok(origin);
+  const claims = licenseTokenClaims({ license: licensePda(new PublicKey(skill.id), agent.publicKey), skill: skill.id, holder: agent.publicKey, audience: origin });
+  const ran = await authed(`/skills/${skill.id}/execute`, {
+    method: "POST",
+    headers: { "x-license-token": signLicenseToken(claims, agent.secretKey) },
+    body: JSON.stringify({ endpoint: "stats", payload: { text: "Agents buy skills. Agents run skills!", top: 1 } }),
+  });
+  assert.equal(ran.status, 200, await ran.clone().text());
+  const answer = (await ran.json()) as { result: { words: number; topWords: { word: string }[] }; usage: { units: number; receipt: Receipt & { signature: string } } };
+  assert.deepEqual([answer.result.words, answer.result.topWords[0]?.word], [6, "agents"]);
+  assert.equal(answer.usage.units, 1);
+  assert.ok(verifyReceiptSignature(answer.usage.receipt, answer.usage.receipt.signature));
+
+  // Its usage and its receipt: one unit fewer once settled, and the receipt proven.
+  await waitUntil("the call settled", async () => {
+    const verify = (await (await authed(`/marketplace/verify/${skill.id}`)).json()) as { unitsLeft?: string; license?: { unitsLeft: string } };
+    return (verify.unitsLeft ?? verify.license?.unitsLeft) === "99" ? true : undefined;
+  }, 120_000);
+  const receipt = (await (await authed(`/receipts/${answer.usage.receipt.id}`)).json()) as { settlement: { status: string } };
+  assert.ok(["pending", "landed"].includes(receipt.settlement.status));
 }
 
 /** Waits for npm to exit, then for every process it had below it (and anything naming its data) to be gone. */
@@ -102,6 +169,26 @@ describe("stack: npm start", function () {
     assert.equal(browse.status, 200);
     assert.match(await browse.text(), /Skills for agents/);
 
+    // The demo: two sellers, three skills published through the pipeline (one per license kind, in SOL and the
+    // demo USDC), bought, run and reviewed by the demo buyer.
+    assert.match(out, /^stack: demo: text-stats published by Text Tools Co/m);
+    assert.match(out, /^stack: demo: ready \([\d.]+ s\)$/m);
+    const demo = JSON.parse(readFileSync(join(data, "demo.json"), "utf8")) as { usdcMint: string; sellers: { wallet: string }[]; skills: { slug: string; id: string; seller: string }[] };
+    assert.deepEqual(demo.skills.map((s) => s.slug), ["text-stats", "json-check", "thumbnail"]);
+    assert.equal(new Set(demo.skills.map((s) => s.seller)).size, 2);
+    const details = await Promise.all(demo.skills.map(async (s) => (await (await api(ports, `/api/v1/skills/${s.id}`)).json()) as { pricing: { kind: string }; currency: string; sales: string; scan: unknown; reviews: { text: string }[]; usageUnits: string }));
+    assert.deepEqual(details.map((d) => [d.pricing.kind, d.currency === "SOL" ? "SOL" : d.currency === demo.usdcMint ? "USDC" : d.currency]), [["usage", "SOL"], ["subscription", "USDC"], ["oneTime", "SOL"]]);
+    for (const d of details) {
+      assert.equal(d.sales, "1");
+      assert.ok(d.scan, "published through the pipeline: scanned");
+    }
+    assert.deepEqual(details.map((d) => d.reviews.length), [0, 1, 1]);
+
+    await driveAsAnAgent(ports, state.guide);
+    // The web app's browse page lists the demo's skills.
+    const page = await (await fetch((state as unknown as { web: string }).web)).text();
+    for (const slug of ["text-stats", "json-check", "thumbnail"]) assert.ok(page.includes(slug), `${slug} on the browse page`);
+
     // State that a restart must keep: a balance on the chain, an agent and its key in the database.
     await rpc(ports.SOLANA_RPC_PORT, "requestAirdrop", [wallet.publicKey.toBase58(), 3 * LAMPORTS_PER_SOL]);
     await waitUntil("the airdrop", async () => ((await rpc(ports.SOLANA_RPC_PORT, "getBalance", [wallet.publicKey.toBase58()])) as { value: number }).value === 3 * LAMPORTS_PER_SOL);
@@ -163,8 +250,9 @@ describe("stack: npm start", function () {
     const database = await scratchDatabase("stack_external");
     try {
       const ports = await stackPorts();
-      const stack = npmStart({ SKILL_MARKETPLACE_DATA: own, DATABASE_URL: database.url, REDIS_URL: redisUrl(9), ...ports });
+      const stack = npmStart({ SKILL_MARKETPLACE_DATA: own, DATABASE_URL: database.url, REDIS_URL: redisUrl(9), SKILL_MARKETPLACE_DEMO: "0", ...ports });
       await stack.ready;
+      assert.doesNotMatch(stack.output(), /^stack: demo:/m);
       assert.match(stack.output(), /^stack: PostgreSQL: external, postgresql:\/\/…@127\.0\.0\.1:\d+\/stack_external/m);
       assert.match(stack.output(), /^stack: Redis: external, redis:\/\/127\.0\.0\.1:\d+\/9/m);
       assert.doesNotMatch(stack.output(), /PostgreSQL: embedded|Redis: embedded/);
