@@ -4,6 +4,8 @@
 #   skill-marketplace/runtime-python:1   Debian minbase + python3
 #   skill-marketplace/runtime-node:1     Debian minbase + nodejs
 #   skill-marketplace/runtime-static:1   an empty root with a non-root user (static binaries)
+# With --service, instead: skill-marketplace/service-base:1 (Debian minbase + CA certificates, git,
+# openssl: what the off-chain services' image, deploy/Dockerfile, is built on).
 # Root file systems are made with `debootstrap --variant=minbase` once and cached as tarballs in
 # $SKILL_MARKETPLACE_CACHE/images (keyed by the recipe), so a new engine imports them in seconds.
 # The recipe names and tags are executor/src/runtimes.ts's; keep the two together.
@@ -71,7 +73,7 @@ build_rootfs() {
 
 import_image() {
   local name=$1 packages=$2
-  local tag="skill-marketplace/runtime-$name:1"
+  local tag=${3:-skill-marketplace/runtime-$name:1}
   local tarball key
   tarball=$(build_rootfs "$name" "$packages")
   key=$(basename "$tarball" .tar)
@@ -87,6 +89,10 @@ import_image() {
   echo "images: $tag imported ($(du -h "$tarball" | cut -f1))" >&2
 }
 
+if [ "${1:-}" = --service ]; then
+  import_image service "ca-certificates,git,openssl" skill-marketplace/service-base:1
+  exit 0
+fi
 import_image static ""
 import_image python python3
 import_image node nodejs
