@@ -15,6 +15,10 @@ const schema = z.object({
   /** "production" turns off the development defaults (the API-key secret must be given). */
   NODE_ENV: z.string().optional(),
   API_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** A second, https, port for the same routes (Solana Pay wallets accept only https links), with its certificate and key (PEM files). */
+  API_TLS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  API_TLS_CERT_FILE: z.string().min(1).optional(),
+  API_TLS_KEY_FILE: z.string().min(1).optional(),
   /** Interface the api listens on; loopback unless told otherwise (production: all interfaces). */
   API_HOST: z.string().min(1).optional(),
   /** Reverse proxies in front of the api whose X-Forwarded-For is trusted (0: none; the peer is the client). */
@@ -70,6 +74,10 @@ const schema = z.object({
   .refine((c) => c.NODE_ENV !== "production" || c.EXECUTOR_URL === undefined || c.EXECUTOR_SECRET !== DEVELOPMENT_EXECUTOR_SECRET, {
     path: ["EXECUTOR_SECRET"],
     message: "is the development default: set the secret the executor shares (at least 16 characters) in production",
+  })
+  .refine((c) => (c.API_TLS_PORT === undefined) === (c.API_TLS_CERT_FILE === undefined) && (c.API_TLS_CERT_FILE === undefined) === (c.API_TLS_KEY_FILE === undefined), {
+    path: ["API_TLS_PORT"],
+    message: "API_TLS_PORT, API_TLS_CERT_FILE and API_TLS_KEY_FILE go together: set all three or none",
   })
   .transform((c) => ({ ...c, API_HOST: c.API_HOST ?? (c.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1") }));
 

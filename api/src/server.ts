@@ -5,6 +5,8 @@
 import { configOrExit, createLogger, openRedis } from "@skill-marketplace/kit";
 import { Connection } from "@solana/web3.js";
 import cluster from "node:cluster";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import { ResponseCache } from "./adapters/cache.js";
 import { blockStoreFor, SkillDocs } from "./adapters/ipfs.js";
 import { buildApp } from "./app.js";
@@ -44,10 +46,18 @@ async function main(): Promise<void> {
   }, Math.min(config.PAYMENT_LINK_TTL_SECONDS, 600) * 1000);
   sweep.unref();
   const server = app.listen(config.API_PORT, config.API_HOST, () => logger.info({ host: config.API_HOST, port: config.API_PORT }, "api listening"));
+  // The same app over https beside it, where a certificate is given (the stack's local CA, or a real one).
+  const tls =
+    config.API_TLS_PORT === undefined
+      ? null
+      : createHttpsServer({ cert: readFileSync(config.API_TLS_CERT_FILE!), key: readFileSync(config.API_TLS_KEY_FILE!) }, app).listen(config.API_TLS_PORT, config.API_HOST, () =>
+          logger.info({ host: config.API_HOST, port: config.API_TLS_PORT }, "api listening (https)"),
+        );
   const stop = (signal: string) => {
     logger.info({ signal }, "api stopping");
     clearInterval(sweep);
     void mcp.close();
+    tls?.close();
     server.close(async () => {
       await Promise.allSettled([db.close(), cache.close(), redis.quit()]);
       logger.info("api stopped");

@@ -18,6 +18,7 @@ import { configOrExit, parseEnv, sharedEnv, zUrl } from "@skill-marketplace/kit"
 import { chooseEngine, engineRuntimes, type EngineChoice } from "./docker.js";
 import { freePort, listening, postgresService, redisService } from "./embedded.js";
 import { devKey } from "./keys.js";
+import { localTls } from "./tls.js";
 import { Supervisor, watchAncestors, type ServiceSpec } from "./supervisor.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -35,6 +36,7 @@ const schema = z.object({
   SLOT_MS: z.coerce.number().int().min(1).max(10_000).default(400),
   LOCALNET_PROFILE: z.enum(["debug", "release"]).default("debug"),
   API_PORT: port(8080),
+  API_TLS_PORT: port(8443),
   INDEXER_HEALTH_PORT: port(8081),
   EXECUTOR_PORT: port(8082),
   WEB_PORT: port(3000),
@@ -158,6 +160,7 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
       await requireFree("SOLANA_WS_PORT", config.SOLANA_WS_PORT ?? config.SOLANA_RPC_PORT + 1);
     }
     await requireFree("API_PORT", config.API_PORT);
+    await requireFree("API_TLS_PORT", config.API_TLS_PORT);
     await requireFree("INDEXER_HEALTH_PORT", config.INDEXER_HEALTH_PORT);
     await requireFree("EXECUTOR_PORT", config.EXECUTOR_PORT);
     await requireFree("WEB_PORT", config.WEB_PORT);
@@ -274,7 +277,14 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
 
     const indexerHealth = `http://127.0.0.1:${config.INDEXER_HEALTH_PORT}/health`;
     const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
-    const apiPublicUrl = process.env.API_PUBLIC_URL ?? apiUrl;
+    // Solana Pay links must be https: the api serves https too, with a certificate from a CA kept in the data directory.
+    const tls = localTls(join(data, "tls"));
+    const apiTlsUrl = `https://127.0.0.1:${config.API_TLS_PORT}`;
+    const apiPublicUrl = process.env.API_PUBLIC_URL ?? apiTlsUrl;
+    if (!process.env.API_PUBLIC_URL) {
+      say(`https: ${apiTlsUrl} (Solana Pay links) with a certificate from the local CA ${tls.ca}; to trust it: NODE_EXTRA_CA_CERTS=${tls.ca} for Node, ` +
+        `cp ${tls.ca} /usr/local/share/ca-certificates/skill-marketplace.crt && update-ca-certificates for the system, or install it in a phone wallet`);
+    }
     const executorUrl = engine.kind === "unavailable" ? undefined : `http://127.0.0.1:${config.EXECUTOR_PORT}`;
     const executorSecret = config.EXECUTOR_SECRET ?? keptSecret(join(data, "secrets"), "executor-secret");
     const webUrl = `http://127.0.0.1:${config.WEB_PORT}`;
@@ -294,6 +304,9 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
           ...tsx("api", "api/src/server.ts", {
             ...ipfs,
             API_PORT: String(config.API_PORT),
+            API_TLS_PORT: String(config.API_TLS_PORT),
+            API_TLS_CERT_FILE: tls.cert,
+            API_TLS_KEY_FILE: tls.key,
             API_PUBLIC_URL: apiPublicUrl,
             API_KEY_SECRET: config.API_KEY_SECRET ?? keptSecret(join(data, "secrets"), "api-key-secret"),
             EXECUTOR_URL: executorUrl,
@@ -329,7 +342,13 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
           command: process.execPath,
           args: [join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(config.WEB_PORT), "-H", "127.0.0.1"],
           cwd: join(ROOT, "web"),
-          env: { ...shared, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", WEB_API_URL: apiUrl, WEB_PUBLIC_API_URL: apiPublicUrl, WEB_RPC_URL: rpcUrl },
+          env: { ...shared, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", WEB_API_URL: apiUrl,
+            // Browsers call the api where they trust its certificate (plain http on this machine unless a public URL is set);
+            // license tokens name the public origin, the executor's audience.
+            WEB_PUBLIC_API_URL: process.env.API_PUBLIC_URL ?? apiUrl,
+            WEB_TOKEN_AUDIENCE: apiPublicUrl,
+            WEB_RPC_URL: rpcUrl,
+          },
           health: httpOk(`${webUrl}/health`),
         });
         say(`web: ${webUrl} (${seconds(t)})`);
@@ -358,6 +377,8 @@ async function stack(config: Config, fresh: boolean): Promise<void> {
     const summary = {
       web: webUrl,
       api: `${apiUrl}/api/v1`,
+      apiPublic: `${apiPublicUrl}/api/v1`,
+      ca: process.env.API_PUBLIC_URL ? null : tls.ca,
       guide: `${apiUrl}/SKILL.md`,
       rpc: rpcUrl,
       ws: wsUrl,

@@ -4,7 +4,8 @@
 // start resumes the same chain, database and API keys; a second stack cannot take the same data. On a new chain it
 // seeds the demo (two sellers, three skills published through the pipeline, a buyer's purchases, calls and
 // reviews), and a newcomer agent drives it knowing only what /SKILL.md teaches.
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, VersionedTransaction } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { spawnSync } from "node:child_process";
 import { licensePda, licenseTokenClaims, signLicenseToken, verifyReceiptSignature, type Receipt } from "@skill-marketplace/sdk";
 import bs58 from "bs58";
 import { strict as assert } from "node:assert";
@@ -45,7 +46,7 @@ async function registerAgent(ports: StackPorts, wallet: Keypair): Promise<string
  * faucet it names, sign-in, a search, a purchase through the Solana Pay transaction request, a call with a
  * license token, then its usage and its receipt.
  */
-async function driveAsAnAgent(ports: StackPorts, guideUrl: string): Promise<void> {
+async function driveAsAnAgent(ports: StackPorts, guideUrl: string, ca: string): Promise<void> {
   const guide = await (await fetch(guideUrl)).text();
   const rpcUrl = /Cluster: \*\*localnet\*\*\. Send transactions to the JSON-RPC URL \*\*(\S+)\*\*/.exec(guide)?.[1];
   assert.ok(rpcUrl, "SKILL.md names the cluster's RPC URL");
@@ -67,13 +68,22 @@ async function driveAsAnAgent(ports: StackPorts, guideUrl: string): Promise<void
   const skill = found.skills.find((s) => s.slug === "text-stats");
   assert.ok(skill, JSON.stringify(found.skills.map((s) => s.slug)));
 
-  // Buy through the Solana Pay transaction request: the link, then the transaction for this wallet, signed and sent.
-  const link = (await (await authed(`/skills/${skill.id}/purchase-link`, { method: "POST", body: "{}" })).json()) as { transactionRequestUrl: string; reference: string };
-  const request = await fetch(link.transactionRequestUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ account: agent.publicKey.toBase58() }) });
-  assert.equal(request.status, 200, await request.clone().text());
-  const tx = VersionedTransaction.deserialize(Buffer.from(((await request.json()) as { transaction: string }).transaction, "base64"));
-  tx.sign([agent]);
-  await chain("sendTransaction", [Buffer.from(tx.serialize()).toString("base64"), { encoding: "base64" }]);
+  // Buy through Solana Pay: the link is https (the stack's local CA), so a wallet built on @solana/pay takes it,
+  // once it trusts that CA; without it, the certificate is refused and nothing is paid.
+  const link = (await (await authed(`/skills/${skill.id}/purchase-link`, { method: "POST", body: "{}" })).json()) as { url: string; reference: string };
+  assert.match(link.url, /^solana:https:\/\/127\.0\.0\.1:\d+\/api\/v1\/pay\//);
+  const wallet = (ca: string | undefined) =>
+    spawnSync(process.execPath, ["--import", "tsx", "tests/fixtures/pay-wallet.ts", link.url, rpcUrl, bs58.encode(agent.secretKey)], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca ?? "" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+  const untrusting = wallet(undefined);
+  assert.notEqual(untrusting.status, 0);
+  assert.match(untrusting.stderr, /self[- ]signed|unable to verify|UNABLE_TO_VERIFY|SELF_SIGNED/i);
+  const paying = wallet(ca);
+  assert.equal(paying.status, 0, paying.stderr);
+  assert.match(paying.stdout.trim(), /^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
   const paid = await waitUntil("the payment confirmed", async () => {
     const status = (await (await api(ports, `/api/v1/payments/${link.reference}`)).json()) as { status: string; license: { unitsLeft: string } | null };
     return status.status === "confirmed" ? status : undefined;
@@ -184,7 +194,8 @@ describe("stack: npm start", function () {
     }
     assert.deepEqual(details.map((d) => d.reviews.length), [0, 1, 1]);
 
-    await driveAsAnAgent(ports, state.guide);
+    assert.match(out, /^stack: https: https:\/\/127\.0\.0\.1:\d+ \(Solana Pay links\) with a certificate from the local CA /m);
+    await driveAsAnAgent(ports, state.guide, join(data, "tls", "ca.pem"));
     // The web app's browse page lists the demo's skills.
     const page = await (await fetch((state as unknown as { web: string }).web)).text();
     for (const slug of ["text-stats", "json-check", "thumbnail"]) assert.ok(page.includes(slug), `${slug} on the browse page`);
