@@ -51,7 +51,9 @@ export function reviewRoutes(api: ApiRouter, reviews: Reviews): void {
           .openapi({ description: `the review text (UTF-8, at most ${MAX_REVIEW_TEXT_BYTES} bytes): the marketplace stores it on IPFS and the review carries its CID` }),
       })
       .strict()
-      .refine((b) => (b.text === undefined) !== (b.textCid === undefined), { message: "send exactly one of text and textCid" }),
+      .refine((b) => (b.text === undefined) !== (b.textCid === undefined), { message: "send exactly one of text and textCid" })
+      // The same rule in the document: one of the two, never both.
+      .openapi({ anyOf: [{ required: ["text"] }, { required: ["textCid"] }], not: { required: ["text", "textCid"] } }),
     response: z.object({
       action: z.enum(["post", "update"]),
       review: z.string(),
