@@ -4,6 +4,7 @@
 // to fix (each manifest problem, each blocking finding, the failing example) and exits non-zero.
 import { Connection, Keypair, VersionedTransaction } from "@solana/web3.js";
 import { MarketplaceClient, type PublishJob } from "@skill-marketplace/mcp";
+import { awaitLanding } from "@skill-marketplace/sdk";
 
 export interface PublishOptions {
   repo: string;
@@ -60,9 +61,12 @@ export async function publish(o: PublishOptions): Promise<{ job: PublishJob; sig
   const connection = new Connection(o.rpcUrl, "confirmed");
   const transaction = VersionedTransaction.deserialize(Buffer.from(result.transaction, "base64"));
   transaction.sign([o.keypair]);
-  const signature = await connection.sendRawTransaction(transaction.serialize());
-  const confirmation = await connection.confirmTransaction({ signature, blockhash: transaction.message.recentBlockhash, lastValidBlockHeight: result.lastValidBlockHeight }, "confirmed");
-  if (confirmation.value.err) throw new Error(`the transaction ${signature} failed on chain: ${JSON.stringify(confirmation.value.err)}`);
+  const raw = transaction.serialize();
+  const signature = await connection.sendRawTransaction(raw);
+  // Followed until it lands or its blockhash has expired unseen (sent again meanwhile: nodes drop transactions under load).
+  const landing = await awaitLanding(connection, signature, transaction.message.recentBlockhash, { raw });
+  if (!landing.landed) throw new Error(`the transaction ${signature} expired before it landed: nothing was listed; publish again`);
+  if (landing.err) throw new Error(`the transaction ${signature} failed on chain: ${JSON.stringify(landing.err)}`);
   out.write(`✓ signed and sent: ${signature}\n  the skill is listed at ${o.apiUrl.replace(/\/$/, "")}/api/v1/skills/${result.skill} once the indexer has seen it\n`);
   return { job, signature };
 }

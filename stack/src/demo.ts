@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction, VersionedTransaction, type TransactionInstruction } from "@solana/web3.js";
 import { createAssociatedTokenAccountIdempotent, createMint, getAssociatedTokenAddressSync, mintTo } from "@solana/spl-token";
-import { addCurrency, agentPda, fetchAccount, licensePda, licenseTokenClaims, marketplacePda, marketplaceProgram, registerAgent, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
+import { addCurrency, agentPda, awaitLanding, fetchAccount, licensePda, licenseTokenClaims, marketplacePda, marketplaceProgram, registerAgent, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
 import { MarketplaceClient, publish } from "@skill-marketplace/cli";
 import { devKey } from "./keys.js";
 
@@ -42,21 +42,21 @@ async function send(payer: Keypair, instructions: TransactionInstruction[]): Pro
   const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash("confirmed");
   const tx = new Transaction({ feePayer: payer.publicKey, blockhash, lastValidBlockHeight }).add(...instructions);
   tx.sign(payer);
-  return land(tx.serialize(), blockhash, lastValidBlockHeight);
+  return land(tx.serialize(), blockhash);
 }
 
 /** Sends a transaction the api made after the wallet signs it. */
 async function signAndSend(base64: string, signer: Keypair): Promise<string> {
   const tx = VersionedTransaction.deserialize(Buffer.from(base64, "base64"));
   tx.sign([signer]);
-  const { lastValidBlockHeight } = await connection.getLatestBlockhash("confirmed");
-  return land(tx.serialize(), tx.message.recentBlockhash, lastValidBlockHeight);
+  return land(tx.serialize(), tx.message.recentBlockhash);
 }
 
-async function land(bytes: Uint8Array, blockhash: string, lastValidBlockHeight: number): Promise<string> {
+async function land(bytes: Uint8Array, blockhash: string): Promise<string> {
   const signature = await connection.sendRawTransaction(bytes);
-  const { value } = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
-  if (value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(value.err)}`);
+  const landing = await awaitLanding(connection, signature, blockhash, { raw: bytes });
+  if (!landing.landed) throw new Error(`transaction ${signature} expired before it landed`);
+  if (landing.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(landing.err)}`);
   return signature;
 }
 
@@ -122,8 +122,18 @@ const published: { slug: string; id: string; seller: string; endpoint: string; e
 for (const listing of listings) {
   const t = performance.now();
   const repo = repository(listing.skill, listing.seller.key.publicKey, listing.pricing);
-  const { job, signature } = await publish({ repo, ref: "main", apiUrl, rpcUrl, keypair: listing.seller.key, out: quiet });
-  if (!signature) throw new Error(`demo: publishing ${listing.skill} failed: ${job.error?.code}: ${job.error?.message}`);
+  // A listing whose transaction expired unseen (a loaded machine) is published again: the job is repeatable.
+  let signature: string | null = null;
+  for (let attempt = 1; !signature; attempt++) {
+    try {
+      const published = await publish({ repo, ref: "main", apiUrl, rpcUrl, keypair: listing.seller.key, out: quiet });
+      if (!published.signature) throw new Error(`demo: publishing ${listing.skill} failed: ${published.job.error?.code}: ${published.job.error?.message}`);
+      signature = published.signature;
+    } catch (error) {
+      if (attempt >= 3 || !/expired before it landed/.test((error as Error).message)) throw error;
+      say(`${listing.skill}: ${(error as Error).message}; publishing again`);
+    }
+  }
   const manifest = JSON.parse(readFileSync(join(ROOT, "skills", listing.skill, "skill.json"), "utf8")) as { endpoints: Record<string, { examples: { input: unknown }[] }> };
   const [endpoint, spec] = Object.entries(manifest.endpoints)[0]!;
   published.push({ slug: listing.skill, id: skillPda(listing.seller.key.publicKey, listing.skill).toBase58(), seller: listing.seller.key.publicKey.toBase58(), endpoint, example: spec.examples[0]!.input });

@@ -61,6 +61,7 @@ export interface StackPorts {
   SOLANA_RPC_PORT: string;
   SOLANA_WS_PORT: string;
   API_PORT: string;
+  API_TLS_PORT: string;
   INDEXER_HEALTH_PORT: string;
   EXECUTOR_PORT: string;
   WEB_PORT: string;
@@ -71,6 +72,7 @@ export async function stackPorts(): Promise<StackPorts> {
     SOLANA_RPC_PORT: String(await freePort()),
     SOLANA_WS_PORT: String(await freePort()),
     API_PORT: String(await freePort()),
+    API_TLS_PORT: String(await freePort()),
     INDEXER_HEALTH_PORT: String(await freePort()),
     EXECUTOR_PORT: String(await freePort()),
     WEB_PORT: String(await freePort()),
