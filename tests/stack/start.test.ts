@@ -71,7 +71,7 @@ async function driveAsAnAgent(ports: StackPorts, guideUrl: string, ca: string): 
   // Buy through Solana Pay: the link is https (the stack's local CA), so a wallet built on @solana/pay takes it,
   // once it trusts that CA; without it, the certificate is refused and nothing is paid.
   const link = (await (await authed(`/skills/${skill.id}/purchase-link`, { method: "POST", body: "{}" })).json()) as { url: string; reference: string };
-  assert.match(link.url, /^solana:https:\/\/127\.0\.0\.1:\d+\/api\/v1\/pay\//);
+  assert.match(link.url, /^solana:https%3A%2F%2F127\.0\.0\.1%3A\d+%2Fapi%2Fv1%2Fpay%2F/);
   const wallet = (ca: string | undefined) =>
     spawnSync(process.execPath, ["--import", "tsx", "tests/fixtures/pay-wallet.ts", link.url, rpcUrl, bs58.encode(agent.secretKey)], {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: ca ?? "" },
