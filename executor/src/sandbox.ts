@@ -39,7 +39,14 @@ export const OUTCOME_MESSAGES: Record<Exclude<RunOutcome, "ok">, (limits: Sandbo
 };
 
 /** The container settings every call runs under (exported so tests can read what is enforced). */
-export function containerSpec(image: string, command: string[], limits: SandboxLimits, runtime: ContainerRuntime): Docker.ContainerCreateOptions {
+/** An executor instance is alive while this key is in Redis (refreshed three times per period). */
+export const executorAliveKey = (instance: string) => `executor:alive:${instance}`;
+export const EXECUTOR_HEARTBEAT_MS = 30_000;
+
+/** The label naming the executor instance a sandbox container belongs to (see reapOrphans). */
+export const SANDBOX_OWNER_LABEL = "skill-marketplace.executor";
+
+export function containerSpec(image: string, command: string[], limits: SandboxLimits, runtime: ContainerRuntime, owner = ""): Docker.ContainerCreateOptions {
   const memory = limits.memoryMb * 1024 * 1024;
   return {
     Image: image,
@@ -55,7 +62,7 @@ export function containerSpec(image: string, command: string[], limits: SandboxL
     StdinOnce: true,
     Tty: false,
     NetworkDisabled: true,
-    Labels: { "skill-marketplace.sandbox": "1" },
+    Labels: { "skill-marketplace.sandbox": "1", [SANDBOX_OWNER_LABEL]: owner },
     HostConfig: {
       Runtime: runtime,
       NetworkMode: "none",
@@ -94,14 +101,16 @@ export interface Prepared {
 }
 
 export class Sandbox {
+  /** `owner`: the executor instance its containers are labelled with (an engine may serve several). */
   constructor(
     readonly docker: Docker,
     readonly runtime: ContainerRuntime,
+    readonly owner = "",
   ) {}
 
   /** Creates, attaches and starts a container for `image`; it waits for its input. */
   async prepare(image: string, command: string[], limits: SandboxLimits): Promise<Prepared> {
-    const container = await this.docker.createContainer(containerSpec(image, command, limits, this.runtime));
+    const container = await this.docker.createContainer(containerSpec(image, command, limits, this.runtime, this.owner));
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
       const prepared: Prepared = { container, stream, image, limits, runtime: this.runtime, early: [], ended: false };
@@ -318,12 +327,16 @@ export class WarmPool {
 }
 
 /**
- * Removes sandbox containers an executor that died left on its engine (each executor has an
- * engine of its own, so every sandbox container there at start is an orphan). Their calls were
- * never answered, so nothing was charged for them. Returns how many were removed.
+ * Removes sandbox containers executors that died left on this engine: those whose owner (their
+ * label) is not alive by `alive`, and unlabelled ones. Several executors may share an engine, each
+ * saying it is alive (the service's heartbeat in Redis); their containers are left alone. The
+ * dead ones' calls were never answered, so nothing was charged for them. Returns how many were removed.
  */
-export async function reapOrphans(docker: Docker): Promise<number> {
-  const orphans = await docker.listContainers({ all: true, filters: { label: ["skill-marketplace.sandbox=1"] } });
+export async function reapOrphans(docker: Docker, alive: (owner: string) => Promise<boolean> = async () => false): Promise<number> {
+  const sandboxes = await docker.listContainers({ all: true, filters: { label: ["skill-marketplace.sandbox=1"] } });
+  const owners = new Map<string, boolean>();
+  for (const owner of new Set(sandboxes.map((c) => c.Labels?.[SANDBOX_OWNER_LABEL] ?? ""))) owners.set(owner, owner !== "" && (await alive(owner)));
+  const orphans = sandboxes.filter((c) => !owners.get(c.Labels?.[SANDBOX_OWNER_LABEL] ?? ""));
   await Promise.all(orphans.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
   return orphans.length;
 }

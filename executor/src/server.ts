@@ -12,13 +12,23 @@ import { Settlement } from "./settlement.js";
 import { X402Facilitator } from "./x402.js";
 import { VaultSplitter } from "./vaults.js";
 import { x402Network } from "@skill-marketplace/sdk";
-import { chooseRuntime, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
+import { chooseRuntime, EXECUTOR_HEARTBEAT_MS, executorAliveKey, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
+import { randomUUID } from "node:crypto";
 
 const config = configOrExit("executor", () => loadConfig());
 const logger = createLogger("executor", config.LOG_LEVEL);
 const docker = dockerFor(config.DOCKER_HOST);
-const orphans = await reapOrphans(docker);
-if (orphans > 0) logger.warn({ orphans }, "removed sandbox containers a previous executor left behind");
+const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2 });
+// This instance, as its sandbox containers are labelled; alive while its heartbeat is in Redis, so executors
+// sharing an engine never remove each other's containers, only those of one that died.
+const instance = randomUUID();
+const heartbeat = everyRound(EXECUTOR_HEARTBEAT_MS / 3, () => redis.set(executorAliveKey(instance), "1", "PX", EXECUTOR_HEARTBEAT_MS).then(() => undefined), {
+  logger,
+  message: "executor heartbeat failed; retrying",
+});
+await redis.set(executorAliveKey(instance), "1", "PX", EXECUTOR_HEARTBEAT_MS);
+const orphans = await reapOrphans(docker, async (owner) => (await redis.exists(executorAliveKey(owner))) === 1);
+if (orphans > 0) logger.warn({ orphans }, "removed sandbox containers executors that stopped left behind");
 let runtime: ContainerRuntime;
 let runtimeReason: string;
 if (config.EXECUTOR_RUNTIME === "auto") {
@@ -30,9 +40,8 @@ if (config.EXECUTOR_RUNTIME === "auto") {
 logger.info({ runtime, reason: runtimeReason, docker: config.DOCKER_HOST }, `sandboxes run under ${runtime}`);
 
 const pool = openPool(config.DATABASE_URL, logger, config.DATABASE_POOL_SIZE);
-const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2 });
 const connection = new Connection(config.SOLANA_RPC_URL, { commitment: "confirmed", wsEndpoint: config.SOLANA_WS_URL });
-const sandbox = new Sandbox(docker, runtime);
+const sandbox = new Sandbox(docker, runtime, instance);
 const warmPool = new WarmPool(sandbox, config.EXECUTOR_WARM_POOL);
 // The marketplace as its own x402 facilitator: the meter authority (funded, on health) pays the payments' fees.
 const vaults =
@@ -92,6 +101,8 @@ const stop = () => {
     await reliability.stop();
     await warmPool.close();
     await executor.close();
+    await heartbeat.stop();
+    await redis.del(executorAliveKey(instance)).catch(() => undefined);
     redis.disconnect();
     await pool.end().catch(() => undefined);
     process.exit(0);

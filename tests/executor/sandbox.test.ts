@@ -1,7 +1,7 @@
 // The sandbox against purpose-built hostile skills, under every runtime this engine offers (gVisor
 // and runc): each attack is contained, the call reports what stopped it, and nothing is left behind.
 import assert from "node:assert/strict";
-import { Sandbox, WarmPool, containerSpec, effectiveLimits, RUNTIMES, chooseRuntime, type ContainerRuntime, type RunResult } from "@skill-marketplace/executor";
+import { Sandbox, WarmPool, containerSpec, effectiveLimits, reapOrphans, RUNTIMES, SANDBOX_OWNER_LABEL, chooseRuntime, type ContainerRuntime, type RunResult } from "@skill-marketplace/executor";
 import { availableRuntimes, buildFixture, SANDBOX_FIXTURE, testDocker } from "../helpers/docker.js";
 
 const IMAGE = "skill-marketplace-test/sandbox:1";
@@ -35,6 +35,22 @@ describe("executor sandbox: hostile skills", function () {
     const choice = await chooseRuntime(docker, RUNTIMES.python.image);
     if (info.Runtimes && "runsc" in info.Runtimes) assert.equal(choice.runtime, "runsc", choice.why);
     else assert.deepEqual(choice, { runtime: "runc", why: "the Docker engine has no runsc runtime registered" });
+    assert.equal(await leftovers(), 0);
+  });
+
+  it("reaping orphans removes only the containers of executors that are not alive (and unlabelled ones): executors may share an engine", async () => {
+    const runtime = runtimes[0]!;
+    const live = await new Sandbox(docker, runtime, "executor-alive").prepare(IMAGE, command("echo"), limits);
+    const dead = await new Sandbox(docker, runtime, "executor-gone").prepare(IMAGE, command("echo"), limits);
+    const unowned = await new Sandbox(docker, runtime).prepare(IMAGE, command("echo"), limits);
+    assert.equal((await live.container.inspect()).Config.Labels[SANDBOX_OWNER_LABEL], "executor-alive");
+    const asked: string[] = [];
+    const removed = await reapOrphans(docker, async (owner) => (asked.push(owner), owner === "executor-alive"));
+    assert.equal(removed, 2);
+    assert.deepEqual(asked.sort(), ["executor-alive", "executor-gone"], "each owner asked once; the unlabelled need no asking");
+    const present = async (c: typeof live) => c.container.inspect().then(() => true, () => false);
+    assert.deepEqual([await present(live), await present(dead), await present(unowned)], [true, false, false]);
+    await new Sandbox(docker, runtime).destroy(live.container);
     assert.equal(await leftovers(), 0);
   });
 
