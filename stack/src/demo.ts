@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction, VersionedTransaction, type TransactionInstruction } from "@solana/web3.js";
 import { createAssociatedTokenAccountIdempotent, createMint, getAssociatedTokenAddressSync, mintTo } from "@solana/spl-token";
-import { addCurrency, agentPda, awaitLanding, fetchAccount, licensePda, licenseTokenClaims, marketplacePda, marketplaceProgram, registerAgent, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
+import { addCurrency, agentPda, awaitLanding, currencyPda, fetchAccount, licensePda, licenseTokenClaims, marketplacePda, marketplaceProgram, registerAgent, signLicenseToken, skillPda } from "@skill-marketplace/sdk";
 import { MarketplaceClient, publish } from "@skill-marketplace/cli";
 import { devKey } from "./keys.js";
 
@@ -99,10 +99,15 @@ const buyer = devKey(keysDir, "demo-buyer");
 await Promise.all([fund(admin.publicKey, 10), ...sellers.map((s) => fund(s.key.publicKey, 20)), fund(buyer.publicKey, 50)]);
 
 // The demo USDC: minted by the admin, on the allowlist, with accounts for the seller who sells in it and the buyer.
-const mint = await createMint(connection, admin, admin.publicKey, null, USDC_DECIMALS, undefined, { commitment: "confirmed" });
-await send(admin, [await addCurrency(program, { admin: admin.publicKey, mint }).instruction()]);
+// Every step is skipped when already done, so a demo that failed halfway is finished by the next start.
+const mintKey = devKey(keysDir, "demo-usdc-mint");
+const mint = mintKey.publicKey;
+if (!(await connection.getAccountInfo(mint, "confirmed"))) await createMint(connection, admin, admin.publicKey, null, USDC_DECIMALS, mintKey, { commitment: "confirmed" });
+if (!(await connection.getAccountInfo(currencyPda(mint), "confirmed"))) await send(admin, [await addCurrency(program, { admin: admin.publicKey, mint }).instruction()]);
 for (const holder of [sellers[1]!.key.publicKey, buyer.publicKey]) await createAssociatedTokenAccountIdempotent(connection, admin, mint, holder, { commitment: "confirmed" });
-await mintTo(connection, admin, mint, getAssociatedTokenAddressSync(mint, buyer.publicKey), admin, usdc(1_000), [], { commitment: "confirmed" });
+const buyerUsdc = getAssociatedTokenAddressSync(mint, buyer.publicKey);
+const held = BigInt((await connection.getTokenAccountBalance(buyerUsdc, "confirmed")).value.amount);
+if (held < usdc(1_000)) await mintTo(connection, admin, mint, buyerUsdc, admin, usdc(1_000) - held, [], { commitment: "confirmed" });
 say(`demo USDC ${mint.toBase58()} on the allowlist; the buyer holds 1,000`);
 
 for (const seller of sellers) {
@@ -121,6 +126,14 @@ const quiet = { write: () => true };
 const published: { slug: string; id: string; seller: string; endpoint: string; example: unknown }[] = [];
 for (const listing of listings) {
   const t = performance.now();
+  const id = skillPda(listing.seller.key.publicKey, listing.skill);
+  const manifest = JSON.parse(readFileSync(join(ROOT, "skills", listing.skill, "skill.json"), "utf8")) as { endpoints: Record<string, { examples: { input: unknown }[] }> };
+  const [endpoint, spec] = Object.entries(manifest.endpoints)[0]!;
+  const entry = { slug: listing.skill, id: id.toBase58(), seller: listing.seller.key.publicKey.toBase58(), endpoint, example: spec.examples[0]!.input };
+  if (await fetchAccount(connection, "skill", id, "confirmed")) {
+    published.push(entry);
+    continue;
+  }
   const repo = repository(listing.skill, listing.seller.key.publicKey, listing.pricing);
   // A listing whose transaction expired unseen (a loaded machine) is published again: the job is repeatable.
   let signature: string | null = null;
@@ -134,9 +147,7 @@ for (const listing of listings) {
       say(`${listing.skill}: ${(error as Error).message}; publishing again`);
     }
   }
-  const manifest = JSON.parse(readFileSync(join(ROOT, "skills", listing.skill, "skill.json"), "utf8")) as { endpoints: Record<string, { examples: { input: unknown }[] }> };
-  const [endpoint, spec] = Object.entries(manifest.endpoints)[0]!;
-  published.push({ slug: listing.skill, id: skillPda(listing.seller.key.publicKey, listing.skill).toBase58(), seller: listing.seller.key.publicKey.toBase58(), endpoint, example: spec.examples[0]!.input });
+  published.push(entry);
   say(`${listing.skill} published by ${listing.seller.name} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 }
 
@@ -145,9 +156,11 @@ const client = new MarketplaceClient(apiUrl, { keyDir: join(keysDir, "api-keys")
 await client.signIn(buyer);
 for (const skill of published) {
   await until(`the indexer listing ${skill.slug}`, async () => ((await client.call("GET", `/skills/${skill.id}`)) ? true : undefined));
-  const { transaction } = await client.call<{ transaction: string }>("POST", "/marketplace/purchase", { skillId: skill.id });
-  await signAndSend(transaction, buyer);
   const license = licensePda(new PublicKey(skill.id), buyer.publicKey);
+  if (!(await fetchAccount(connection, "license", license, "confirmed"))) {
+    const { transaction } = await client.call<{ transaction: string }>("POST", "/marketplace/purchase", { skillId: skill.id });
+    await signAndSend(transaction, buyer);
+  }
   await until(`the license to ${skill.slug}`, async () => ((await fetchAccount(connection, "license", license, "confirmed")) ? true : undefined));
   for (let i = 0; i < 3; i++) {
     const token = signLicenseToken(licenseTokenClaims({ license, skill: skill.id, holder: buyer.publicKey, audience }), buyer.secretKey);
