@@ -6,10 +6,11 @@
 // reviews), and a newcomer agent drives it knowing only what /SKILL.md teaches.
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { spawnSync } from "node:child_process";
-import { licensePda, licenseTokenClaims, signLicenseToken, verifyReceiptSignature, type Receipt } from "@skill-marketplace/sdk";
+import { licensePda, licenseTokenClaims, pricing, signLicenseToken, verifyReceiptSignature, type Receipt } from "@skill-marketplace/sdk";
+import { fundedActor, registerAgentFor, registerSkillFor, startMarketplace } from "../helpers/marketplace.js";
 import bs58 from "bs58";
 import { strict as assert } from "node:assert";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nacl from "tweetnacl";
@@ -280,6 +281,40 @@ describe("stack: npm start", function () {
       await database.drop();
       await killLeftStacks();
       removeData(own);
+    }
+  });
+
+  it("works with the chain external (the marketplace already deployed there): says so, deploys and seeds nothing, and follows that chain", async () => {
+    const chain = await startMarketplace();
+    const own = mkdtempSync(join(tmpdir(), "stack-chain-"));
+    try {
+      // The executor signs as the chain's registered meter authority, given as the stack's meter key.
+      mkdirSync(join(own, "keys"), { recursive: true, mode: 0o700 });
+      writeFileSync(join(own, "keys", "meter-authority.json"), JSON.stringify([...chain.meter.keypair.secretKey]), { mode: 0o600 });
+      const ports = await stackPorts();
+      const stack = npmStart({ SKILL_MARKETPLACE_DATA: own, SOLANA_RPC_URL: chain.localnet.rpcUrl, SOLANA_WS_URL: chain.localnet.wsUrl, ...ports });
+      await stack.ready;
+      const out = stack.output();
+      assert.match(out, new RegExp(`^stack: chain: external, ${chain.localnet.rpcUrl.replaceAll(".", "\\.")}$`, "m"));
+      assert.doesNotMatch(out, /^stack: (deploy|demo):/m);
+      assert.doesNotMatch(out, /localnet on a new chain|resumed from its ledger/);
+      assert.equal((await healthOf({ ...ports, SOLANA_RPC_PORT: new URL(chain.localnet.rpcUrl).port })).apiHealth.status, 200);
+      // A skill listed on that chain is indexed and served.
+      const seller = await fundedActor(chain.connection, 5);
+      await registerAgentFor(seller, "external-chain-seller");
+      await registerSkillFor(seller, { slug: "on-external-chain", pricing: pricing.oneTime(), price: 1_000_000n });
+      await waitUntil("the skill listed", async () => {
+        const listed = (await (await api(ports, "/api/v1/skills?sort=newest")).json()) as { skills: { slug: string }[] };
+        return listed.skills.some((s) => s.slug === "on-external-chain") ? true : undefined;
+      }, 60_000);
+      const tree = descendants(stack.child.pid!);
+      assert.ok(![...tree.values()].some((cmd) => /target\/\w+\/localnet/.test(cmd)), "no node of its own");
+      process.kill(stack.child.pid!, "SIGTERM");
+      await assertNothingLeft(stack, tree, own);
+    } finally {
+      await killLeftStacks();
+      removeData(own);
+      await chain.stop();
     }
   });
 });
