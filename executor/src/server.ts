@@ -13,21 +13,22 @@ import { X402Facilitator } from "./x402.js";
 import { VaultSplitter } from "./vaults.js";
 import { x402Network } from "@skill-marketplace/sdk";
 import { chooseRuntime, EXECUTOR_HEARTBEAT_MS, executorAliveKey, reapOrphans, Sandbox, WarmPool, type ContainerRuntime } from "./sandbox.js";
-import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 
 const config = configOrExit("executor", () => loadConfig());
 const logger = createLogger("executor", config.LOG_LEVEL);
 const docker = dockerFor(config.DOCKER_HOST);
 const redis = openRedis(config.REDIS_URL, logger, { maxRetriesPerRequest: 2 });
-// This instance, as its sandbox containers are labelled; alive while its heartbeat is in Redis, so executors
-// sharing an engine never remove each other's containers, only those of one that died.
-const instance = randomUUID();
+// This executor, as its sandbox containers are labelled: its host and port, so a restart takes over what its
+// predecessor left (its containers are removed at once), while another executor's are left alone as long as
+// that one's heartbeat is in Redis (executors sharing an engine never remove each other's sandboxes).
+const instance = `${hostname()}:${config.EXECUTOR_PORT}`;
 const heartbeat = everyRound(EXECUTOR_HEARTBEAT_MS / 3, () => redis.set(executorAliveKey(instance), "1", "PX", EXECUTOR_HEARTBEAT_MS).then(() => undefined), {
   logger,
   message: "executor heartbeat failed; retrying",
 });
 await redis.set(executorAliveKey(instance), "1", "PX", EXECUTOR_HEARTBEAT_MS);
-const orphans = await reapOrphans(docker, async (owner) => (await redis.exists(executorAliveKey(owner))) === 1);
+const orphans = await reapOrphans(docker, async (owner) => owner !== instance && (await redis.exists(executorAliveKey(owner))) === 1);
 if (orphans > 0) logger.warn({ orphans }, "removed sandbox containers executors that stopped left behind");
 let runtime: ContainerRuntime;
 let runtimeReason: string;
