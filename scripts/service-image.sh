@@ -11,7 +11,7 @@ docker_cli=(docker)
 [ -n "${DOCKER_HOST:-}" ] && docker_cli=(docker -H "$DOCKER_HOST")
 bash scripts/images.sh --service
 [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null
-npx prisma generate >/dev/null
+bash scripts/db.sh generate
 (cd web && NEXT_TELEMETRY_DISABLED=1 npx next build --webpack >/dev/null)
 mkdir -p .stage
 cp "$(command -v node)" .stage/node
