@@ -6,6 +6,7 @@
 import { useWallet } from "@solana/wallet-adapter-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiRefusal, call, explain, useEndpoints, useSend } from "./wallet";
+import { utcMinute } from "../lib/format";
 
 export type License = {
   address: string;
@@ -84,7 +85,7 @@ export function usePurchase(skillId: string, onDone?: (license: License) => void
 
 export function describe(license: Pick<License, "kind" | "expiresAt" | "unitsLeft" | "unitsLimit">): string {
   if (license.kind === "usage") return `${license.unitsLeft} of ${license.unitsLimit} calls left`;
-  if (license.expiresAt !== null) return `valid until ${new Date(license.expiresAt * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  if (license.expiresAt !== null) return `valid until ${utcMinute(new Date(license.expiresAt * 1000).toISOString())}`;
   return "valid for good";
 }
 

@@ -14,6 +14,9 @@ export function units(amount: string, decimals: number): string {
   return fraction ? `${whole}.${fraction}` : whole;
 }
 
+/** An instant to the minute, in UTC: "2026-12-24 12:00 UTC". */
+export const utcMinute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
+
 export const short = (address: string) => (address.length > 12 ? `${address.slice(0, 4)}…${address.slice(-4)}` : address);
 
 /** A price with its currency: SOL, a token the marketplace knows the decimals of, or base units of a mint. */

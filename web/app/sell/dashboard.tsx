@@ -5,7 +5,7 @@
 import { useWallet } from "@solana/wallet-adapter-react";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
-import { price, short, units } from "../../lib/format";
+import { price, short, units, utcMinute } from "../../lib/format";
 import { call, ConnectButtons, explain, SignInCard, useEndpoints, useSession, WalletShell, type Endpoints } from "../wallet";
 import Publish from "./publish";
 
@@ -27,7 +27,6 @@ type SkillRow = {
   pricing: { kind: string };
   pending: { version: { version: string; effectiveAt: string } | null; price: { price: string; effectiveAt: string } | null };
 };
-const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 type Currency = { mint: string; decimals: number };
 
 /** One bar chart: a bar per day, its value in words for screen readers. */
@@ -132,9 +131,9 @@ function View() {
                   </td>
                   <td>{s.version}</td>
                   <td>
-                    {s.pending.version ? `v${s.pending.version.version} from ${when(s.pending.version.effectiveAt)}` : null}
+                    {s.pending.version ? `v${s.pending.version.version} from ${utcMinute(s.pending.version.effectiveAt)}` : null}
                     {s.pending.version && s.pending.price ? "; " : null}
-                    {s.pending.price ? `${price(s.pending.price.price, s.currency, decimals)} from ${when(s.pending.price.effectiveAt)}` : null}
+                    {s.pending.price ? `${price(s.pending.price.price, s.currency, decimals)} from ${utcMinute(s.pending.price.effectiveAt)}` : null}
                     {!s.pending.version && !s.pending.price ? <span className="muted">none</span> : null}
                   </td>
                   <td>{price(s.price, s.currency, decimals)}</td>

@@ -23,8 +23,15 @@ const receiptOf = (r: Row): Receipt => ({
   ...(r.payment === null ? {} : { payment: r.payment }),
 });
 
-/** How far a receipt is on its way to the chain. */
-type SettlementStatus = "pending" | "landed" | "held";
+/**
+ * How far a receipt is on its way to the chain: a paid (x402) call is settled by its own payment
+ * transaction; a metered one by its usage batch once that landed, held when the program refused it.
+ */
+function settlementOf(row: Pick<Row, "payment" | "batchId">, batch: { status: string; txSignature: string | null } | null | undefined) {
+  if (row.payment !== null) return { status: "landed" as const, transaction: row.payment };
+  if (batch?.status === "landed") return { status: "landed" as const, transaction: batch.txSignature };
+  return { status: batch?.status === "failed" ? ("held" as const) : ("pending" as const), transaction: null };
+}
 
 export class Receipts {
   constructor(private readonly db: PrismaClient) {}
@@ -40,17 +47,10 @@ export class Receipts {
       (batchIds.length ? await this.db.usageBatch.findMany({ where: { id: { in: batchIds } }, select: { id: true, status: true, txSignature: true } }) : []).map((b) => [b.id, b]),
     );
     return {
-      receipts: rows.map((row) => {
-        let status: SettlementStatus = "pending";
-        let transaction: string | null = null;
-        if (row.payment !== null) [status, transaction] = ["landed", row.payment];
-        else {
-          const batch = row.batchId === null ? undefined : batches.get(row.batchId);
-          if (batch?.status === "landed") [status, transaction] = ["landed", batch.txSignature];
-          else if (batch?.status === "failed") status = "held";
-        }
-        return { receipt: { ...receiptOf(row), signature: row.signature }, settlement: { status, transaction } };
-      }),
+      receipts: rows.map((row) => ({
+        receipt: { ...receiptOf(row), signature: row.signature },
+        settlement: settlementOf(row, row.batchId === null ? undefined : batches.get(row.batchId)),
+      })),
     };
   }
 
@@ -59,13 +59,10 @@ export class Receipts {
     // Another buyer's receipt is as absent as one that does not exist.
     if (!row || row.buyer !== buyer) throw notFound(`receipt ${id}`);
     const receipt = { ...receiptOf(row), signature: row.signature };
-    // A paid (x402) call is settled by its own payment transaction, not by a usage batch.
-    if (row.payment !== null) return { receipt, settlement: { status: "landed", transaction: row.payment, receiptsRoot: null, proof: null } };
-    const batch = row.batchId === null ? null : await this.db.usageBatch.findUnique({ where: { id: row.batchId } });
-    if (!batch || batch.status !== "landed") {
-      const status: SettlementStatus = batch?.status === "failed" ? "held" : "pending";
-      return { receipt, settlement: { status, transaction: null, receiptsRoot: null, proof: null } };
-    }
+    const batch = row.payment !== null || row.batchId === null ? null : await this.db.usageBatch.findUnique({ where: { id: row.batchId } });
+    const settlement = settlementOf(row, batch);
+    // Only a batch that landed has a root to prove the receipt against.
+    if (!batch || settlement.status !== "landed") return { receipt, settlement: { ...settlement, receiptsRoot: null, proof: null } };
     const members = await this.db.receipt.findMany({ where: { batchId: batch.id }, orderBy: { batchIndex: "asc" } });
     const leaves = members.map((m) => receiptLeaf(receiptOf(m)));
     const root = bytesToHex(merkleRoot(leaves));

@@ -297,8 +297,9 @@ export class Payments {
     }
     // Unpaid and past use: a link nobody took within its lifetime, or a transaction whose blockhash expired.
     const unused = row.status === "open" && !row.transaction && row.createdAt.getTime() + this.settings.linkTtlSeconds * 1000 < Date.now();
-    if (height !== null && height > row.lastValidBlockHeight!) await this.store.settle(referenceValue, row.transaction!, "expired");
-    const expired = unused || (height !== null && height > row.lastValidBlockHeight!) || row.status === "expired" || row.status === "failed";
+    const blockhashExpired = height !== null && height > row.lastValidBlockHeight!;
+    if (blockhashExpired) await this.store.settle(referenceValue, row.transaction!, "expired");
+    const expired = unused || blockhashExpired || row.status === "expired" || row.status === "failed";
     return { reference: referenceValue, status: expired ? "expired" : "pending", signature: null, license: null };
   }
 

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { api, ApiError, type SkillDetails } from "../../../lib/api";
 import { currencies } from "../../../lib/currencies";
-import { price, pricing, rating, reliability, short } from "../../../lib/format";
+import { price, pricing, rating, reliability, short, utcMinute } from "../../../lib/format";
 import { renderMarkdown } from "../../../lib/markdown";
 import { PUBLIC_API_URL, RPC_URL, TOKEN_AUDIENCE } from "../../../lib/config";
 import { skillEndpoints } from "@skill-marketplace/sdk/skillApi";
@@ -170,7 +170,7 @@ export default async function SkillPage({ params }: Props) {
                 <>
                   <dt>Pending version</dt>
                   <dd>
-                    v{pending.version.version} (commit {pending.version.commitSha.slice(0, 12)}) goes on sale {pending.version.effectiveAt.slice(0, 16).replace("T", " ")} UTC
+                    v{pending.version.version} (commit {pending.version.commitSha.slice(0, 12)}) goes on sale {utcMinute(pending.version.effectiveAt)}
                   </dd>
                 </>
               ) : null}
@@ -178,7 +178,7 @@ export default async function SkillPage({ params }: Props) {
                 <>
                   <dt>Price change</dt>
                   <dd>
-                    {price(pending.price.price, skill.currency, decimals)} from {pending.price.effectiveAt.slice(0, 16).replace("T", " ")} UTC
+                    {price(pending.price.price, skill.currency, decimals)} from {utcMinute(pending.price.effectiveAt)}
                   </dd>
                 </>
               ) : null}
